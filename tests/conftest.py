@@ -1,0 +1,43 @@
+"""Shared fixtures: the real sample articles, the full-page fixtures, and a fresh settings object per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from policywatch.config import DatabaseSettings, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "policywatch" / "data" / "samples" / "sina"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PAGES = FIXTURES / "sina" / "pages"
+
+
+@pytest.fixture(scope="session")
+def samples_dir() -> Path:
+    return SAMPLES
+
+
+@pytest.fixture(scope="session")
+def pages_dir() -> Path:
+    return PAGES
+
+
+def sample_path(prefix: str) -> Path:
+    """The sample archive post whose file name starts with ``prefix`` (``"00_"``)."""
+    (path,) = SAMPLES.glob(f"{prefix}*.md")
+    return path
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No test reads the developer's config or database by accident."""
+    for name in ("POLICYWATCH_DB", "POLICYWATCH_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)

@@ -1,0 +1,1 @@
+"""Pure, typed transforms: parsing, linking, alignment and statistics. No I/O."""

@@ -1,0 +1,369 @@
+"""Parse a Sina Finance article (a full page of any generation, an archive post, or a bare body) into an Article.
+
+Pure: text or bytes in, a frozen ``Article`` out. Failures of a single field become warnings on the
+article; only an unusable input (undecodable, truncated, empty) raises ``InputError``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from lxml import etree, html
+
+from transforms.charset import decode_html
+from transforms.errors import ParseError
+from transforms.hexo import parse_rfc2822, split_front_matter
+from transforms.measures import segment_measures
+from transforms.models import CHINA_TZ, Article, StockLink
+from transforms.sina_body import BodyExtract, body_from_fragment, extract_body
+from transforms.sina_templates import GENERIC, KEYWORDS, PUBLISHID, TEMPLATES, PageTemplate
+from transforms.text_codes import find_text_codes
+from transforms.tickers import security_from_code
+
+__all__ = [
+    "CHINA_TZ",
+    "article_hash_id",
+    "epoch_to_utc",
+    "parse_archive_post",
+    "parse_body_html",
+    "parse_china_time",
+    "parse_sina_page",
+    "publishid_from_url",
+]
+
+_PUBLISHID = re.compile(r"(?:doc|detail)-i([a-z]{7}\d{7})", re.IGNORECASE)
+_PUBLISHID_ONLY = re.compile(r"^[a-z]{7}\d{7}$")
+_CN_TIME = re.compile(
+    r"(?P<y>\d{4})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
+)
+_ISO_OFFSET = re.compile(r"([+-]\d{2}):?(\d{2})$|Z$")
+_ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
+_SOURCE_LINE = re.compile(r"^(?:来源|文章来源)\s*[:：]\s*(.{1,30})$")
+_TITLE_SUFFIX = re.compile(r"[_|｜\-]\s*(?:新浪财经|新浪网|新浪|手机新浪网).*$")
+_WS = re.compile(r"\s+")
+_TRUNCATION_TAIL = re.compile(r"</html\s*>\s*\Z", re.IGNORECASE)
+
+
+def publishid_from_url(url: str | None) -> str | None:
+    """Sina's stable id from an article URL: ``…/doc-ikyyzxkw1234567.shtml`` → ``kyyzxkw1234567``."""
+    if not url:
+        return None
+    match = _PUBLISHID.search(url)
+    return match.group(1).lower() if match else None
+
+
+def article_hash_id(title: str, text: str) -> str:
+    """The id of an article whose URL is unknown: a hash of its title and clean text."""
+    digest = hashlib.sha256(f"{title.strip()}\n{text}".encode()).hexdigest()
+    return f"h{digest[:16]}"
+
+
+def parse_china_time(text: str | None) -> datetime | None:
+    """Sina's page times: ``2021年10月10日 20:58``, ``2021-10-10 20:58:34`` (China time, naive) or ISO with
+    an offset (``2021-10-10T20:58:34+08:00``). Returns an aware datetime, or None."""
+    if not text:
+        return None
+    text = text.strip()
+    iso = text.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", text) else text
+    if _ISO_OFFSET.search(iso) and "T" in iso:
+        try:
+            return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+    match = _CN_TIME.search(text)
+    if not match:
+        return None
+    try:
+        return datetime(
+            int(match["y"]),
+            int(match["m"]),
+            int(match["d"]),
+            int(match["H"] or 0),
+            int(match["M"] or 0),
+            int(match["S"] or 0),
+            tzinfo=CHINA_TZ,
+        )
+    except ValueError:
+        return None
+
+
+def _first_text(doc: etree._Element, xpaths: Sequence[str]) -> str | None:
+    for xpath in xpaths:
+        for found in doc.xpath(xpath):
+            value = found if isinstance(found, str) else found.text_content()
+            value = _WS.sub(" ", value).strip(" \u3000\xa0")
+            if value:
+                return value
+    return None
+
+
+def _first_element(doc: etree._Element, xpaths: Sequence[str]) -> etree._Element | None:
+    for xpath in xpaths:
+        found = doc.xpath(xpath)
+        if found:
+            return found[0]
+    return None
+
+
+def _detect(doc: etree._Element) -> PageTemplate:
+    for template in TEMPLATES:
+        if doc.xpath(template.detect):
+            return template
+    return GENERIC
+
+
+def _split_keywords(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(dict.fromkeys(k.strip() for k in re.split(r"[,，;；\s]+", value) if k.strip()))
+
+
+def parse_sina_page(
+    data: bytes | str,
+    *,
+    url: str | None = None,
+    fetched_at: datetime | None = None,
+    http_charset: str | None = None,
+    published_hint: datetime | None = None,
+) -> Article:
+    """Parse a full Sina article page of any template generation.
+
+    ``published_hint`` (e.g. the roll API's ``intime``) is used when the page itself shows no time.
+    """
+    if isinstance(data, bytes):
+        text, encoding = decode_html(data, http_charset)
+    else:
+        text, encoding = data, "utf-8"
+    if not text.strip():
+        raise ParseError("empty page", reason="empty")
+    doc = _parse_document(text)
+    template = _detect(doc)
+    container = _first_element(doc, template.body)
+    if container is None or (template is GENERIC and not doc.xpath("//div[@id='artibody']")):
+        raise ParseError(f"no article body (#artibody) on the page ({template.name} template)", reason="no_body")
+    if not _TRUNCATION_TAIL.search(text[-4096:]):
+        raise ParseError("truncated page: the HTML stops before </html>", reason="truncated")
+
+    warnings: list[str] = []
+    title = _first_text(doc, template.title) or _first_text(doc, GENERIC.title)
+    if title:
+        title = _TITLE_SUFFIX.sub("", title).strip()
+    time_text = _first_text(doc, template.time)
+    published = parse_china_time(time_text)
+    if published is None:
+        published = parse_china_time(_first_text(doc, GENERIC.time))
+    if published is None and published_hint is not None:
+        published = published_hint
+        warnings.append("publication time taken from the listing, not the page")
+    source = _first_text(doc, template.source)
+    keywords = _split_keywords(_first_text(doc, KEYWORDS))
+    publishid = publishid_from_url(url)
+    if publishid is None:
+        meta_id = (_first_text(doc, PUBLISHID) or "").lower()
+        publishid = meta_id if _PUBLISHID_ONLY.match(meta_id) else None
+    return _assemble(
+        extract_body(container),
+        title=title,
+        url=url,
+        publishid=publishid,
+        published_at=published,
+        source=source,
+        keywords=keywords,
+        template=template.name,
+        encoding=encoding,
+        fetched_at=fetched_at,
+        warnings=warnings,
+    )
+
+
+def parse_archive_post(data: bytes | str) -> Article:
+    """Parse a Hexo archive post (YAML front matter + the inner HTML of ``#artibody``)."""
+    if isinstance(data, bytes):
+        text, encoding = decode_html(data)
+    else:
+        text, encoding = data, "utf-8"
+    post = split_front_matter(text)
+    body = post.body.strip()
+    if not body:
+        raise ParseError("the post has front matter but an empty body", reason="empty_body")
+    if body.lower().startswith("<div") and not re.search(r"</div\s*>\s*\Z", body, re.IGNORECASE):
+        raise ParseError("truncated post: the body's <div> is never closed", reason="truncated")
+    meta = post.front_matter
+    title = str(meta.get("title") or "").strip() or None
+    published = parse_rfc2822(meta.get("date"))
+    warnings = [] if published else ["the post has no usable date"]
+    return _assemble(
+        extract_body(body_from_fragment(body)),
+        title=title,
+        url=str(meta["url"]) if meta.get("url") else None,
+        publishid=publishid_from_url(str(meta.get("url") or "")) or None,
+        published_at=published,
+        source=None,
+        keywords=_split_keywords(",".join(map(str, meta.get("tags") or []))),
+        template="archive",
+        encoding=encoding,
+        fetched_at=None,
+        warnings=warnings,
+    )
+
+
+def parse_body_html(
+    fragment: str,
+    *,
+    title: str | None,
+    url: str | None = None,
+    published_at: datetime | None = None,
+    source: str | None = None,
+    fetched_at: datetime | None = None,
+    template: str = "fragment",
+) -> Article:
+    """Parse a bare body (an RSS item's description: the inner HTML of ``#artibody``) with known metadata."""
+    if not fragment.strip():
+        raise ParseError("empty body", reason="empty_body")
+    return _assemble(
+        extract_body(body_from_fragment(fragment)),
+        title=title,
+        url=url,
+        publishid=publishid_from_url(url),
+        published_at=published_at,
+        source=source,
+        keywords=(),
+        template=template,
+        encoding="utf-8",
+        fetched_at=fetched_at,
+        warnings=[],
+    )
+
+
+def epoch_to_utc(seconds: int | float | str) -> datetime:
+    """Sina's API times (``intime``/``ctime``, epoch seconds, often as strings) → aware UTC."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=float(seconds))
+
+
+def _parse_document(text: str) -> etree._Element:
+    # lxml refuses str input that carries an XML encoding declaration
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)
+    try:
+        return html.document_fromstring(text)
+    except (etree.ParserError, ValueError) as exc:
+        raise ParseError(f"not parseable as HTML: {exc}", reason="malformed_html") from None
+
+
+def _assemble(
+    body: BodyExtract,
+    *,
+    title: str | None,
+    url: str | None,
+    publishid: str | None,
+    published_at: datetime | None,
+    source: str | None,
+    keywords: tuple[str, ...],
+    template: str,
+    encoding: str,
+    fetched_at: datetime | None,
+    warnings: list[str],
+) -> Article:
+    paragraphs = list(body.paragraphs)
+    original_title = None
+    keep: list[int] = []
+    for index, paragraph in enumerate(paragraphs):
+        head = index < 4
+        match = _ORIGINAL_TITLE.match(paragraph) if head else None
+        if match and original_title is None:
+            original_title = match.group(1).strip()
+            continue
+        match = _SOURCE_LINE.match(paragraph) if head or index >= len(paragraphs) - 3 else None
+        if match:
+            source = source or match.group(1).strip()
+            continue
+        keep.append(index)
+    new_index = {old: new for new, old in enumerate(keep)}
+    paragraphs = [paragraphs[i] for i in keep]
+    if not paragraphs:
+        raise ParseError("the article body has no text", reason="empty_body")
+    title = title or original_title
+    if not title:
+        raise ParseError("the article has no title", reason="no_title")
+
+    starts: list[int] = []
+    offset = 0
+    for paragraph in paragraphs:
+        starts.append(offset)
+        offset += len(paragraph) + 1
+    text = "\n".join(paragraphs)
+
+    comment_codes = body.keyword_comment_codes
+    links: list[StockLink] = []
+    seen_codes: set[str] = set()
+    for raw in body.links:
+        security = security_from_code(raw.code)
+        if security is None:
+            warnings.append(f"unrecognised stock code {raw.code!r} in a link")
+            continue
+        paragraph = new_index.get(raw.paragraph) if raw.paragraph is not None else None
+        position = starts[paragraph] + (raw.offset or 0) if paragraph is not None else None
+        seen = set(raw.seen_in)
+        if comment_codes and security.code in comment_codes:
+            seen.add("comment")
+        seen_codes.add(security.code)
+        links.append(
+            StockLink(
+                code=security.code,
+                ticker=security.ticker,
+                exchange=security.exchange,
+                kind=security.kind,
+                anchor_text=raw.anchor_text,
+                position=position,
+                paragraph=paragraph,
+                seen_in=tuple(sorted(seen, key=("span", "href", "comment").index)),  # type: ignore[arg-type]
+            )
+        )
+    for code in comment_codes or ():
+        security = security_from_code(code)
+        if security is None or security.code in seen_codes:
+            continue
+        seen_codes.add(security.code)
+        links.append(
+            StockLink(security.code, security.ticker, security.exchange, security.kind, "", None, None, ("comment",))
+        )
+    links.sort(key=lambda link: (link.position is None, link.position or 0, link.code))
+    match_comment = None
+    if comment_codes is not None:
+        in_markup = {link.code for link in links if link.seen_in != ("comment",)}
+        match_comment = in_markup == set(comment_codes)
+        if not match_comment:
+            warnings.append("the news_keyword_pub comment and the page's links list different codes")
+
+    sections, measures, other_lists = segment_measures(paragraphs, starts)
+    if publishid:
+        article_id, id_source = publishid, "publishid"
+    else:
+        article_id, id_source = article_hash_id(title, text), "hash"
+    return Article(
+        article_id=article_id,
+        id_source=id_source,  # type: ignore[arg-type]
+        url=url,
+        title=title,
+        original_title=original_title,
+        published_at=published_at,
+        source=source,
+        editor=body.editor,
+        keywords=keywords,
+        template=template,
+        encoding=encoding,
+        fetched_at=fetched_at,
+        text=text,
+        paragraphs=tuple(paragraphs),
+        stock_links=tuple(links),
+        keyword_comment_codes=tuple(comment_codes) if comment_codes is not None else None,
+        links_match_comment=match_comment,
+        text_codes=tuple(find_text_codes(text, starts)),
+        sections=tuple(sections),
+        measures=tuple(measures),
+        other_lists=tuple(other_lists),
+        warnings=tuple(warnings),
+    )

@@ -1,0 +1,65 @@
+"""A second writer meets a clear, retryable error naming the holder, never a crash with partial data."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from transforms.errors import DatabaseLockedError
+from warehouse.db import connect
+from warehouse.store import open_reader, open_writer
+
+
+@pytest.fixture
+def held_lock(tmp_path):
+    path = tmp_path / "locked.duckdb"
+    open_writer(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "ok"
+    yield path, holder
+    holder.kill()
+    holder.wait()
+    holder.stdout.close()
+
+
+def test_locked_database_is_a_transient_error_naming_the_holder(held_lock):
+    path, holder = held_lock
+    started = time.monotonic()
+    with pytest.raises(DatabaseLockedError, match=f"PID {holder.pid}"):
+        connect(path, lock_timeout=0.5)
+    assert time.monotonic() - started >= 0.5  # it waited before giving up
+
+
+def test_reader_also_waits_then_fails_clearly(held_lock):
+    path, _ = held_lock
+    with pytest.raises(DatabaseLockedError):
+        open_reader(path, lock_timeout=0)
+
+
+def test_writer_gets_the_lock_once_released(held_lock):
+    path, holder = held_lock
+    holder.kill()
+    holder.wait()
+    open_writer(path, lock_timeout=5).close()
+
+
+def test_reader_cannot_write(tmp_path):
+    path = tmp_path / "db.duckdb"
+    open_writer(path).close()
+    con = open_reader(path)
+    import duckdb
+
+    with pytest.raises(duckdb.Error, match="read-only"):
+        con.execute("CREATE TABLE x (a INTEGER)")
+    con.close()

@@ -1,0 +1,292 @@
+"""Idempotent loading of parsed articles with their raw bytes, links, text codes and measures.
+
+One call is one transaction: a batch lands whole or not at all. Loading the same article again changes
+nothing; a changed article (new text or a newer parser) replaces every row it owns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from transforms.models import CHINA_TZ, Article
+from warehouse.arrow_io import insert_rows
+from warehouse.db import transaction
+
+__all__ = ["ArticleRecord", "LoadResult", "content_hash", "load_articles"]
+
+_CHILD_TABLES = ("article_raw", "stock_links", "text_codes", "sections", "measures", "numbered_list_items")
+_TS = pa.timestamp("us", tz="UTC")
+_STRS = pa.list_(pa.string())
+
+_ARTICLES = pa.schema(
+    [
+        ("article_id", pa.string()), ("id_source", pa.string()), ("url", pa.string()), ("title", pa.string()),
+        ("original_title", pa.string()), ("published_at", _TS), ("published_date_cn", pa.date32()),
+        ("source", pa.string()), ("editor", pa.string()), ("keywords", _STRS), ("template", pa.string()),
+        ("encoding", pa.string()), ("text", pa.string()), ("paragraphs", _STRS), ("content_hash", pa.string()),
+        ("keyword_comment_codes", _STRS), ("links_match_comment", pa.bool_()), ("warnings", _STRS),
+        ("origin", pa.string()), ("origin_ref", pa.string()), ("fetched_at", _TS),
+        ("parser_version", pa.string()), ("loaded_at", _TS), ("run_id", pa.string()),
+    ]
+)  # fmt: skip
+_RAW = pa.schema(
+    [
+        ("article_id", pa.string()), ("raw_format", pa.string()), ("compression", pa.string()),
+        ("raw", pa.binary()), ("raw_size", pa.int64()), ("raw_sha256", pa.string()),
+        ("http_charset", pa.string()), ("fetched_at", _TS),
+    ]
+)  # fmt: skip
+_LINKS = pa.schema(
+    [
+        ("article_id", pa.string()), ("origin", pa.string()), ("code", pa.string()), ("ticker", pa.string()),
+        ("exchange", pa.string()), ("kind", pa.string()), ("anchor_text", pa.string()),
+        ("position", pa.int32()), ("paragraph", pa.int32()), ("seen_in", _STRS),
+    ]
+)  # fmt: skip
+_TEXT_CODES = pa.schema(
+    [
+        ("article_id", pa.string()), ("position", pa.int32()), ("code", pa.string()), ("ticker", pa.string()),
+        ("exchange", pa.string()), ("raw", pa.string()), ("explicit_exchange", pa.bool_()),
+        ("paragraph", pa.int32()),
+    ]
+)  # fmt: skip
+_SECTIONS = pa.schema(
+    [
+        ("article_id", pa.string()), ("number", pa.int32()), ("label", pa.string()), ("title", pa.string()),
+        ("position", pa.int32()), ("paragraph", pa.int32()),
+    ]
+)  # fmt: skip
+_MEASURES = pa.schema(
+    [
+        ("article_id", pa.string()), ("ordinal", pa.int32()), ("number", pa.int32()), ("label", pa.string()),
+        ("style", pa.string()), ("heading", pa.string()), ("text", pa.string()), ("section", pa.int32()),
+        ("section_title", pa.string()), ("position", pa.int32()), ("paragraph", pa.int32()),
+    ]
+)  # fmt: skip
+_LIST_ITEMS = pa.schema(
+    [
+        ("article_id", pa.string()), ("list_no", pa.int32()), ("ordinal", pa.int32()), ("number", pa.int32()),
+        ("label", pa.string()), ("style", pa.string()), ("heading", pa.string()), ("text", pa.string()),
+        ("position", pa.int32()),
+    ]
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """A parsed article with where it came from and the bytes it was parsed from."""
+
+    article: Article
+    raw: bytes
+    raw_format: str  #: html | hexo | fragment
+    origin: str  #: archive | crawl | rss | …
+    origin_ref: str | None  #: file path or URL
+    http_charset: str | None = None
+
+
+@dataclass(slots=True)
+class LoadResult:
+    new: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    #: (origin_ref, article_id, message) of records that repeat another one
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecord], *, run_id: str) -> LoadResult:
+    """Upsert a batch in one transaction and say what happened to each record."""
+    result = LoadResult()
+    batch: dict[str, ArticleRecord] = {}
+    for record in records:
+        article_id = record.article.article_id
+        if article_id in batch:
+            first = batch[article_id].origin_ref
+            result.duplicates.append(
+                (record.origin_ref or article_id, article_id, f"same article as {first} in this import")
+            )
+            continue
+        batch[article_id] = record
+    if not batch:
+        return result
+
+    ids = list(batch)
+    existing = {
+        row[0]: (row[1], row[2], row[3])
+        for row in con.execute(
+            "SELECT article_id, content_hash, parser_version, origin_ref FROM articles"
+            " WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [ids],
+        ).fetchall()
+    }
+    to_write: list[ArticleRecord] = []
+    for article_id, record in batch.items():
+        article = record.article
+        digest = content_hash(article.text)
+        if article_id in existing:
+            old_hash, old_version, old_ref = existing[article_id]
+            if old_hash == digest and old_version == article.parser_version:
+                result.unchanged.append(article_id)
+                if old_ref and record.origin_ref and old_ref != record.origin_ref:
+                    result.duplicates.append(
+                        (record.origin_ref, article_id, f"same article as {old_ref}, already stored")
+                    )
+                continue
+            result.updated.append(article_id)
+        else:
+            result.new.append(article_id)
+        to_write.append(record)
+
+    if not to_write:
+        return result
+    now = datetime.now(UTC)
+    write_ids = [r.article.article_id for r in to_write]
+    with transaction(con):
+        for table in (*_CHILD_TABLES, "articles"):
+            con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [write_ids])
+        insert_rows(con, "articles", _ARTICLES, (_article_row(r, now, run_id) for r in to_write))
+        insert_rows(con, "article_raw", _RAW, (_raw_row(r) for r in to_write))
+        insert_rows(con, "stock_links", _LINKS, (row for r in to_write for row in _link_rows(r.article)))
+        insert_rows(con, "text_codes", _TEXT_CODES, (row for r in to_write for row in _text_code_rows(r.article)))
+        insert_rows(con, "sections", _SECTIONS, (row for r in to_write for row in _section_rows(r.article)))
+        insert_rows(con, "measures", _MEASURES, (row for r in to_write for row in _measure_rows(r.article)))
+        insert_rows(con, "numbered_list_items", _LIST_ITEMS, (row for r in to_write for row in _list_rows(r.article)))
+    return result
+
+
+def _article_row(record: ArticleRecord, now: datetime, run_id: str) -> dict:
+    a = record.article
+    return {
+        "article_id": a.article_id,
+        "id_source": a.id_source,
+        "url": a.url,
+        "title": a.title,
+        "original_title": a.original_title,
+        "published_at": a.published_at,
+        "published_date_cn": a.published_at.astimezone(CHINA_TZ).date() if a.published_at else None,
+        "source": a.source,
+        "editor": a.editor,
+        "keywords": list(a.keywords),
+        "template": a.template,
+        "encoding": a.encoding,
+        "text": a.text,
+        "paragraphs": list(a.paragraphs),
+        "content_hash": content_hash(a.text),
+        "keyword_comment_codes": list(a.keyword_comment_codes) if a.keyword_comment_codes is not None else None,
+        "links_match_comment": a.links_match_comment,
+        "warnings": list(a.warnings),
+        "origin": record.origin,
+        "origin_ref": record.origin_ref,
+        "fetched_at": a.fetched_at,
+        "parser_version": a.parser_version,
+        "loaded_at": now,
+        "run_id": run_id,
+    }
+
+
+def _raw_row(record: ArticleRecord) -> dict:
+    return {
+        "article_id": record.article.article_id,
+        "raw_format": record.raw_format,
+        "compression": "zlib",
+        "raw": zlib.compress(record.raw, 6),
+        "raw_size": len(record.raw),
+        "raw_sha256": hashlib.sha256(record.raw).hexdigest(),
+        "http_charset": record.http_charset,
+        "fetched_at": record.article.fetched_at,
+    }
+
+
+def _link_rows(a: Article) -> list[dict]:
+    return [
+        {
+            "article_id": a.article_id,
+            "origin": "sina_link",
+            "code": link.code,
+            "ticker": link.ticker,
+            "exchange": link.exchange,
+            "kind": link.kind,
+            "anchor_text": link.anchor_text,
+            "position": link.position,
+            "paragraph": link.paragraph,
+            "seen_in": list(link.seen_in),
+        }
+        for link in a.stock_links
+    ]
+
+
+def _text_code_rows(a: Article) -> list[dict]:
+    return [
+        {
+            "article_id": a.article_id,
+            "position": c.position,
+            "code": c.code,
+            "ticker": c.ticker,
+            "exchange": c.exchange,
+            "raw": c.raw,
+            "explicit_exchange": c.explicit_exchange,
+            "paragraph": c.paragraph,
+        }
+        for c in a.text_codes
+    ]
+
+
+def _section_rows(a: Article) -> list[dict]:
+    return [
+        {
+            "article_id": a.article_id,
+            "number": s.number,
+            "label": s.label,
+            "title": s.title,
+            "position": s.position,
+            "paragraph": s.paragraph,
+        }
+        for s in a.sections
+    ]
+
+
+def _measure_rows(a: Article) -> list[dict]:
+    return [
+        {
+            "article_id": a.article_id,
+            "ordinal": m.ordinal,
+            "number": m.number,
+            "label": m.label,
+            "style": m.style,
+            "heading": m.heading,
+            "text": m.text,
+            "section": m.section,
+            "section_title": m.section_title,
+            "position": m.position,
+            "paragraph": m.paragraph,
+        }
+        for m in a.measures
+    ]
+
+
+def _list_rows(a: Article) -> list[dict]:
+    return [
+        {
+            "article_id": a.article_id,
+            "list_no": list_no,
+            "ordinal": item.ordinal,
+            "number": item.number,
+            "label": item.label,
+            "style": item.style,
+            "heading": item.heading,
+            "text": item.text,
+            "position": item.position,
+        }
+        for list_no, numbered in enumerate(a.other_lists, start=1)
+        for item in numbered.items
+    ]

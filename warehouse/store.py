@@ -1,0 +1,28 @@
+"""Entry points to the warehouse: a migrated writer connection, or a read-only reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import connect
+from warehouse.migrate import migrate
+
+__all__ = ["open_reader", "open_writer"]
+
+
+def open_writer(path: str | Path, *, lock_timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """The one writer: waits for the lock up to ``lock_timeout`` s, then brings the schema up to date."""
+    con = connect(path, lock_timeout=lock_timeout)
+    try:
+        migrate(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def open_reader(path: str | Path, *, lock_timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for queries; writes through it fail."""
+    return connect(path, read_only=True, lock_timeout=lock_timeout)

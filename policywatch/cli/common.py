@@ -1,0 +1,116 @@
+"""Shared CLI plumbing: settings on demand, error exits, and table/CSV/JSON output."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, NoReturn
+
+from rich.console import Console
+from rich.table import Table
+
+from policywatch.config import Settings
+from transforms.errors import PolicywatchError, TransientError
+from transforms.models import CHINA_TZ
+
+__all__ = [
+    "EXIT_PARTIAL",
+    "EXIT_TERMINAL",
+    "EXIT_TRANSIENT",
+    "AppState",
+    "OutputFormat",
+    "emit_rows",
+    "fail",
+    "guarded",
+]
+
+EXIT_PARTIAL = 1  #: done, but some inputs were skipped
+EXIT_TERMINAL = 2  #: bad input or configuration: fix it, do not retry
+EXIT_TRANSIENT = 75  #: EX_TEMPFAIL: try again later (a lock, the network)
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+@dataclass
+class AppState:
+    _load: Callable[[], Settings]
+    _settings: Settings | None = field(default=None, init=False)
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = self._load()
+        return self._settings
+
+
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+def fail(exc: PolicywatchError) -> NoReturn:
+    kind = "retryable" if isinstance(exc, TransientError) else "error"
+    err_console.print(f"[bold red]{kind}:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    sys.exit(EXIT_TRANSIENT if isinstance(exc, TransientError) else EXIT_TERMINAL)
+
+
+def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn policywatch's errors into a one-line message and the matching exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PolicywatchError as exc:
+            fail(exc)
+
+    return wrapper
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(CHINA_TZ).isoformat() if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def emit_rows(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: OutputFormat, *, title: str | None = None
+) -> None:
+    """Print query results as a rich table, CSV or JSON (one array of objects)."""
+    if fmt is OutputFormat.json:
+        payload = [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    if fmt is OutputFormat.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow(
+                [json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else _plain(v) for v in row]
+            )
+        return
+    table = Table(title=title, show_lines=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(_plain(v)) for v in row))
+    console.print(table)

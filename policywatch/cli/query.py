@@ -1,0 +1,41 @@
+"""``policywatch sql``: read-only SQL over the warehouse."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import duckdb
+import typer
+
+from policywatch.cli.common import AppState, OutputFormat, emit_rows, guarded
+from transforms.errors import InputError
+from warehouse.store import open_reader
+
+__all__ = ["register"]
+
+
+def sql(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="A SQL query. The database is opened read-only.")],
+    fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+) -> None:
+    """Run a read-only SQL query against the warehouse and print the result.
+
+    Example: policywatch sql "SELECT code, anchor_text, count(*) FROM stock_links GROUP BY ALL ORDER BY 3 DESC"
+    """
+    settings = ctx.ensure_object(AppState).settings
+    con = open_reader(settings.db.path)
+    try:
+        try:
+            cursor = con.execute(query)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall() if columns else []
+        except duckdb.Error as exc:
+            raise InputError(f"query failed: {exc}", reason="bad_query") from None
+    finally:
+        con.close()
+    emit_rows(columns, rows, fmt)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(guarded(sql))

@@ -1,0 +1,98 @@
+"""Typed configuration, one lookup order for every setting:
+
+1. defaults below;
+2. a TOML file: ``--config PATH``, else ``$POLICYWATCH_CONFIG``, else ``./policywatch.toml`` if it exists;
+3. environment variables ``POLICYWATCH__SECTION__KEY`` (e.g. ``POLICYWATCH__DB__PATH``);
+4. the shortcut ``POLICYWATCH_DB`` for the database path;
+5. command-line options (``--db``).
+
+Secrets (SMTP passwords, webhook tokens) are only read from the environment, never from the file.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from transforms.errors import ConfigError
+
+__all__ = ["DatabaseSettings", "ImportSettings", "Settings", "load_settings"]
+
+DEFAULT_CONFIG_FILE = Path("policywatch.toml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(_Section):
+    path: Path = Path("data/policywatch.duckdb")
+    #: seconds a writer waits for another process's lock before giving up with a retryable error
+    lock_timeout_s: float = Field(default=30.0, ge=0)
+
+
+class ImportSettings(_Section):
+    #: posts per transaction
+    batch_size: int = Field(default=200, ge=1, le=100_000)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="POLICYWATCH__", env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
+
+    db: DatabaseSettings = DatabaseSettings()
+    archive: ImportSettings = ImportSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # init (the TOML file's values, merged with CLI overrides by load_settings) < environment
+        return env_settings, init_settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
+
+
+def _describe(error: ValidationError, origin: str) -> str:
+    lines = []
+    for item in error.errors():
+        where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+        env = "POLICYWATCH__" + "__".join(str(part).upper() for part in item["loc"])
+        lines.append(f"  {where}: {item['msg']} (got {item.get('input')!r}; set in {origin} or ${env})")
+    return "invalid configuration:\n" + "\n".join(lines)
+
+
+def load_settings(config_file: Path | None = None, *, db: Path | None = None) -> Settings:
+    """Settings from every source, highest last; raises ConfigError naming the bad setting."""
+    path = config_file or (Path(os.environ["POLICYWATCH_CONFIG"]) if os.environ.get("POLICYWATCH_CONFIG") else None)
+    if path is None and DEFAULT_CONFIG_FILE.exists():
+        path = DEFAULT_CONFIG_FILE
+    values: dict[str, Any] = _read_toml(path) if path else {}
+    origin = str(path) if path else "the defaults"
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, origin)) from None
+    db_override = db or (Path(os.environ["POLICYWATCH_DB"]) if os.environ.get("POLICYWATCH_DB") else None)
+    if db_override is not None:
+        settings = settings.model_copy(update={"db": settings.db.model_copy(update={"path": db_override})})
+    return settings

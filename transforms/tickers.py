@@ -11,7 +11,14 @@ import re
 
 from transforms.models import Exchange, Security
 
-__all__ = ["exchange_for_symbol", "is_index", "security_from_code", "security_from_symbol", "ticker_for"]
+__all__ = [
+    "code_for_ticker",
+    "exchange_for_symbol",
+    "is_index",
+    "security_from_code",
+    "security_from_symbol",
+    "ticker_for",
+]
 
 _SUFFIX: dict[str, str] = {"SH": "SS", "SZ": "SZ", "BJ": "BJ", "HK": "HK"}
 _SINA_CODE = re.compile(r"^(sh|sz|bj)(\d{6})$|^(hk)(\d{5})$", re.IGNORECASE)
@@ -22,6 +29,15 @@ def ticker_for(symbol: str, exchange: Exchange) -> str:
     if exchange == "HK":
         return f"{int(symbol):04d}.HK"
     return f"{symbol}.{_SUFFIX[exchange]}"
+
+
+def code_for_ticker(ticker: str) -> str:
+    """``300024.SZ`` → ``sz300024``; ``600000.SS`` → ``sh600000``; ``838275.BJ`` → ``bj838275``."""
+    symbol, _, suffix = ticker.partition(".")
+    prefix = {"SS": "sh", "SH": "sh", "SZ": "sz", "BJ": "bj"}.get(suffix.upper())
+    if prefix is None or not symbol.isdigit():
+        raise ValueError(f"{ticker!r} is not an A-share ticker like 300024.SZ")
+    return prefix + symbol
 
 
 def is_index(exchange: Exchange, symbol: str) -> bool:

@@ -1,0 +1,82 @@
+"""Point-in-time names: a 2021 article is matched against 2021 names."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from transforms.securities import IndexRow, NameSpan, Snapshot, build_master, normalise_name
+
+OLD = Snapshot(
+    date(2023, 10, 1),
+    "old",
+    (
+        ("300378", "鼎捷软件", None, date(2014, 1, 27)),
+        ("601989", "中国重工", None, date(2009, 12, 16)),
+        ("838275", "驱动力", None, date(2021, 1, 25)),
+        ("000002", "万  科Ａ", None, date(1991, 1, 29)),
+    ),
+)
+NEW = Snapshot(
+    date(2026, 10, 22),
+    "new",
+    (
+        ("300378", "鼎捷数智", "SZ", date(2014, 1, 27)),
+        ("000002", "万科Ａ", "SZ", date(1991, 1, 29)),
+        ("688692", "达梦数据", "SH", date(2024, 6, 12)),
+        ("920275", "驱动力", "BJ", None),
+    ),
+)
+
+
+def master():
+    return build_master([NEW, OLD], [IndexRow("sh000300", "沪深300", ("沪深三百",))], {"838275": "920275"})
+
+
+def test_names_are_normalised():
+    assert normalise_name("万  科Ａ") == "万科A"
+    assert normalise_name("XD贵州茅") == "贵州茅"
+    assert normalise_name("*ST左江") == "*ST左江"
+
+
+def test_a_rename_between_snapshots():
+    m = master()
+    record = m.get("sz300378")
+    assert record.names == (
+        NameSpan("鼎捷软件", None, date(2026, 10, 22)),
+        NameSpan("鼎捷数智", date(2023, 10, 1), None),
+    )
+    assert record.name_on(date(2021, 6, 1)) == "鼎捷软件"
+    assert record.name_on(date(2026, 11, 1)) == "鼎捷数智"
+    assert m.codes_named("鼎捷软件", date(2021, 6, 1)) == ["sz300378"]
+    assert m.codes_named("鼎捷数智", date(2021, 6, 1)) == []
+    assert record.former_names == ("鼎捷软件",)
+
+
+def test_a_company_gone_from_the_newest_list():
+    m = master()
+    assert m.codes_named("中国重工", date(2021, 10, 10)) == ["sh601989"]
+    assert m.codes_named("中国重工", date(2026, 11, 1)) == []
+    assert m.get("sh601989").trading_on(date(2021, 10, 10))
+    assert not m.get("sh601989").trading_on(date(2026, 11, 1))
+
+
+def test_not_listed_yet():
+    m = master()
+    assert m.codes_named("达梦数据", date(2021, 10, 10)) == []
+    assert m.codes_named("达梦数据", date(2025, 1, 2)) == ["sh688692"]
+
+
+def test_beijing_code_migration():
+    m = master()
+    old = m.get("bj838275")
+    assert old.successor_code == "bj920275" and old.yahoo_symbol is None and old.ticker == "838275.BJ"
+    assert m.codes_named("驱动力", date(2022, 1, 4)) == ["bj838275"]
+    assert m.codes_named("驱动力", date(2026, 11, 1)) == ["bj920275"]
+
+
+def test_indices_and_aliases():
+    m = master()
+    index = m.get("sh000300")
+    assert index.kind == "index" and index.name_on(date(2021, 1, 1)) == "沪深300"
+    assert m.codes_named("沪深三百") == ["sh000300"]
+    assert m.get("sz000002").name_on(date(2021, 1, 1)) == "万科A"

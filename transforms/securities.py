@@ -1,0 +1,222 @@
+"""The securities master: every A-share and main index with its names over time. Pure: built from rows.
+
+Names are point-in-time. Each code/name snapshot (a dated list) bounds when a name was seen: a name that
+changed between two snapshots is taken as valid up to the later snapshot, its successor from the earlier
+one (the change date is unknown in between, so both count there). A 2021 article is matched against the
+names of 2021: 中国重工 (601989, absorbed in 2025) still counts, 鼎捷数智 (renamed from 鼎捷软件) does not yet.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+from transforms.models import Exchange
+from transforms.tickers import exchange_for_symbol, ticker_for
+
+__all__ = [
+    "IndexRow",
+    "NameSpan",
+    "SecurityMaster",
+    "SecurityRecord",
+    "Snapshot",
+    "build_master",
+    "normalise_name",
+]
+
+_DAY_MARKERS = re.compile(r"^(?:XD|XR|DR|N|C)(?=[\u4e00-\u9fff])")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_name(raw: str) -> str:
+    """``万  科Ａ`` → ``万科A``; ``XD贵州茅`` → ``贵州茅``; ST and *ST are kept."""
+    name = unicodedata.normalize("NFKC", raw)
+    name = _SPACES.sub("", name)
+    return _DAY_MARKERS.sub("", name)
+
+
+@dataclass(frozen=True, slots=True)
+class NameSpan:
+    name: str
+    valid_from: date | None  #: None: since listing
+    valid_to: date | None  #: exclusive; None: still valid
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or day >= self.valid_from) and (self.valid_to is None or day < self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class SecurityRecord:
+    code: str  #: sz300024
+    symbol: str
+    exchange: Exchange
+    kind: str  #: stock | index
+    ticker: str
+    yahoo_symbol: str | None  #: None for Beijing listings (Yahoo has none)
+    names: tuple[NameSpan, ...]
+    list_date: date | None
+    successor_code: str | None = None  #: a Beijing code's 920xxx successor
+    sources: tuple[str, ...] = ()
+
+    def name_on(self, day: date | None) -> str:
+        """The name on ``day``; where two were valid (a rename between snapshots), the newer one."""
+        if day is not None:
+            for span in reversed(self.names):
+                if span.valid_on(day):
+                    return span.name
+        return self.names[-1].name
+
+    @property
+    def current_name(self) -> str:
+        return self.names[-1].name
+
+    @property
+    def former_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.name for s in self.names[:-1] if s.name != self.current_name))
+
+    def listed_on(self, day: date | None) -> bool:
+        return day is None or self.list_date is None or self.list_date <= day
+
+    def trading_on(self, day: date | None) -> bool:
+        """Listed by ``day`` and not yet gone from the exchange's list."""
+        if day is None:
+            return True
+        last = self.names[-1]
+        return self.listed_on(day) and (last.valid_to is None or day < last.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A dated code → name list, e.g. the exchanges' lists on one day."""
+
+    as_of: date
+    source: str
+    rows: tuple[tuple[str, str, Exchange | None, date | None], ...]  #: (symbol, name, exchange, list_date)
+    #: the exchanges the list covers completely: a code of these missing from it is gone by ``as_of``
+    covers: frozenset[str] = frozenset({"SH", "SZ", "BJ"})
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+
+
+@dataclass
+class SecurityMaster:
+    records: dict[str, SecurityRecord]
+    #: every name (and alias) → the codes that ever carried it
+    _by_name: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for record in self.records.values():
+            for span in record.names:
+                if record.code not in by_name[span.name]:
+                    by_name[span.name].append(record.code)
+        self._by_name = dict(by_name)
+
+    def get(self, code: str) -> SecurityRecord | None:
+        return self.records.get(code.lower())
+
+    def codes_named(self, name: str, day: date | None = None) -> list[str]:
+        """Codes whose name on ``day`` is ``name`` (any time when ``day`` is None), listed by then."""
+        found = []
+        for code in self._by_name.get(name, ()):
+            record = self.records[code]
+            if not record.listed_on(day):
+                continue
+            if day is None or any(s.name == name and s.valid_on(day) for s in record.names):
+                found.append(code)
+        return found
+
+    def all_names(self) -> Iterator[str]:
+        return iter(self._by_name)
+
+    def __len__(self) -> int:
+        return len(self.records)
+
+
+def build_master(
+    snapshots: Iterable[Snapshot], indices: Iterable[IndexRow], bse_successors: dict[str, str]
+) -> SecurityMaster:
+    """Merge dated snapshots (in any order) and the index list into one master.
+
+    ``bse_successors`` maps an old Beijing symbol (838275) to its 920xxx successor (920275)."""
+    ordered = sorted(snapshots, key=lambda s: s.as_of)
+    seen: dict[str, list[tuple[date, str, str]]] = defaultdict(list)  # code → [(as_of, name, source)]
+    exchanges: dict[str, Exchange] = {}
+    list_dates: dict[str, date] = {}
+    for snapshot in ordered:
+        for symbol, raw_name, exchange, list_date in snapshot.rows:
+            exchange = exchange or exchange_for_symbol(symbol)
+            if exchange is None:
+                continue
+            code = f"{exchange.lower()}{symbol}"
+            name = normalise_name(raw_name)
+            if not name:
+                continue
+            seen[code].append((snapshot.as_of, name, snapshot.source))
+            exchanges[code] = exchange
+            if list_date and code not in list_dates:
+                list_dates[code] = list_date
+    newest = {ex: max((s.as_of for s in ordered if ex in s.covers), default=None) for ex in ("SH", "SZ", "BJ")}
+    records: dict[str, SecurityRecord] = {}
+    for code, sightings in seen.items():
+        exchange = exchanges[code]
+        symbol = code[2:]
+        spans: list[NameSpan] = []
+        for i, (as_of, name, _source) in enumerate(sightings):
+            if spans and spans[-1].name == name:
+                continue
+            if spans:  # renamed between the previous sighting and this one
+                previous = spans[-1]
+                spans[-1] = NameSpan(previous.name, previous.valid_from, as_of)
+                spans.append(NameSpan(name, sightings[i - 1][0], None))
+            else:
+                spans.append(NameSpan(name, None, None))
+        last_list = newest[exchange]
+        if last_list is not None and sightings[-1][0] < last_list and spans[-1].valid_to is None:
+            # missing from the newest list of its exchange: delisted, merged or moved to a new code since
+            spans[-1] = NameSpan(spans[-1].name, spans[-1].valid_from, last_list)
+        records[code] = SecurityRecord(
+            code=code,
+            symbol=symbol,
+            exchange=exchange,
+            kind="stock",
+            ticker=ticker_for(symbol, exchange),
+            yahoo_symbol=None if exchange == "BJ" else ticker_for(symbol, exchange),
+            names=tuple(spans),
+            list_date=list_dates.get(code),
+            successor_code=f"bj{bse_successors[symbol]}" if exchange == "BJ" and symbol in bse_successors else None,
+            sources=tuple(dict.fromkeys(s for _, _, s in sightings)),
+        )
+    # a Beijing code's 920xxx successor carries its name from when the old code was last seen
+    for old_symbol, new_symbol in bse_successors.items():
+        old, new = records.get(f"bj{old_symbol}"), records.get(f"bj{new_symbol}")
+        if old is None or new is None or new.names[0].valid_from is not None:
+            continue
+        handover = max(as_of for as_of, _, _ in seen[old.code])
+        first = new.names[0]
+        records[new.code] = replace(new, names=(NameSpan(first.name, handover, first.valid_to), *new.names[1:]))
+    for index in indices:
+        exchange: Exchange = index.code[:2].upper()  # type: ignore[assignment]
+        symbol = index.code[2:]
+        names = (index.name, *index.aliases)
+        records[index.code] = SecurityRecord(
+            code=index.code,
+            symbol=symbol,
+            exchange=exchange,
+            kind="index",
+            ticker=ticker_for(symbol, exchange),
+            yahoo_symbol=None if exchange == "BJ" else ticker_for(symbol, exchange),
+            names=tuple(NameSpan(n, None, None) for n in reversed(names)),
+            list_date=None,
+            sources=("indices",),
+        )
+    return SecurityMaster(records)

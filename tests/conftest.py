@@ -30,6 +30,14 @@ def sample_path(prefix: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def linking_context():
+    """The bundled securities master, lexicon, themes and boards (loaded once: about a second)."""
+    from policywatch.reference import load_linking_context
+
+    return load_linking_context()
+
+
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0))

@@ -1,0 +1,56 @@
+"""The own matcher: companies Sina did not link, judged by the words around them."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from transforms.name_matcher import NameScanner, find_company_mentions
+
+DAY = date(2021, 10, 11)
+
+
+def mentions(text: str, context, day=DAY) -> dict[str, str]:
+    paragraphs = text.split("\n")
+    starts, offset = [], 0
+    for p in paragraphs:
+        starts.append(offset)
+        offset += len(p) + 1
+    found = find_company_mentions(text, starts, paragraphs, day, context, NameScanner(context.master))
+    return {m.code: m.evidence for m in found}
+
+
+def test_all_occurrences_and_tables(linking_context):
+    text = "宁德时代发布业绩。\n公司\t营收\n宁德时代\t1000亿\n比亚迪\t2000亿"
+    found = mentions(text, linking_context)
+    assert set(found) == {"sz300750", "sz002594"}
+    assert "2 occurrences" in found["sz300750"] and "named in a table" in found["sz300750"]
+
+
+def test_common_words_need_the_company_around_them(linking_context):
+    assert mentions("农产品价格上涨，老百姓的菜篮子更贵了。", linking_context) == {}
+    found = mentions("老百姓（603883）股价大涨，农产品公告称将回购股份。", linking_context)
+    assert set(found) == {"sh603883", "sz000061"}
+    assert "the code （603883） follows" in found["sh603883"]
+
+
+def test_a_name_inside_a_longer_word_is_not_the_company(linking_context):
+    assert "sh600482" not in mentions("中国动力电池产业创新联盟今日成立。", linking_context)
+    assert "sh600482" in mentions("中国动力公告称，公司一季度净利增长。", linking_context)
+
+
+def test_the_company_name_with_its_industry_word(linking_context):
+    found = mentions("太平洋证券则表示，由于计提资产减值造成公司亏损。", linking_context)
+    assert "'太平洋证券' is the company's own name" in found["sh601099"]
+    assert mentions("太平洋上空形成台风。", linking_context) == {}
+
+
+def test_a_fund_named_after_a_broker_is_not_the_broker(linking_context):
+    assert "sz002939" not in mentions(
+        "南华瑞恒中短债、长城证券中短债、天弘增利等多只中短债基金录得负收益。", linking_context
+    )
+
+
+def test_point_in_time_names(linking_context):
+    # 中国重工 was listed in 2021 and absorbed in 2025
+    assert "sh601989" in mentions("中国重工发布公告，拟与中国船舶换股合并。", linking_context)
+    assert "sh601989" not in mentions("中国重工发布公告，拟与中国船舶换股合并。", linking_context, date(2026, 11, 1))

@@ -1,0 +1,130 @@
+"""Company mentions Sina did not link: every occurrence of a short name valid on the article's date.
+
+Sina links only the first occurrence, skips tables and captions and never links codes written in the text;
+this matcher reads all of it. A name that is an ordinary word (the stoplist: the lexicon's common words and
+the curated list) counts only with words around it that name the company; so does a two-character name.
+Names inside a longer word or opening a fund name do not count.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import ahocorasick
+
+from transforms.company_context import company_cues, fund_name_at, organisation_suffix
+from transforms.linking_context import LinkingContext
+from transforms.securities import SecurityMaster
+
+__all__ = ["NameMention", "NameScanner", "find_company_mentions"]
+
+
+@dataclass(frozen=True, slots=True)
+class NameMention:
+    code: str
+    ticker: str
+    kind: str
+    name: str
+    positions: tuple[int, ...]
+    in_table: bool  #: at least one occurrence is in a table row
+    evidence: str
+    confidence: float
+
+
+class NameScanner:
+    """One automaton over every name the master ever knew; filtered by date per article."""
+
+    def __init__(self, master: SecurityMaster, *, min_length: int = 2) -> None:
+        self._automaton = ahocorasick.Automaton()
+        count = 0
+        for name in master.all_names():
+            if len(name) >= min_length:
+                self._automaton.add_word(name, name)
+                count += 1
+        if count:
+            self._automaton.make_automaton()
+        self._empty = count == 0
+
+    def spans(self, text: str) -> list[tuple[int, int, str]]:
+        """Leftmost-longest, non-overlapping name occurrences ``(start, end, name)``."""
+        if self._empty:
+            return []
+        found = sorted(
+            ((end + 1 - len(name), end + 1, name) for end, name in self._automaton.iter(text)),
+            key=lambda t: (t[0], -(t[1] - t[0])),
+        )
+        kept: list[tuple[int, int, str]] = []
+        reach = -1
+        for start, end, name in found:
+            if start >= reach:
+                kept.append((start, end, name))
+                reach = end
+        return kept
+
+
+def find_company_mentions(
+    text: str,
+    paragraph_starts: list[int],
+    paragraphs: list[str],
+    day: date | None,
+    ctx: LinkingContext,
+    scanner: NameScanner,
+) -> list[NameMention]:
+    """Companies named in ``text`` (clean article text), with the evidence that each occurrence is the company."""
+    candidates = []
+    for start, end, name in scanner.spans(text):
+        codes = [c for c in ctx.master.codes_named(name, day) if ctx.master.records[c].trading_on(day)]
+        if codes:
+            candidates.append((start, end, name, codes))
+    spans = [(s, e) for s, e, _, _ in candidates]
+    by_code: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)  # code → [(position, why, in_table)]
+    for start, end, name, codes in candidates:
+        for code in codes:
+            record = ctx.master.records[code]
+            why = _why_company(text, start, end, name, record.kind, ctx, code, spans)
+            if why is None:
+                continue
+            paragraph = _paragraph_of(start, paragraph_starts)
+            by_code[code].append((start, why, "\t" in paragraphs[paragraph]))
+    mentions = []
+    for code, hits in by_code.items():
+        record = ctx.master.records[code]
+        positions = tuple(p for p, _, _ in hits)
+        in_table = any(t for _, _, t in hits)
+        evidence = hits[0][1] + (f" ({len(hits)} occurrences)" if len(hits) > 1 else "")
+        if in_table:
+            evidence += "; named in a table"
+        confidence = 0.0 if record.kind == "index" else (0.85 if "distinctive" not in hits[0][1] else 0.75)
+        mentions.append(
+            NameMention(
+                code, record.ticker, record.kind, record.name_on(day), positions, in_table, evidence, confidence
+            )
+        )
+    mentions.sort(key=lambda m: m.positions[0])
+    return mentions
+
+
+def _why_company(
+    text: str, start: int, end: int, name: str, kind: str, ctx: LinkingContext, code: str, spans
+) -> str | None:
+    if kind == "index":
+        return f"the index name '{name}'"
+    if fund_name_at(text, end):
+        return None
+    industries = ctx.boards.industry_names(code[2:])
+    suffix = organisation_suffix(text, end, industries)
+    if suffix:
+        return f"'{name}{suffix}' is the company's own name"
+    cues = company_cues(text, start, end, other_company_spans=spans)
+    if ctx.lexicon.longer_word(text, start, end) and not cues:
+        return None
+    if ctx.lexicon.common_word(name) or len(name) <= 2:
+        return f"'{name}' with {'; '.join(cues)}" if cues else None
+    return f"'{name}' is a distinctive company name" + (f" ({'; '.join(cues)})" if cues else "")
+
+
+def _paragraph_of(position: int, starts: list[int]) -> int:
+    return max(0, bisect_right(starts, position) - 1)

@@ -53,6 +53,20 @@ def main() -> None:
     ours_pages = rate("policywatch: full pages (incl. charset detection)",
                       lambda: [parse_sina_page(p) for p in pages], len(pages), args.seconds)  # fmt: skip
 
+    from policywatch.reference import load_linking_context
+    from transforms.linking import link_article
+    from transforms.name_matcher import NameScanner
+
+    started = time.perf_counter()
+    context = load_linking_context()
+    scanner = NameScanner(context.master)
+    print(
+        f"{'linking context (master, lexicon, themes, boards) loaded in':<58} {time.perf_counter() - started:>9.2f} s"
+    )
+    parsed = [parse_archive_post(p) for p in posts]
+    rate("policywatch: linking parsed posts (classes, themes, names)",
+         lambda: [link_article(a, context, scanner) for a in parsed], len(parsed), args.seconds)  # fmt: skip
+
     import trafilatura
 
     theirs_posts = rate("trafilatura.extract: archive post bodies (text only)",

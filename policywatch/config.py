@@ -21,7 +21,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from transforms.errors import ConfigError
 
-__all__ = ["DatabaseSettings", "ImportSettings", "Settings", "load_settings"]
+__all__ = ["DatabaseSettings", "ImportSettings", "LinkingSettings", "Settings", "load_settings"]
 
 DEFAULT_CONFIG_FILE = Path("policywatch.toml")
 
@@ -41,6 +41,15 @@ class ImportSettings(_Section):
     batch_size: int = Field(default=200, ge=1, le=100_000)
 
 
+class LinkingSettings(_Section):
+    #: the theme taxonomy; None = the bundled policywatch/data/themes.yaml
+    themes_file: Path | None = None
+    #: where ``policywatch reference refresh`` writes newer securities snapshots (merged with the bundled ones)
+    reference_dir: Path = Path("data/reference")
+    #: articles per transaction when linking
+    batch_size: int = Field(default=200, ge=1, le=100_000)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="POLICYWATCH__", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -48,6 +57,7 @@ class Settings(BaseSettings):
 
     db: DatabaseSettings = DatabaseSettings()
     archive: ImportSettings = ImportSettings()
+    linking: LinkingSettings = LinkingSettings()
 
     @classmethod
     def settings_customise_sources(

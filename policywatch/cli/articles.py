@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from policywatch.article_json import article_record
 from policywatch.cli.common import (
     EXIT_PARTIAL,
     AppState,
@@ -22,57 +23,60 @@ from policywatch.cli.common import (
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.parse_files import iter_article_files, parse_files
 from transforms.errors import ConfigError, InputError
-from transforms.models import CHINA_TZ
 from warehouse.store import open_reader
 
 __all__ = ["register"]
 
 
 def parse(
+    ctx: typer.Context,
     paths: Annotated[
         list[Path], typer.Argument(help="Archive posts (.md), saved pages (.html/.shtml[.gz]) or folders.")
     ],
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per article, one per line.")] = False,
     url: Annotated[str | None, typer.Option(help="The page's URL (gives Sina's publishid); one file only.")] = None,
+    link: Annotated[
+        bool, typer.Option(help="Also judge Sina's links and find themes, tickers and the policy score.")
+    ] = True,
 ) -> None:
-    """Parse articles and print what was found, without touching the database.
+    """Parse (and link) articles and print what was found, without touching the database.
 
-    Example: policywatch parse samples/ --json | jq '.stock_links[].ticker'
+    Example: policywatch parse article.md --json | jq '.stock_links[] | {code, anchor_text, class, reason}'
     """
     files, missing = iter_article_files(paths)
     if url and len(files) != 1:
         raise ConfigError("--url names one page: pass exactly one file with it")
+    linker = _linker(ctx.ensure_object(AppState).settings) if link else None
     failures = [(path, InputError(f"{path} does not exist", reason="not_found")) for path in missing]
     rows = []
     for path, result in parse_files(files) if not url else [(files[0], _parse_one(files[0], url))]:
         if isinstance(result, InputError):
             failures.append((path, result))
             continue
+        linked = linker(result) if linker else None
         if as_json:
-            record = {"path": str(path), **result.to_dict()}
+            record = {"path": str(path), **article_record(result, linked)}
             sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-        else:
-            rows.append(
-                (
-                    result.article_id,
-                    result.published_at,
-                    result.title[:40],
-                    len(result.stock_links),
-                    len(result.text_codes),
-                    len(result.measures),
-                    result.template,
-                )
-            )
+            continue
+        classes = ", ".join(f"{lk.anchor_text}:{j.link_class}" for lk, j in linked.judgements) if linked else ""
+        policy = f"{linked.policy.policy_score:.2f}" if linked else ""
+        rows.append((result.article_id, result.published_at, result.title[:30], policy, classes, len(result.measures)))
     if not as_json:
-        emit_rows(
-            ["article_id", "published_at", "title", "links", "text_codes", "measures", "template"],
-            rows,
-            OutputFormat.table,
-        )
+        emit_rows(["article_id", "published_at", "title", "policy", "Sina links", "measures"], rows, OutputFormat.table)
     for path, error in failures:
         err_console.print(f"[yellow]skipped[/] {path}: {error} [dim]({error.reason})[/]", highlight=False)
     if failures:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _linker(settings):
+    from policywatch.reference import load_linking_context
+    from transforms.linking import link_article
+    from transforms.name_matcher import NameScanner
+
+    context = load_linking_context(settings.linking.themes_file, settings.linking.reference_dir)
+    scanner = NameScanner(context.master)
+    return lambda article: link_article(article, context, scanner)
 
 
 def _parse_one(path: Path, url: str):
@@ -152,75 +156,7 @@ def articles(
     emit_rows(["article_id", "published_at", "title", "source", "links", "measures", "origin"], rows, fmt)
 
 
-def show(
-    ctx: typer.Context,
-    article_id: Annotated[str, typer.Argument(help="An article id, or a unique prefix of one.")],
-) -> None:
-    """Show one stored article: its metadata, Sina's stock links, codes in the text and its measures.
-
-    Example: policywatch show h04a25845a96f8f15
-    """
-    settings = ctx.ensure_object(AppState).settings
-    con = open_reader(settings.db.path)
-    try:
-        ids = [r[0] for r in con.execute(
-            "SELECT article_id FROM articles WHERE article_id = ? OR starts_with(article_id, ?) ORDER BY 1 LIMIT 5",
-            [article_id, article_id],
-        ).fetchall()]  # fmt: skip
-        if article_id in ids:
-            ids = [article_id]
-        if len(ids) != 1:
-            raise ConfigError(
-                f"no stored article has the id {article_id!r}" if not ids else f"{article_id!r} is ambiguous: {ids}"
-            )
-        (aid,) = ids
-        head = con.execute(
-            "SELECT title, original_title, published_at, source, editor, url, origin, origin_ref, template,"
-            " links_match_comment, warnings FROM articles WHERE article_id = ?",
-            [aid],
-        ).fetchall()[0]
-        links = con.execute(
-            "SELECT code, ticker, kind, anchor_text, position, seen_in FROM stock_links"
-            " WHERE article_id = ? ORDER BY position NULLS LAST, code",
-            [aid],
-        ).fetchall()
-        codes = con.execute(
-            "SELECT raw, ticker, position FROM text_codes WHERE article_id = ? ORDER BY position", [aid]
-        ).fetchall()
-        measures = con.execute(
-            "SELECT section, label, heading FROM measures WHERE article_id = ? ORDER BY ordinal", [aid]
-        ).fetchall()
-        lists = con.execute(
-            "SELECT list_no, count(*) FROM numbered_list_items WHERE article_id = ? GROUP BY 1 ORDER BY 1",
-            [aid],
-        ).fetchall()
-    finally:
-        con.close()
-    title, original, published, source, editor, url, origin, ref, template, match, warnings = head
-    console.rule(f"[bold]{title}")
-    when = published.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M %Z") if published else "unknown"
-    for label, value in (
-        ("id", aid), ("published", when), ("source", source), ("editor", editor), ("url", url),
-        ("original title", original), ("from", f"{origin} {ref or ''} ({template})"),
-        ("links = comment", match), ("warnings", "; ".join(warnings or []) or None),
-    ):  # fmt: skip
-        if value is not None:
-            console.print(f"[dim]{label:>16}[/] {value}", highlight=False)
-    emit_rows(
-        ["code", "ticker", "kind", "anchor", "position", "seen_in"],
-        links,
-        OutputFormat.table,
-        title="Sina stock links",
-    )
-    if codes:
-        emit_rows(["as written", "ticker", "position"], codes, OutputFormat.table, title="Codes in the text")
-    emit_rows(["section", "measure", "heading"], measures, OutputFormat.table, title=f"Measures ({len(measures)})")
-    for list_no, count in lists:
-        console.print(f"[dim]other numbered list {list_no}: {count} items (table numbered_list_items)[/]")
-
-
 def register(app: typer.Typer) -> None:
     app.command()(guarded(parse))
     app.command("import-archive")(guarded(import_archive_command))
     app.command()(guarded(articles))
-    app.command()(guarded(show))

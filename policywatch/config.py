@@ -21,7 +21,14 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from transforms.errors import ConfigError
 
-__all__ = ["DatabaseSettings", "ImportSettings", "LinkingSettings", "Settings", "load_settings"]
+__all__ = [
+    "AlertSettings",
+    "DatabaseSettings",
+    "ImportSettings",
+    "LinkingSettings",
+    "Settings",
+    "load_settings",
+]
 
 DEFAULT_CONFIG_FILE = Path("policywatch.toml")
 
@@ -50,6 +57,11 @@ class LinkingSettings(_Section):
     batch_size: int = Field(default=200, ge=1, le=100_000)
 
 
+class AlertSettings(_Section):
+    #: the watchlist file (rules and channels); see policywatch/data/watchlist.example.yaml
+    watchlist: Path | None = None
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="POLICYWATCH__", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -58,6 +70,7 @@ class Settings(BaseSettings):
     db: DatabaseSettings = DatabaseSettings()
     archive: ImportSettings = ImportSettings()
     linking: LinkingSettings = LinkingSettings()
+    alerts: AlertSettings = AlertSettings()
 
     @classmethod
     def settings_customise_sources(

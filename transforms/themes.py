@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 import ahocorasick
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from transforms.errors import ConfigError
+from transforms.yaml_lines import describe_validation_error, load_yaml_with_lines, where
 
 __all__ = ["Taxonomy", "Theme", "ThemeMatch", "ThemeMatcher", "ThemeMember", "parse_taxonomy"]
 
@@ -91,59 +91,25 @@ class Taxonomy(BaseModel):
         raise KeyError(theme_id)
 
 
-def _compose_with_lines(text: str) -> tuple[Any, dict[tuple, int]]:
-    """Load YAML keeping the line of every node, keyed by its path (``('themes', 3, 'terms')``)."""
-    lines: dict[tuple, int] = {}
-
-    def build(node: yaml.Node, path: tuple) -> Any:
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            result = {}
-            for key_node, value_node in node.value:
-                key = key_node.value
-                lines[(*path, key)] = key_node.start_mark.line + 1
-                result[key] = build(value_node, (*path, key))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [build(child, (*path, i)) for i, child in enumerate(node.value)]
-        return yaml.safe_load(yaml.serialize(node)) if node.tag != "tag:yaml.org,2002:str" else node.value
-
-    node = yaml.compose(text, Loader=yaml.SafeLoader)
-    return (build(node, ()) if node is not None else None), lines
-
-
 def parse_taxonomy(text: str, source: str = "themes.yaml") -> Taxonomy:
     """Validate a taxonomy file; ConfigError names the file, the line and what is wrong."""
-    try:
-        data, lines = _compose_with_lines(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}, line {mark.line + 1}" if mark is not None else source
-        raise ConfigError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-
-    def where(loc: tuple) -> str:
-        line = next((lines[loc[:n]] for n in range(len(loc), -1, -1) if loc[:n] in lines), None)
-        return f"{source}, line {line}: {'.'.join(str(p) for p in loc) or '(top)'}"
-
+    data, lines = load_yaml_with_lines(text, source)
     try:
         taxonomy = Taxonomy.model_validate(data)
     except ValidationError as exc:
-        problems = [f"{where(tuple(error['loc']))}: {error['msg']}" for error in exc.errors()]
-        raise ConfigError("invalid theme taxonomy:\n  " + "\n  ".join(problems)) from None
+        raise describe_validation_error(exc, lines, source, "theme taxonomy") from None
     problems = []
     seen: set[str] = set()
     for i, theme in enumerate(taxonomy.themes):
         if theme.id in seen:
-            problems.append(f"{where(('themes', i, 'id'))}: theme id {theme.id!r} appears twice")
+            problems.append(f"{where(('themes', i, 'id'), lines, source)}: theme id {theme.id!r} appears twice")
         seen.add(theme.id)
         allowed = theme.board_keys()
         for j, member in enumerate(theme.members):
             unknown = [b for b in member.boards if b not in allowed]
             if unknown:
-                problems.append(
-                    f"{where(('themes', i, 'members', j, 'boards'))}: member {member.ticker} cites boards {unknown}"
-                    " that are not among the theme's boards"
-                )
+                place = where(("themes", i, "members", j, "boards"), lines, source)
+                problems.append(f"{place}: member {member.ticker} cites boards {unknown} not among the theme's boards")
     if problems:
         raise ConfigError("invalid theme taxonomy:\n  " + "\n  ".join(problems))
     return taxonomy

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from rich.console import Console
 
 from policywatch.config import Settings
+from policywatch.steps.alerts import run_alerts
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
 from warehouse.store import open_reader
@@ -16,6 +18,34 @@ __all__ = ["SAMPLE_ARTICLES", "run_demo"]
 SAMPLE_ARTICLES = Path(__file__).resolve().parent.parent / "data" / "samples" / "sina"
 
 
+_DEMO_WATCHLIST = """\
+# The demo's watchlist: alerts go to the console and to a file beside the database.
+lookback_days: 3
+channels:
+  console:
+    url: "console://"
+  file:
+    url: "file://{alerts_file}"
+rules:
+  - id: standardization-tech
+    description: 新的标准化政策涉及人工智能、机器人或数据
+    standardization_only: true
+    themes: [ai, robots, big_data, data_security, database]
+    channels: [console, file]
+  - id: compute-and-data
+    description: 算力与数据中心政策
+    themes: [computing]
+    keywords: [东数西算]
+    channels: [file]
+"""
+
+
+def _demo_watchlist(out: Path) -> Path:
+    path = out / "watchlist.yaml"
+    path.write_text(_DEMO_WATCHLIST.format(alerts_file=(out / "alerts.md").resolve()), encoding="utf-8")
+    return path
+
+
 def run_demo(out: Path, *, base_settings: Settings, console: Console) -> str:
     """Run the demo into ``out``; returns a short summary of what it found."""
     out.mkdir(parents=True, exist_ok=True)
@@ -23,6 +53,15 @@ def run_demo(out: Path, *, base_settings: Settings, console: Console) -> str:
     console.print(f"[bold]policywatch demo[/] → {out}  (offline; sample articles from {SAMPLE_ARTICLES})")
     summary = import_archive([SAMPLE_ARTICLES], settings)
     linked = link_articles(settings)
+    watchlist = _demo_watchlist(out)
+    console.rule("alerts (console channel)")
+    alerts = run_alerts(
+        settings,
+        watchlist_path=watchlist,
+        since=datetime(2021, 1, 1, tzinfo=UTC),  # the samples are from 2021-22: alert on all of them
+        echo=lambda text: console.print(text, highlight=False, markup=False),
+    )
+    console.rule()
     con = open_reader(settings.db.path)
     try:
         articles, links, measures = con.execute(
@@ -60,5 +99,9 @@ def run_demo(out: Path, *, base_settings: Settings, console: Console) -> str:
     )
     if outline_links:
         lines.append(f"Sina's links in the standardization policy: {outline_links}")
+    lines.append(
+        f"alerts: {alerts.matches} rule matches, {alerts.sent} sent, {alerts.already_sent} already sent earlier,"
+        f" {len(alerts.failed)} failed → console and {out / 'alerts.md'} (watchlist {watchlist})"
+    )
     lines.append(f"database: {settings.db.path}  (try: policywatch --db {settings.db.path} articles)")
     return "\n".join(lines)

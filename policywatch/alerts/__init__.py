@@ -1,0 +1,19 @@
+"""Alerts: a watchlist of rules, matched against linked policy articles, delivered through Apprise channels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from transforms.errors import ConfigError
+from transforms.watchlist import Watchlist, parse_watchlist
+
+__all__ = ["load_watchlist"]
+
+
+def load_watchlist(path: Path, *, theme_ids: frozenset[str] | set[str] = frozenset()) -> Watchlist:
+    """Read and validate a watchlist file (secrets expanded from the environment)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read the watchlist {path}: {exc.strerror or exc}") from None
+    return parse_watchlist(text, str(path), theme_ids=theme_ids)

@@ -1,0 +1,157 @@
+"""Alerts end to end: the sample articles linked in DuckDB, delivered to a real local SMTP server and a real
+HTTP webhook receiver; once per (article, rule, channel); a channel that is down is retried next run."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from email.header import decode_header, make_header
+
+import pytest
+from typer.testing import CliRunner
+
+from policywatch.cli import app
+from policywatch.steps.alerts import run_alerts, send_test_alerts
+from policywatch.steps.import_archive import import_archive
+from policywatch.steps.link import link_articles
+from tests.conftest import SAMPLES
+from tests.servers import free_port, smtp_server, webhook_server
+from warehouse.store import open_reader
+
+SINCE = datetime(2021, 1, 1, tzinfo=UTC)
+runner = CliRunner()
+
+
+def watchlist(path, mail_url: str, hook_url: str) -> str:
+    path.write_text(
+        f"""\
+channels:
+  desk-email:
+    url: "{mail_url}"
+  desk-webhook:
+    url: "{hook_url}"
+rules:
+  - id: standardization-tech
+    description: 新的标准化政策涉及机器人或人工智能
+    standardization_only: true
+    themes: [robots, ai]
+    channels: [desk-email, desk-webhook]
+  - id: computing
+    themes: [computing]
+    channels: [desk-webhook]
+""",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+@pytest.fixture
+def linked(settings):
+    import_archive([SAMPLES], settings)
+    link_articles(settings)
+    return settings
+
+
+def deliveries(settings):
+    con = open_reader(settings.db.path)
+    try:
+        return con.execute("SELECT rule_id, channel, status, attempts, error FROM alerts_sent ORDER BY ALL").fetchall()
+    finally:
+        con.close()
+
+
+def test_email_and_webhook_once_each(linked, tmp_path):
+    with smtp_server() as mailbox, webhook_server() as hooks:
+        path = watchlist(tmp_path / "w.yaml", mailbox.url(), hooks.url())
+        first = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        # the outline matches both rules (robots/ai in （三）, computing in （十）); 东数西算 matches computing
+        assert (first.matches, first.sent, first.failed) == (3, 4, [])
+        (mail,) = mailbox.messages
+        subject = str(make_header(decode_header(mail["Subject"])))
+        assert subject.startswith("【policywatch】标准化政策：重磅！中央发文")
+        text = mail.get_body(preferencelist=("plain",)).get_content()
+        for expected in ("发布机构：中共中央、国务院", "《国家标准化发展纲要》", "（三）加强关键技术领域标准研究",
+                         "机器人 300024.SZ：主题股", "农产品 000061.SZ：名称撞车", "2021-10-10 20:58"):  # fmt: skip
+            assert expected in text
+        assert len(hooks.posts) == 3
+        titles = sorted(body["title"] for _, body in hooks.posts)
+        assert any("东数西算" in t for t in titles) and any("标准化政策" in t for t in titles)
+        assert all(path_ == "/policywatch" and body["message"] for path_, body in hooks.posts)
+
+        second = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert (second.sent, second.already_sent) == (0, 4)
+        assert len(mailbox.messages) == 1 and len(hooks.posts) == 3
+    assert path
+
+
+def test_a_channel_that_is_down_is_retried_on_the_next_run(linked, tmp_path):
+    down = free_port()  # nothing listens here yet
+    with smtp_server() as mailbox:
+        watchlist(tmp_path / "w.yaml", mailbox.url(), f"json://127.0.0.1:{down}/policywatch")
+        first = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert first.sent == 1 and len(first.failed) == 3  # email went out although the webhook was down
+        assert len(mailbox.messages) == 1
+        rows = deliveries(linked)
+        failed = [r for r in rows if r[2] == "failed"]
+        assert len(failed) == 3 and all(r[3] == 1 and r[4] for r in failed)
+        with webhook_server(port=down) as hooks:
+            second = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+            assert (second.sent, second.failed, second.already_sent) == (3, [], 1)
+            assert len(hooks.posts) == 3
+        assert len(mailbox.messages) == 1  # not sent twice
+    rows = deliveries(linked)
+    assert all(r[2] == "sent" for r in rows)
+    assert sorted(r[3] for r in rows if r[1] == "desk-webhook") == [2, 2, 2]
+
+
+def test_secrets_stay_out_of_the_database(linked, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOOK_TOKEN", "tok-7f3a9c")
+    down = free_port()
+    (tmp_path / "w.yaml").write_text(
+        f'channels:\n  hook:\n    url: "json://user:${{HOOK_TOKEN}}@127.0.0.1:{down}/x"\n'
+        "rules:\n  - id: r\n    themes: [robots]\n    channels: [hook]\n",
+        encoding="utf-8",
+    )
+    summary = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+    assert summary.failed
+    con = open_reader(linked.db.path)
+    try:
+        dump = str(con.execute("SELECT * FROM alerts_sent").fetchall()) + str(
+            con.execute("SELECT * FROM runs").fetchall()
+        )
+    finally:
+        con.close()
+    assert "tok-7f3a9c" not in dump
+
+
+def test_old_articles_are_not_alerted_on_by_default(linked, tmp_path):
+    with webhook_server() as hooks:
+        watchlist(tmp_path / "w.yaml", "console://", hooks.url())
+        summary = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", echo=lambda _: None)
+        assert (summary.candidates, summary.sent) == (0, 0)  # the samples are from 2021-22; lookback is 3 days
+
+
+def test_alerts_test_reaches_every_channel(settings, tmp_path):
+    with smtp_server() as mailbox, webhook_server() as hooks:
+        watchlist(tmp_path / "w.yaml", mailbox.url(), hooks.url())
+        results = send_test_alerts(settings, watchlist_path=tmp_path / "w.yaml", echo=lambda _: None)
+        assert {name: r.ok for name, r in results.items()} == {"desk-email": True, "desk-webhook": True}
+        assert "[测试]" in str(make_header(decode_header(mailbox.messages[0]["Subject"])))
+        assert hooks.posts[0][1]["title"].startswith("[测试]")
+
+
+def test_cli_run_test_and_history(linked, tmp_path):
+    db = str(linked.db.path)
+    down = free_port()
+    with smtp_server() as mailbox:
+        path = watchlist(tmp_path / "w.yaml", mailbox.url(), f"json://127.0.0.1:{down}/policywatch")
+        result = runner.invoke(app, ["--db", db, "alerts", "run", "--watchlist", path, "--since", "2021-01-01"])
+        assert result.exit_code == 1 and "3 failed" in result.stdout and "desk-webhook" in result.stderr
+        tested = runner.invoke(app, ["--db", db, "alerts", "test", "--watchlist", path])
+        assert tested.exit_code == 1 and "FAILED" in tested.stdout
+    history = runner.invoke(app, ["--db", db, "alerts", "history", "--format", "json"])
+    import json
+
+    statuses = sorted(row["status"] for row in json.loads(history.stdout))
+    assert statuses == ["failed", "failed", "failed", "sent"]
+    missing = runner.invoke(app, ["--db", db, "alerts", "run"])
+    assert missing.exit_code == 2 and "no watchlist" in missing.stderr

@@ -1,0 +1,127 @@
+"""The watchlist file: channels (Apprise URLs) and rules (tracked themes, tickers, keywords, thresholds).
+
+Secrets never sit in the file: a channel URL names environment variables as ``${NAME}``, expanded when the
+watchlist is loaded. A missing variable, an unknown theme, a malformed URL or a rule naming an unknown channel
+is an error naming the line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Collection, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from transforms.errors import ConfigError
+from transforms.yaml_lines import describe_validation_error, load_yaml_with_lines, where
+
+__all__ = ["LOCAL_SCHEMES", "Channel", "Rule", "Watchlist", "parse_watchlist"]
+
+_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_TICKER = re.compile(r"^\d{6}\.(SS|SZ|BJ)$")
+#: schemes policywatch delivers itself (local outputs); every other scheme goes to Apprise
+LOCAL_SCHEMES = ("console", "file")
+
+
+class Channel(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    url: str  #: an Apprise URL (mailto://, slack://, dingtalk://, feishu://, lark://, wecombot://, json://, …)
+    description: str | None = None
+
+    @property
+    def scheme(self) -> str:
+        return self.url.split("://", 1)[0].lower()
+
+    @field_validator("url")
+    @classmethod
+    def _has_scheme(cls, value: str) -> str:
+        if "://" not in value:
+            raise ValueError(f"{value!r} is not a URL like mailto://… or json://…")
+        return value
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    description: str | None = None
+    themes: tuple[str, ...] = ()
+    tickers: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    min_policy_score: float = Field(default=0.5, ge=0, le=1)
+    standardization_only: bool = False
+    #: a tracked ticker counts only when the article reaches it with at least this confidence (0.1 = collisions)
+    min_ticker_confidence: float = Field(default=0.3, ge=0, le=1)
+    channels: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"{value!r}: rule ids are lowercase words with - or _")
+        return value
+
+    @field_validator("tickers", mode="before")
+    @classmethod
+    def _tickers(cls, value: object) -> object:
+        if isinstance(value, list):
+            value = [str(v) for v in value]
+            bad = [v for v in value if not _TICKER.match(v)]
+            if bad:
+                raise ValueError(f"{bad} are not tickers like 300024.SZ or 600000.SS")
+        return value
+
+
+class Watchlist(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: articles older than this many days (by publication time) are not alerted on; backfills stay quiet
+    lookback_days: int = Field(default=3, ge=0)
+    channels: dict[str, Channel] = Field(min_length=1)
+    rules: tuple[Rule, ...] = Field(min_length=1)
+
+
+def _expand(url: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
+    missing = [name for name in _ENV.findall(url) if name not in environ]
+    return _ENV.sub(lambda m: environ.get(m.group(1), m.group(0)), url), missing
+
+
+def parse_watchlist(
+    text: str,
+    source: str = "watchlist.yaml",
+    *,
+    theme_ids: Collection[str] = (),
+    environ: Mapping[str, str] | None = None,
+) -> Watchlist:
+    """Validate a watchlist; ``theme_ids`` are the taxonomy's ids a rule may name."""
+    environ = os.environ if environ is None else environ
+    data, lines = load_yaml_with_lines(text, source)
+    try:
+        watchlist = Watchlist.model_validate(data)
+    except ValidationError as exc:
+        raise describe_validation_error(exc, lines, source, "watchlist") from None
+    problems = []
+    channels = {}
+    for name, channel in watchlist.channels.items():
+        url, missing = _expand(channel.url, environ)
+        if missing:
+            place = where(("channels", name, "url"), lines, source)
+            problems.append(f"{place}: the environment variables {missing} are not set")
+        channels[name] = channel.model_copy(update={"url": url})
+    for i, rule in enumerate(watchlist.rules):
+        unknown_channels = [c for c in rule.channels if c not in channels]
+        if unknown_channels:
+            problems.append(f"{where(('rules', i, 'channels'), lines, source)}: unknown channels {unknown_channels}")
+        unknown_themes = [t for t in rule.themes if theme_ids and t not in theme_ids]
+        if unknown_themes:
+            problems.append(f"{where(('rules', i, 'themes'), lines, source)}: unknown themes {unknown_themes}")
+        if not (rule.themes or rule.tickers or rule.keywords):
+            problems.append(f"{where(('rules', i), lines, source)}: a rule needs themes, tickers or keywords")
+    if len({r.id for r in watchlist.rules}) != len(watchlist.rules):
+        problems.append(f"{source}: two rules share an id")
+    if problems:
+        raise ConfigError("invalid watchlist:\n  " + "\n  ".join(problems))
+    return watchlist.model_copy(update={"channels": channels})

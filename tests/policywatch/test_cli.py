@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from policywatch.cli import app
 from tests.conftest import PAGES, SAMPLES, sample_path
+from tests.servers import database_lock_held
 
 runner = CliRunner()
 
@@ -138,22 +139,8 @@ def test_broken_config_is_exit_2(tmp_path):
 
 
 def test_locked_database_is_exit_75_through_the_real_entry_point(db):
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(db)!r}); print('ok', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ok"
+    with database_lock_held(db) as pid:
         exe = Path(sys.executable).with_name("policywatch")
         proc = subprocess.run([str(exe), "--db", str(db), "articles"], capture_output=True, text=True, timeout=60)
-        assert proc.returncode == 75
-        assert f"PID {holder.pid}" in proc.stderr and "retryable" in proc.stderr
-    finally:
-        holder.kill()
-        holder.wait()
-        holder.stdout.close()
+    assert proc.returncode == 75
+    assert f"PID {pid}" in proc.stderr and "retryable" in proc.stderr

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
 
+from tests.servers import database_lock_held
 from transforms.errors import DatabaseLockedError
 from warehouse.db import connect
 from warehouse.store import open_reader, open_writer
@@ -17,26 +16,14 @@ from warehouse.store import open_reader, open_writer
 def held_lock(tmp_path):
     path = tmp_path / "locked.duckdb"
     open_writer(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(60)",
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "ok"
-    yield path, holder
-    holder.kill()
-    holder.wait()
-    holder.stdout.close()
+    with database_lock_held(path) as pid:
+        yield path, pid
 
 
 def test_locked_database_is_a_transient_error_naming_the_holder(held_lock):
-    path, holder = held_lock
+    path, pid = held_lock
     started = time.monotonic()
-    with pytest.raises(DatabaseLockedError, match=f"PID {holder.pid}"):
+    with pytest.raises(DatabaseLockedError, match=f"PID {pid}"):
         connect(path, lock_timeout=0.5)
     assert time.monotonic() - started >= 0.5  # it waited before giving up
 
@@ -47,10 +34,11 @@ def test_reader_also_waits_then_fails_clearly(held_lock):
         open_reader(path, lock_timeout=0)
 
 
-def test_writer_gets_the_lock_once_released(held_lock):
-    path, holder = held_lock
-    holder.kill()
-    holder.wait()
+def test_writer_gets_the_lock_once_released(tmp_path):
+    path = tmp_path / "released.duckdb"
+    open_writer(path).close()
+    with database_lock_held(path):
+        pass
     open_writer(path, lock_timeout=5).close()
 
 

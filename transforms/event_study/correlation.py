@@ -20,7 +20,6 @@ on unit-length z (the 1/(M − 1) is folded into the scaling).
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 
 __all__ = ["mean_correlations"]
 
@@ -53,9 +52,10 @@ def mean_correlations(
         n_clusters = int(cluster[-1]) + 1
         c_seg, c_day = seg_s[new], day_s[new]
         c_size = np.bincount(cluster, minlength=n_clusters).astype(float)
-        member = sparse.csr_matrix((np.ones(idx_s.size), (cluster, idx_s)), shape=(n_clusters, z.shape[0]))
+        first_row = np.append(np.flatnonzero(new), idx_s.size)
         for lo, hi in _blocks_on_group_edges(c_seg, _BLOCK_CLUSTERS):
-            sums = np.asarray(member[lo:hi] @ z, dtype=np.float64)
+            rows = slice(first_row[lo], first_row[hi])
+            sums = np.add.reduceat(z[idx_s[rows]].astype(np.float64), first_row[lo:hi] - first_row[lo], axis=0)
             np.add.at(same, c_seg[lo:hi], (sums * sums).sum(axis=1) - c_size[lo:hi])
             _add_cross_terms(sums, c_seg[lo:hi], c_day[lo:hi], lengths, cross)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -11,16 +11,18 @@ Input shapes (all numpy, keyed by event, never by ticker — the same ticker app
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from transforms.event_study.correlation import mean_correlations
-from transforms.event_study.estimation import EventBlock, estimate_block
+from transforms.event_study.estimation import EventBlock, WindowSource, estimate_block
 from transforms.event_study.limits import board_codes, limit_flags, price_limits
 from transforms.event_study.panel import PricePanel, compute_returns
 from transforms.event_study.spec import StudySpec
-from transforms.event_study.statistics import Segments, corrado, cross_section, mean_sd
+from transforms.event_study.statistics import Segments, corrado, cross_section, kolari_pynnonen, mean_sd
 
 __all__ = ["EventTable", "Groups", "StudyResult", "run_event_study"]
 
@@ -92,15 +94,19 @@ def run_event_study(
     panel: PricePanel, events: EventTable, spec: StudySpec | None = None, groups: Groups | None = None
 ) -> StudyResult:
     spec = spec or StudySpec()
-    returns = compute_returns(panel, spec.returns, spec.missing)
+    returns = compute_returns(panel, spec.returns, spec.missing, pad=WindowSource.padding(spec))
     n = len(events)
     tick = np.asarray(events.ticker_idx, dtype=np.int64)
     day0 = np.asarray(events.day0_idx, dtype=np.int64)
     occupied = _occupied(tick, day0, spec, panel.prices.shape) if spec.exclude_other_events else None
-    blocks = [
-        estimate_block(returns, tick[lo : lo + spec.chunk_size], day0[lo : lo + spec.chunk_size], spec, occupied)
-        for lo in range(0, max(n, 1), spec.chunk_size)
-    ]
+    source = WindowSource(returns, spec, occupied)
+    starts = range(0, max(n, 1), spec.chunk_size)
+    size = spec.chunk_size
+    # numpy releases the GIL in its loops: blocks on threads use every core without copying the panel
+    with ThreadPoolExecutor(max_workers=min(len(starts), os.cpu_count() or 1)) as pool:
+        blocks = list(
+            pool.map(lambda lo: estimate_block(source, tick[lo : lo + size], day0[lo : lo + size], spec), starts)
+        )
     block = _concat(blocks)
     kept = block.reason == None  # noqa: E711
     w0, w1 = spec.window
@@ -177,35 +183,32 @@ def _group_statistics(result: StudyResult, block: EventBlock, groups: Groups) ->
     result.group_ids = np.array([s[1] for s in split], dtype=object)
     n_groups, n_events = len(unique_keys), len(result.kept)
     # the same event twice in one group (two theme rows of one article, say) counts once
-    pairs = np.unique(np.stack([code, members], axis=1), axis=0) if members.size else np.zeros((0, 2), np.int64)
-    segs = Segments.build(pairs[:, 0], pairs[:, 1], n_groups, n_events)
+    pair_key = np.unique(code.astype(np.int64) * max(n_events, 1) + members)
+    segs = Segments.build(pair_key // max(n_events, 1), pair_key % max(n_events, 1), n_groups, n_events)
     result.n_events = np.bincount(segs.seg, minlength=n_groups).astype(float)
     lengths = [b - a + 1 for a, b in result.windows]
-    r_day, r_win = mean_correlations(segs.seg, segs.idx, result.day0_idx, block.z, n_groups, lengths)
-    result.r_bar_day, result.r_bar_window = r_day, r_win
     rows = segs.idx
     with np.errstate(invalid="ignore", divide="ignore"):
         p_hat = segs.sum(block.p_positive[rows][:, None])[:, 0] / result.n_events
-    days = cross_section(
-        segs,
-        result.ar[rows],
-        result.sar[rows],
-        block.dof[rows],
-        p_hat,
-        np.repeat(r_day[:, None], len(result.rel_days), axis=1),
-        window_form=False,
-    )
-    wins = cross_section(segs, result.car[rows], result.scar[rows], block.dof[rows], p_hat, r_win, window_form=True)
     k_est = spec.estimation[1] - spec.estimation[0] + 1
     w0 = spec.window[0]
     rank_windows = [(k_est + a - w0, k_est + b - w0) for a, b in result.windows]
-    ranks = corrado(segs, block.ranks_u, slice(k_est, None), rank_windows)
+    dof = block.dof[rows]
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        correlations = pool.submit(mean_correlations, segs.seg, rows, result.day0_idx, block.z, n_groups, lengths)
+        day_stats = pool.submit(cross_section, segs, result.ar[rows], result.sar[rows], dof, p_hat, window_form=False)
+        win_stats = pool.submit(cross_section, segs, result.car[rows], result.scar[rows], dof, p_hat, window_form=True)
+        rank_stats = pool.submit(corrado, segs, block.ranks_u, slice(k_est, None), rank_windows)
+        cumulative = np.where(np.isfinite(result.ar), result.ar, 0.0).cumsum(axis=1)
+        _, _, cum_sd = mean_sd(segs, cumulative[rows])
+        (r_day, r_win), days, wins, ranks = (f.result() for f in (correlations, day_stats, win_stats, rank_stats))
+    result.r_bar_day, result.r_bar_window = r_day, r_win
+    kolari_pynnonen(days, np.repeat(r_day[:, None], len(result.rel_days), axis=1))
+    kolari_pynnonen(wins, r_win)
     days["corrado_z"], days["corrado_p"] = ranks["corrado_z"], ranks["corrado_p"]
     wins["corrado_z"], wins["corrado_p"] = ranks["corrado_window_z"], ranks["corrado_window_p"]
     days["aar"] = days.pop("mean")
     days["caar"] = np.nancumsum(days["aar"], axis=1)
-    cumulative = np.where(np.isfinite(result.ar), result.ar, 0.0).cumsum(axis=1)
-    _, _, cum_sd = mean_sd(segs, cumulative[rows])
     days["caar_se"] = cum_sd / np.sqrt(result.n_events)[:, None]
     wins["caar"] = wins.pop("mean")
     days["r_bar"] = np.repeat(r_day[:, None], len(result.rel_days), axis=1)

@@ -24,12 +24,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from transforms.event_study.panel import ReturnPanel
 from transforms.event_study.ranks import row_ranks
 from transforms.event_study.spec import StudySpec
 
-__all__ = ["EventBlock", "estimate_block"]
+__all__ = ["EventBlock", "WindowSource", "estimate_block"]
 
 #: reasons an event is dropped, in the order they are checked
 REASONS = (
@@ -63,34 +64,52 @@ class EventBlock:
     z: np.ndarray  #: float32 (n, K_est): unit-length centred estimation residuals (0 where none)
 
 
-def _gather(matrix: np.ndarray, tick: np.ndarray, pos: np.ndarray, fill) -> np.ndarray:
-    n_s = matrix.shape[1]
-    inside = (pos >= 0) & (pos < n_s)
-    out = matrix[tick[:, None], np.clip(pos, 0, n_s - 1)]
-    out[~inside] = fill
-    return out
+class WindowSource:
+    """Window reads over a padded return panel (``compute_returns(..., pad=WindowSource.padding(spec))``)
+    through sliding-window views: each event's window is one contiguous copy. The estimation-usable
+    returns are pre-selected once (NaN elsewhere)."""
+
+    def __init__(self, returns: ReturnPanel, spec: StudySpec, occupied: np.ndarray | None) -> None:
+        (e0, e1), (w0, _w1) = spec.estimation, spec.window
+        self.pad = returns.pad
+        if self.pad < self.padding(spec):
+            raise ValueError(f"the return panel needs {self.padding(spec)} sessions of padding")
+        self.e0, self.w0 = e0, w0
+        self.k_est, self.k_evt = e1 - e0 + 1, spec.window[1] - w0 + 2
+        usable = returns.span == 1
+        if occupied is not None:
+            usable[:, self.pad : self.pad + occupied.shape[1]] &= ~occupied
+        self.r_est = sliding_window_view(np.where(usable, returns.stock, np.nan), self.k_est, axis=1)
+        # a session usable for estimation has the benchmark on it and on the one before: its one-session return
+        self.m_est = sliding_window_view(returns.bench_one[None, :], self.k_est, axis=1)
+        self.returns = returns
+        self.stock = sliding_window_view(returns.stock, self.k_evt, axis=1)
+        self.span = sliding_window_view(returns.span, self.k_evt, axis=1)
+        self.observed = sliding_window_view(returns.observed, self.k_evt, axis=1)
+
+    @staticmethod
+    def padding(spec: StudySpec) -> int:
+        (e0, e1), (w0, w1) = spec.estimation, spec.window
+        return max(-e0, 1 - w0, w1, e1, 0) + 1
+
+    def estimation(self, tick: np.ndarray, day0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        start = day0 + self.e0 + self.pad
+        return self.r_est[tick, start], self.m_est[np.zeros_like(tick), start]
+
+    def event(self, view: np.ndarray, tick: np.ndarray, day0: np.ndarray) -> np.ndarray:
+        """The event window with the day before it in front (column 0)."""
+        return view[tick, day0 + self.w0 - 1 + self.pad]
 
 
-def estimate_block(
-    returns: ReturnPanel,
-    tick: np.ndarray,
-    day0: np.ndarray,
-    spec: StudySpec,
-    occupied: np.ndarray | None,
-) -> EventBlock:
+def estimate_block(source: WindowSource, tick: np.ndarray, day0: np.ndarray, spec: StudySpec) -> EventBlock:
     """Everything per event for ``tick``/``day0`` (indices into the panel; -1 = missing)."""
     n = len(tick)
-    (e0, e1), (w0, w1) = spec.estimation, spec.window
     valid = (tick >= 0) & (day0 >= 0)
     t = np.where(valid, tick, 0)
-    d = np.where(valid, day0, -(10**9))  # far outside: every gathered value becomes missing
-
-    est_pos = d[:, None] + np.arange(e0, e1 + 1)[None, :]
-    r = _gather(returns.stock, t, est_pos, np.nan)
-    m = _gather(returns.bench, t, est_pos, np.nan)
-    ok = np.isfinite(r) & np.isfinite(m) & (_gather(returns.span, t, est_pos, 0) == 1)
-    if occupied is not None:
-        ok &= ~_gather(occupied, t, est_pos, False)
+    # an invalid event reads the first window of the padded panel, then everything of it is blanked
+    r, m = source.estimation(t, np.where(valid, day0, -spec.estimation[0] - source.pad))
+    r[~valid] = np.nan
+    ok = np.isfinite(r)
     big_m = ok.sum(axis=1)
     safe_m = np.maximum(big_m, 1)
     r0 = np.where(ok, r, 0.0)
@@ -101,35 +120,39 @@ def estimate_block(
     sxx = nan.copy()
     with np.errstate(invalid="ignore", divide="ignore"):
         if spec.model == "market":
-            dx = np.where(ok, m - xbar[:, None], 0.0)
-            dy = np.where(ok, r - ybar[:, None], 0.0)
-            sxx = (dx * dx).sum(axis=1)
-            beta = (dx * dy).sum(axis=1) / sxx
+            dx = np.where(ok, m0 - xbar[:, None], 0.0)
+            sxx = np.einsum("ij,ij->i", dx, dx)
+            beta = np.einsum("ij,ij->i", dx, r0) / sxx
             alpha = ybar - beta * xbar
-            resid = np.where(ok, r - alpha[:, None] - beta[:, None] * m, np.nan)
+            resid = r - alpha[:, None] - beta[:, None] * m0
         elif spec.model == "constant_mean":
             alpha, beta = ybar, nan.copy()
-            resid = np.where(ok, r - ybar[:, None], np.nan)
+            resid = r - ybar[:, None]
         else:
             alpha, beta = nan.copy(), nan.copy()
-            resid = np.where(ok, r - m, np.nan)
-        resid_mean = np.where(ok, resid, 0.0).sum(axis=1) / safe_m
-        centred = np.where(ok, resid - resid_mean[:, None], 0.0)
-        ssr = (centred * centred).sum(axis=1)
+            resid = r - m0
+        resid0 = np.where(ok, resid, 0.0)
+        resid_mean = resid0.sum(axis=1) / safe_m
+        centred = np.where(ok, resid0 - resid_mean[:, None], 0.0)
+        ssr = np.einsum("ij,ij->i", centred, centred)
         dof = (big_m - spec.n_parameters).astype(float)
         s2 = ssr / dof
         sigma = np.sqrt(s2)
-        p_positive = (np.where(ok, resid, 0.0) > 0).sum(axis=1) / safe_m
+        p_positive = (resid0 > 0).sum(axis=1) / safe_m
         norm = np.sqrt(ssr)
-        z = np.where(norm[:, None] > 0, centred / np.where(norm > 0, norm, 1.0)[:, None], 0.0).astype(np.float32)
+        z = (centred * (1.0 / np.where(norm > 0, norm, np.inf))[:, None]).astype(np.float32)
 
         # event window, with the day before it (observed there = a CAR can start at the window's first day)
-        evt_pos = d[:, None] + np.arange(w0 - 1, w1 + 1)[None, :]
-        observed = _gather(returns.observed, t, evt_pos, False)
-        rw = _gather(returns.stock, t, evt_pos[:, 1:], np.nan)
-        mw = _gather(returns.bench, t, evt_pos[:, 1:], np.nan)
-        gw = _gather(returns.span, t, evt_pos[:, 1:], 0)
-        simple = _gather(returns.simple, t, evt_pos[:, 1:], np.nan)
+        day = np.where(valid, day0, 1 - spec.window[0] - source.pad)
+        observed = source.event(source.observed, t, day)
+        rw = source.event(source.stock, t, day)[:, 1:]
+        gw = source.event(source.span, t, day)[:, 1:]
+        rw[~valid] = np.nan
+        gw[~valid] = 0
+        columns = (day + source.pad)[:, None] + np.arange(spec.window[0], spec.window[1] + 1)[None, :]
+        mw = source.returns.bench_over(columns, gw)
+        simple = source.returns.simple_from(rw, gw)
+        observed[~valid] = False
         g = gw.astype(float)
         ar, factor = _abnormal(spec.model, rw, mw, g, alpha, beta, xbar, sxx, safe_m)
         sar = ar / np.sqrt(s2[:, None] * factor)

@@ -51,43 +51,90 @@ class PricePanel:
 
 @dataclass(frozen=True, slots=True)
 class ReturnPanel:
-    stock: np.ndarray  #: float64 (tickers × sessions): return ending at the session, NaN if none
-    bench: np.ndarray  #: float64 (tickers × sessions): benchmark return over the same span
-    span: np.ndarray  #: int32 (tickers × sessions): sessions the return covers (0 when none)
-    simple: np.ndarray  #: float64: the stock's simple one-session return (for limit flags), NaN otherwise
-    observed: np.ndarray  #: bool (tickers × sessions)
+    """Returns on the session grid, with ``pad`` unobserved sessions added on both sides (so every window
+    read is in range). Column ``pad + s`` is session ``s`` of the panel.
+
+    The benchmark return over a stock's span is not stored per stock: it is the benchmark's one-session
+    return where the span is 1, and :meth:`bench_over` compounds the benchmark level over longer spans.
+    """
+
+    stock: np.ndarray  #: float64 (tickers × padded sessions): return ending at the session, NaN if none
+    span: np.ndarray  #: int32: sessions the return covers (0 when none)
+    observed: np.ndarray  #: bool: stock and benchmark both have a price
+    bench_one: np.ndarray  #: float64 (padded sessions,): the benchmark's one-session return
+    bench_level: np.ndarray  #: float64 (padded sessions,): benchmark prices, NaN in the padding
+    kind: ReturnKind = "simple"
+    pad: int = 0
+
+    def bench_over(self, column: np.ndarray, span: np.ndarray) -> np.ndarray:
+        """Benchmark return ending at padded ``column`` over ``span`` sessions (NaN where span is 0)."""
+        one = self.bench_one[column]
+        longer = span > 1
+        if not longer.any():
+            return np.where(span == 1, one, np.nan)
+        start = np.where(longer, column - span, column)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            compounded = _transform(self.bench_level[column] / self.bench_level[start], self.kind)
+        return np.where(span == 1, one, np.where(longer, compounded, np.nan))
+
+    def simple_from(self, returns: np.ndarray, span: np.ndarray) -> np.ndarray:
+        """One-session simple returns (for limit flags) from returns of this panel's kind."""
+        simple = np.expm1(returns) if self.kind == "log" else returns
+        return np.where(span == 1, simple, np.nan)
 
 
-def compute_returns(panel: PricePanel, kind: ReturnKind, missing: MissingRule) -> ReturnPanel:
+def compute_returns(panel: PricePanel, kind: ReturnKind, missing: MissingRule, pad: int = 0) -> ReturnPanel:
     prices, bench = panel.prices, panel.benchmark
     n_t, n_s = prices.shape
-    observed = np.isfinite(prices) & np.isfinite(bench)[None, :]
-    position = np.where(observed, np.arange(n_s, dtype=np.int32)[None, :], -1)
-    last = np.maximum.accumulate(position, axis=1)
-    prev = np.full((n_t, n_s), -1, dtype=np.int32)
-    prev[:, 1:] = last[:, :-1]
-    has = observed & (prev >= 0)
-    rows = np.nonzero(has)
-    p_now = prices[rows]
-    p_before = prices[rows[0], prev[rows]]
-    m_now = bench[rows[1]]
-    m_before = bench[prev[rows]]
-    span = np.zeros((n_t, n_s), dtype=np.int32)
-    span[rows] = rows[1] - prev[rows]
-    stock = np.full((n_t, n_s), np.nan)
-    market = np.full((n_t, n_s), np.nan)
-    if kind == "log":
-        stock[rows] = np.log(p_now / p_before)
-        market[rows] = np.log(m_now / m_before)
-    else:
-        stock[rows] = p_now / p_before - 1.0
-        market[rows] = m_now / m_before - 1.0
-    simple = np.full((n_t, n_s), np.nan)
-    one = span[rows] == 1
-    simple[rows[0][one], rows[1][one]] = p_now[one] / p_before[one] - 1.0
-    if missing == "drop":
-        gap = span > 1
-        stock[gap] = np.nan
-        market[gap] = np.nan
-        span[gap] = 0
-    return ReturnPanel(stock, market, span, simple, observed)
+    width = n_s + 2 * pad
+    inner = slice(pad, pad + n_s)
+    observed = np.zeros((n_t, width), dtype=bool)
+    observed[:, inner] = np.isfinite(prices) & np.isfinite(bench)[None, :]
+    stock = np.full((n_t, width), np.nan)
+    span = np.zeros((n_t, width), dtype=np.int32)
+    bench_one = np.full(width, np.nan)
+    bench_level = np.full(width, np.nan)
+    bench_level[inner] = bench
+    if n_s > 1:
+        # returns between adjacent sessions: the whole panel in a few dense passes, written in place
+        after = slice(pad + 1, pad + n_s)
+        both = observed[:, after] & observed[:, pad : pad + n_s - 1]
+        target = stock[:, after]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            bench_one[after] = _transform(bench[1:] / bench[:-1], kind)
+            np.divide(prices[:, 1:], prices[:, :-1], out=target)
+            if kind == "log":
+                np.log(target, out=target)
+            else:
+                np.subtract(target, 1.0, out=target)
+        np.copyto(target, np.nan, where=~both)
+        span[:, after] = both
+    if missing == "trade_to_trade":
+        _spanning_returns(prices, observed[:, inner], kind, stock[:, inner], span[:, inner])
+    return ReturnPanel(stock, span, observed, bench_one, bench_level, kind, pad)
+
+
+def _transform(ratio: np.ndarray, kind: ReturnKind) -> np.ndarray:
+    return np.log(ratio) if kind == "log" else ratio - 1.0
+
+
+def _spanning_returns(prices, observed, kind, stock, span) -> None:
+    """Fill, in place, the returns that span a gap (trade-to-trade) for the tickers that have one."""
+    n_s = prices.shape[1]
+    count = observed.sum(axis=1)
+    first = np.argmax(observed, axis=1)
+    last = n_s - 1 - np.argmax(observed[:, ::-1], axis=1)
+    rows = np.flatnonzero((count > 0) & (count < last - first + 1))
+    if rows.size == 0:
+        return
+    seen = observed[rows]
+    columns = np.arange(n_s, dtype=np.int64)
+    latest = np.maximum.accumulate(np.where(seen, columns[None, :], -1), axis=1)
+    prev = np.full(seen.shape, -1, dtype=np.int64)
+    prev[:, 1:] = latest[:, :-1]
+    gap = seen & (prev >= 0) & (prev < columns[None, :] - 1)
+    r, c = np.nonzero(gap)
+    p = prev[r, c]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        stock[rows[r], c] = _transform(prices[rows[r], c] / prices[rows[r], p], kind)
+    span[rows[r], c] = c - p

@@ -32,28 +32,49 @@ def row_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n, k = values.shape
     if values.size == 0:
         return np.full(values.shape, np.nan), np.zeros(n, dtype=np.int64)
-    order = np.argsort(values, axis=1, kind="stable")  # NaN sorts last
-    sorted_values = np.take_along_axis(values, order, axis=1)
-    starts = np.zeros((n, k), dtype=bool)
-    starts[:, 0] = True
-    ranks_sorted = _average_ranks(sorted_values.ravel(), starts.ravel()).reshape(n, k)
-    ranks = np.empty_like(ranks_sorted)
-    np.put_along_axis(ranks, order, ranks_sorted, axis=1)
     finite = np.isfinite(values)
+    # missing values as +inf sort last like NaN, but keep numpy's SIMD argsort path (NaN makes it ~6x slower);
+    # ties are averaged below, so the sort need not be stable
+    keyed = np.where(finite, values, np.inf)
+    order = np.argsort(keyed, axis=1)
+    # the inverse permutation with flat indices (put_along_axis builds slower fancy indices)
+    flat = (order + (np.arange(n, dtype=np.int64) * k)[:, None]).ravel()
+    ranks = np.empty(values.size)
+    ranks[flat] = np.tile(np.arange(1.0, k + 1.0), n)
+    ranks = ranks.reshape(n, k)
+    sorted_values = np.sort(keyed, axis=1)
+    equal = (sorted_values[:, 1:] == sorted_values[:, :-1]) & np.isfinite(sorted_values[:, 1:])
+    tied_rows = np.flatnonzero(equal.any(axis=1))
+    if tied_rows.size:  # rare with returns: only those rows pay for averaging
+        sub = np.where(np.isfinite(sorted_values[tied_rows]), sorted_values[tied_rows], np.nan)
+        starts = np.zeros(sub.shape, dtype=bool)
+        starts[:, 0] = True
+        averaged = _average_ranks(sub.ravel(), starts.ravel()).reshape(sub.shape)
+        fixed = np.empty(sub.shape)
+        np.put_along_axis(fixed, order[tied_rows], averaged, axis=1)
+        ranks[tied_rows] = fixed
     ranks[~finite] = np.nan
     return ranks, finite.sum(axis=1)
 
 
-def segment_ranks(values: np.ndarray, segment: np.ndarray) -> np.ndarray:
-    """Ranks (ties averaged) of ``values`` within each segment label; NaN values get NaN and are not counted."""
+def segment_ranks(values: np.ndarray, segment: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ranks (ties averaged) of ``values`` within each segment label, and Σ(t³ − t) over the tie groups
+    of each segment (indexed by label). NaN values get NaN and are not counted."""
     values = np.asarray(values, dtype=float)
     out = np.full(values.shape, np.nan)
+    ties = np.zeros(int(segment.max()) + 1 if segment.size else 0)
     keep = np.flatnonzero(np.isfinite(values))
     if keep.size == 0:
-        return out
+        return out, ties
     order = keep[np.lexsort((values[keep], segment[keep]))]
     seg_sorted = segment[order]
+    sorted_values = values[order]
     starts = np.ones(order.size, dtype=bool)
     starts[1:] = seg_sorted[1:] != seg_sorted[:-1]
-    out[order] = _average_ranks(values[order], starts)
-    return out
+    out[order] = _average_ranks(sorted_values, starts)
+    run_start = starts.copy()
+    run_start[1:] |= sorted_values[1:] != sorted_values[:-1]
+    first = np.flatnonzero(run_start)
+    length = np.diff(np.append(first, order.size)).astype(float)
+    np.add.at(ties, seg_sorted[first], length**3 - length)
+    return out, ties

@@ -6,14 +6,16 @@ Statistics without a value are ``None`` (JSON null) and their row says why in ``
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.stats import t as student_t
 
 from transforms.event_study.engine import StudyResult
 from transforms.event_study.spec import window_label
 
-__all__ = ["TESTS", "event_records", "group_report", "long_rows"]
+__all__ = ["TESTS", "CaarCurve", "caar_curves", "event_records", "group_report", "long_rows"]
 
 #: (statistic, its p-value) for every test, in report order
 TESTS: tuple[tuple[str, str], ...] = (
@@ -111,9 +113,14 @@ def long_rows(result: StudyResult) -> dict[str, np.ndarray]:
     group_type, group_id, car_window, rel_day, statistic, value, p_value, n, note."""
     parts = [
         _long(result, result.days, [None] * len(result.rel_days), [int(d) for d in result.rel_days], _DAY_VALUES),
-        _long(result, result.window_stats, [window_label(w) for w in result.windows], [None] * len(result.windows),
-              _WINDOW_VALUES),
-    ]  # fmt: skip
+        _long(
+            result,
+            result.window_stats,
+            [window_label(w) for w in result.windows],
+            [None] * len(result.windows),
+            _WINDOW_VALUES,
+        ),
+    ]
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
@@ -150,3 +157,32 @@ def _long(result: StudyResult, stats, windows, days, values) -> dict[str, np.nda
         "n": np.tile(stats["n"].ravel(), k).astype(np.int64),
         "note": np.where(notes == "", None, notes),
     }
+
+
+@dataclass(frozen=True, slots=True)
+class CaarCurve:
+    """CAAR over the event window with a two-sided confidence band from the cross-section of CARs."""
+
+    label: str
+    n: int
+    rel_days: np.ndarray
+    caar: np.ndarray
+    lower: np.ndarray
+    upper: np.ndarray
+
+
+def caar_curves(
+    result: StudyResult, group_type: str = "all", *, level: float = 0.95, limit: int = 8
+) -> list[CaarCurve]:
+    """One curve per group of ``group_type`` (the ``limit`` largest): CAAR_t ± q·sd_i(CAR_i(t1..t))/√n,
+    q the two-sided ``level`` quantile of t(n − 1)."""
+    rows = np.flatnonzero(result.group_types == group_type)
+    rows = rows[np.argsort(-result.n_events[rows], kind="stable")][:limit]
+    curves = []
+    for g in rows:
+        n = result.n_events[g]
+        z = float(student_t.ppf(0.5 + level / 2.0, n - 1)) if n >= 2 else np.nan
+        caar, se = result.days["caar"][g], result.days["caar_se"][g]
+        label = str(result.group_ids[g]) if group_type != "all" else "all events"
+        curves.append(CaarCurve(label, int(result.n_events[g]), result.rel_days, caar, caar - z * se, caar + z * se))
+    return curves

@@ -22,13 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
 from scipy.special import ndtr
 from scipy.stats import t as student_t
 
 from transforms.event_study.ranks import segment_ranks
 
-__all__ = ["Segments", "corrado", "cross_section", "mean_sd", "two_sided_normal", "two_sided_t"]
+__all__ = ["Segments", "corrado", "cross_section", "kolari_pynnonen", "mean_sd", "two_sided_normal", "two_sided_t"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +48,22 @@ class Segments:
     def starts(self) -> np.ndarray:
         return np.flatnonzero(np.r_[True, self.seg[1:] != self.seg[:-1]]) if self.seg.size else self.seg
 
-    def matrix(self) -> sparse.csr_matrix:
-        """Group × event indicator matrix (sums over a group as one sparse product)."""
-        ones = np.ones(self.seg.size)
-        return sparse.csr_matrix((ones, (self.seg, self.idx)), shape=(self.n_groups, self.n_events))
+    def sum_rows(self, matrix: np.ndarray, block: int = 16_384) -> tuple[np.ndarray, np.ndarray]:
+        """Per-group sums of the finite values of ``matrix[event]`` rows, and their counts (float64).
+
+        Reads the members in blocks: a gather and a vectorised ``reduceat`` per block, no (members × width)
+        temporary for the whole study.
+        """
+        sums = np.zeros((self.n_groups, matrix.shape[1]))
+        counts = np.zeros((self.n_groups, matrix.shape[1]))
+        for lo in range(0, self.seg.size, block):
+            seg = self.seg[lo : lo + block]
+            local = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
+            chunk = matrix[self.idx[lo : lo + block]].astype(np.float64)
+            finite = np.isfinite(chunk)
+            sums[seg[local]] += np.add.reduceat(np.where(finite, chunk, 0.0), local, axis=0)
+            counts[seg[local]] += np.add.reduceat(finite.astype(np.float64), local, axis=0)
+        return sums, counts
 
     def sum(self, values: np.ndarray) -> np.ndarray:
         """Per-group sums of (rows × columns) values; groups are assumed non-empty and in order 0..G-1."""
@@ -88,13 +99,13 @@ def cross_section(
     sx: np.ndarray,
     dof: np.ndarray,
     p_hat: np.ndarray,
-    r_bar: np.ndarray,
     *,
     window_form: bool,
 ) -> dict[str, np.ndarray]:
     """Parametric and sign/rank statistics of (rows × columns) ``x`` (AR or CAR) and ``sx`` (SAR or SCAR).
 
-    ``dof`` per row, ``p_hat`` per group, ``r_bar`` per group and column. Returns (groups × columns) arrays.
+    ``dof`` per row, ``p_hat`` per group. Returns (groups × columns) arrays; the Kolari–Pynnönen versions
+    are added by :func:`kolari_pynnonen` once r̄ is known.
     """
     n, mean, sd = mean_sd(segs, x)
     _, smean, ssd = mean_sd(segs, sx)
@@ -112,12 +123,6 @@ def cross_section(
         out["patell_p"] = two_sided_normal(out["patell_z"])
         out["bmp_t"] = np.where(ssd > 0, np.sqrt(n) * smean / ssd, np.nan)
         out["bmp_p"] = two_sided_t(out["bmp_t"], n - 1)
-        inflation = 1.0 + (n - 1.0) * r_bar
-        ok = inflation > 0
-        out["kp_bmp_t"] = np.where(ok, out["bmp_t"] * np.sqrt((1.0 - r_bar) / inflation), np.nan)
-        out["kp_bmp_p"] = two_sided_t(out["kp_bmp_t"], n - 1)
-        out["kp_patell_z"] = np.where(ok, out["patell_z"] * np.sqrt(1.0 / inflation), np.nan)
-        out["kp_patell_p"] = two_sided_normal(out["kp_patell_z"])
         positive = segs.sum((x > 0).astype(float))
         out["n_pos"] = positive
         out["n_neg"] = segs.sum((x < 0).astype(float))
@@ -128,6 +133,18 @@ def cross_section(
     return out
 
 
+def kolari_pynnonen(stats: dict[str, np.ndarray], r_bar: np.ndarray) -> None:
+    """Add the KP-adjusted BMP t and Patell Z to ``stats`` (in place), ``r_bar`` per group and column."""
+    n = stats["n"]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        inflation = 1.0 + (n - 1.0) * r_bar
+        ok = inflation > 0
+        stats["kp_bmp_t"] = np.where(ok, stats["bmp_t"] * np.sqrt((1.0 - r_bar) / inflation), np.nan)
+        stats["kp_bmp_p"] = two_sided_t(stats["kp_bmp_t"], n - 1)
+        stats["kp_patell_z"] = np.where(ok, stats["patell_z"] * np.sqrt(1.0 / inflation), np.nan)
+        stats["kp_patell_p"] = two_sided_normal(stats["kp_patell_z"])
+
+
 def _wilcoxon(segs: Segments, x: np.ndarray) -> dict[str, np.ndarray]:
     g, c = segs.n_groups, x.shape[1]
     w = np.full((g, c), np.nan)
@@ -136,15 +153,11 @@ def _wilcoxon(segs: Segments, x: np.ndarray) -> dict[str, np.ndarray]:
         values = x[:, col]
         nonzero = np.isfinite(values) & (values != 0)
         magnitude = np.where(nonzero, np.abs(values), np.nan)
-        ranks = segment_ranks(magnitude, segs.seg)
+        ranks, tie_sum = segment_ranks(magnitude, segs.seg)
         count = np.bincount(segs.seg, weights=nonzero.astype(float), minlength=g)
         w_plus = np.bincount(segs.seg, weights=np.where(nonzero & (values > 0), ranks, 0.0), minlength=g)
-        # ties: equal |x| share a rank; Σ(t³ − t) per group from the (group, rank) runs
-        keys = np.stack([segs.seg[nonzero], ranks[nonzero]], axis=1)
         ties = np.zeros(g)
-        if keys.size:
-            uniq, counts = np.unique(keys, axis=0, return_counts=True)
-            np.add.at(ties, uniq[:, 0].astype(np.int64), counts.astype(float) ** 3 - counts)
+        ties[: tie_sum.size] = tie_sum  # Σ(t³ − t) over groups of equal |x|
         mean = count * (count + 1) / 4.0
         var = count * (count + 1) * (2 * count + 1) / 24.0 - ties / 48.0
         w[:, col] = np.where(count > 0, w_plus, np.nan)
@@ -160,10 +173,7 @@ def corrado(
 
     ``windows`` are (first, last) column indices of ``ranks_u``.
     """
-    a = segs.matrix()
-    finite = np.isfinite(ranks_u)
-    sums = np.asarray(a @ np.where(finite, ranks_u, 0.0).astype(np.float64))
-    counts = np.asarray(a @ finite.astype(np.float64))
+    sums, counts = segs.sum_rows(ranks_u)
     with np.errstate(invalid="ignore", divide="ignore"):
         ubar = sums / counts
         has = counts > 0

@@ -23,6 +23,7 @@ import ast
 import logging
 import re
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -136,20 +137,24 @@ class YFinanceProvider:
         logger = logging.getLogger("yfinance")
         logger.addHandler(capture)
         try:
-            frame = self._download(
-                tickers,
-                start=start.isoformat(),
-                # yfinance's end is exclusive
-                end=(end + timedelta(days=1)).isoformat() if end else None,
-                auto_adjust=False,
-                actions=False,
-                group_by="column",
-                ignore_tz=True,
-                multi_level_index=True,
-                progress=False,
-                threads=self.threads,
-                timeout=self.timeout,
-            )
+            with warnings.catch_warnings():
+                # yfinance 1.7 passes inplace=True, deprecated by pandas 3.1: theirs to fix, not the user's
+                warnings.filterwarnings("ignore", category=FutureWarning, module="yfinance")
+                warnings.filterwarnings("ignore", message="The inplace keyword", module="yfinance")
+                frame = self._download(
+                    tickers,
+                    start=start.isoformat(),
+                    # yfinance's end is exclusive
+                    end=(end + timedelta(days=1)).isoformat() if end else None,
+                    auto_adjust=False,
+                    actions=False,
+                    group_by="column",
+                    ignore_tz=True,
+                    multi_level_index=True,
+                    progress=False,
+                    threads=self.threads,
+                    timeout=self.timeout,
+                )
         except Exception as exc:  # the library itself failed (network stack, parsing): every ticker failed
             capture.errors.update({t.upper(): f"{type(exc).__name__}: {exc}" for t in tickers})
             frame = None

@@ -12,9 +12,11 @@ Which pairs count (the documented choice): r̄ is the mean over all N(N − 1) o
 - for a CAR window of L days: ρ_ij · (shared sessions)/L, where two windows whose day 0 differ by δ < L
   sessions share L − δ sessions (the covariance of two CARs built from equicorrelated daily SARs).
 
-Pairs of clusters at δ sessions are correlated position-shifted: Σ_k S_p[k + δ] S_q[k].
-With every event on one day this is exactly the doc's formula r̄ = (‖Σ z_i‖²/(M − 1)·… − N)/(N(N − 1))
-on unit-length z (the 1/(M − 1) is folded into the scaling).
+Pairs of clusters whose days 0 are δ sessions apart are compared position-shifted: Σ_k S_p[k + δ] S_q[k].
+With every event on one day this is the textbook r̄ = (‖Σ z_i‖²/(M − 1) − N)/(N(N − 1)) for z_i standardised
+with divisor M − 1; here z_i has unit length, which folds the 1/(M − 1) in. Where residual series have gaps,
+z_i·z_j over the sessions both have approximates their Pearson correlation (each z_i is centred and scaled
+over its own window).
 """
 
 from __future__ import annotations

@@ -100,10 +100,13 @@ def run_event_study(
     day0 = np.asarray(events.day0_idx, dtype=np.int64)
     occupied = _occupied(tick, day0, spec, panel.prices.shape) if spec.exclude_other_events else None
     source = WindowSource(returns, spec, occupied)
-    starts = range(0, max(n, 1), spec.chunk_size)
-    size = spec.chunk_size
+    workers = os.cpu_count() or 1
+    # equal blocks, at least one per core, none larger than chunk_size (memory)
+    n_blocks = max(workers, -(-n // spec.chunk_size)) if n else 1
+    size = max(1, -(-n // n_blocks))
+    starts = range(0, max(n, 1), size)
     # numpy releases the GIL in its loops: blocks on threads use every core without copying the panel
-    with ThreadPoolExecutor(max_workers=min(len(starts), os.cpu_count() or 1)) as pool:
+    with ThreadPoolExecutor(max_workers=min(len(starts), workers)) as pool:
         blocks = list(
             pool.map(lambda lo: estimate_block(source, tick[lo : lo + size], day0[lo : lo + size], spec), starts)
         )

@@ -21,12 +21,13 @@ over its own window).
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 __all__ = ["mean_correlations"]
 
 _BLOCK_CLUSTERS = 4096
-_BLOCK_PAIRS = 16384
 
 
 def mean_correlations(
@@ -84,23 +85,21 @@ def _blocks_on_group_edges(c_seg: np.ndarray, size: int):
 
 
 def _add_cross_terms(sums, c_seg, c_day, lengths, cross) -> None:
+    """Cluster pairs of one group whose days 0 are δ = 1 … L − 1 sessions apart, on a dense day grid per
+    group: Σ_d Σ_k S[d, k + δ] · S[d + δ, k] for every δ at once per group (groups, not events, are looped)."""
     longest = max(lengths)
     if longest <= 1 or len(c_seg) < 2:
         return
-    key = c_seg.astype(np.int64) * (int(c_day.max()) + 2 * longest + 2) + c_day
-    hi = np.searchsorted(key, key + longest, side="left")  # clusters of the same group within longest − 1
-    n_next = hi - np.arange(len(key)) - 1
-    p = np.repeat(np.arange(len(key)), n_next)
-    if p.size == 0:
-        return
-    q = p + 1 + (np.arange(p.size) - np.repeat(np.cumsum(n_next) - n_next, n_next))
-    width = sums.shape[1]
-    padded = np.concatenate([sums, np.zeros((sums.shape[0], longest))], axis=1)
     weights = np.asarray(lengths, dtype=float)
-    for start in range(0, p.size, _BLOCK_PAIRS):
-        pp, qq = p[start : start + _BLOCK_PAIRS], q[start : start + _BLOCK_PAIRS]
-        delta = c_day[qq] - c_day[pp]
-        shifted = padded[pp[:, None], np.arange(width)[None, :] + delta[:, None]]
-        dots = (shifted * sums[qq]).sum(axis=1)
-        share = np.clip(weights[None, :] - delta[:, None], 0.0, None) / weights[None, :]
-        np.add.at(cross, c_seg[pp], 2.0 * dots[:, None] * share)
+    edges = np.flatnonzero(np.r_[True, c_seg[1:] != c_seg[:-1], True])
+    width = sums.shape[1]
+    for lo, hi in itertools.pairwise(edges):
+        if hi - lo < 2:
+            continue  # one day 0: no pair across days
+        days = c_day[lo:hi] - c_day[lo]
+        grid = np.zeros((int(days[-1]) + 1, width))
+        grid[days] = sums[lo:hi]
+        for delta in range(1, min(longest, grid.shape[0])):
+            dot = float(np.einsum("ij,ij->", grid[:-delta, delta:], grid[delta:, : width - delta]))
+            share = np.clip(weights - delta, 0.0, None) / weights
+            cross[c_seg[lo]] += 2.0 * dot * share

@@ -66,7 +66,12 @@ def segment_ranks(values: np.ndarray, segment: np.ndarray) -> tuple[np.ndarray, 
     keep = np.flatnonzero(np.isfinite(values))
     if keep.size == 0:
         return out, ties
-    order = keep[np.lexsort((values[keep], segment[keep]))]
+    # order by (segment, value) with two fast argsorts instead of a (merge-sort) lexsort: the value's
+    # global rank breaks ties inside a segment key
+    kept_values = values[keep]
+    global_rank = np.empty(keep.size, dtype=np.int64)
+    global_rank[np.argsort(kept_values)] = np.arange(keep.size)
+    order = keep[np.argsort(segment[keep].astype(np.int64) * keep.size + global_rank)]
     seg_sorted = segment[order]
     sorted_values = values[order]
     starts = np.ones(order.size, dtype=bool)

@@ -22,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from scipy.special import ndtr
 from scipy.stats import t as student_t
 
@@ -51,18 +52,26 @@ class Segments:
     def sum_rows(self, matrix: np.ndarray, block: int = 16_384) -> tuple[np.ndarray, np.ndarray]:
         """Per-group sums of the finite values of ``matrix[event]`` rows, and their counts (float64).
 
-        Reads the members in blocks: a gather and a vectorised ``reduceat`` per block, no (members × width)
-        temporary for the whole study.
+        One sparse (group × event) product per block of events: no (members × width) temporary, and fast
+        for many small groups (articles) as for a few large ones.
         """
         sums = np.zeros((self.n_groups, matrix.shape[1]))
         counts = np.zeros((self.n_groups, matrix.shape[1]))
-        for lo in range(0, self.seg.size, block):
-            seg = self.seg[lo : lo + block]
-            local = np.flatnonzero(np.r_[True, seg[1:] != seg[:-1]])
-            chunk = matrix[self.idx[lo : lo + block]].astype(np.float64)
+        by_event = np.argsort(self.idx, kind="stable")
+        idx_sorted = self.idx[by_event]
+        bounds = np.searchsorted(idx_sorted, np.arange(0, self.n_events + block, block))
+        for k, lo in enumerate(range(0, self.n_events, block)):
+            rows = by_event[bounds[k] : bounds[k + 1]]
+            if rows.size == 0:
+                continue
+            hi = min(lo + block, self.n_events)
+            member = sparse.csr_matrix(
+                (np.ones(rows.size), (self.seg[rows], self.idx[rows] - lo)), shape=(self.n_groups, hi - lo)
+            )
+            chunk = matrix[lo:hi].astype(np.float64)
             finite = np.isfinite(chunk)
-            sums[seg[local]] += np.add.reduceat(np.where(finite, chunk, 0.0), local, axis=0)
-            counts[seg[local]] += np.add.reduceat(finite.astype(np.float64), local, axis=0)
+            sums += member @ np.where(finite, chunk, 0.0)
+            counts += member @ finite.astype(np.float64)
         return sums, counts
 
     def sum(self, values: np.ndarray) -> np.ndarray:

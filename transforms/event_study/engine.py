@@ -93,6 +93,11 @@ class StudyResult:
 def run_event_study(
     panel: PricePanel, events: EventTable, spec: StudySpec | None = None, groups: Groups | None = None
 ) -> StudyResult:
+    """The whole study: per-event estimates, ARs, CARs and reasons, then every statistic for every group.
+
+    Events are processed in equal blocks on threads (numpy releases the GIL); nothing loops per event in
+    Python. Groups are (type, id) pairs; ``("all", "all")`` is always added over the kept events.
+    """
     spec = spec or StudySpec()
     returns = compute_returns(panel, spec.returns, spec.missing, pad=WindowSource.padding(spec))
     n = len(events)

@@ -64,7 +64,7 @@ class StudySpec:
     #: mask the event windows of the same ticker's other events out of each estimation window
     exclude_other_events: bool = True
     #: events per block in the per-event pass (memory, not results)
-    chunk_size: int = 8_192
+    chunk_size: int = 2_048
 
     def __post_init__(self) -> None:
         if self.model not in PARAMETERS:

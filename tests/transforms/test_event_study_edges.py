@@ -138,3 +138,9 @@ def test_bad_specs_and_panels_are_clear_errors():
 
 def _args():
     return {"estimation": (-30, -2), "window": (-1, 1), "car_windows": ((0, 0), (-1, 1)), "min_estimation": 20}
+
+
+def test_no_events_at_all_is_an_empty_result():
+    result = run_event_study(make_panel([series(1)]), events([], []), SPEC)
+    assert len(result.event_ids) == 0 and len(result.group_ids) == 0
+    assert group_report(result) == {"days": [], "windows": []} and event_records(result) == []

@@ -28,6 +28,7 @@ import numpy as np
 __all__ = ["mean_correlations"]
 
 _BLOCK_CLUSTERS = 4096
+_BLOCK_ROWS = 16_384
 
 
 def mean_correlations(
@@ -57,8 +58,7 @@ def mean_correlations(
         c_size = np.bincount(cluster, minlength=n_clusters).astype(float)
         first_row = np.append(np.flatnonzero(new), idx_s.size)
         for lo, hi in _blocks_on_group_edges(c_seg, _BLOCK_CLUSTERS):
-            rows = slice(first_row[lo], first_row[hi])
-            sums = np.add.reduceat(z[idx_s[rows]].astype(np.float64), first_row[lo:hi] - first_row[lo], axis=0)
+            sums = _cluster_sums(z, idx_s, cluster, first_row[lo], first_row[hi], lo, hi - lo)
             np.add.at(same, c_seg[lo:hi], (sums * sums).sum(axis=1) - c_size[lo:hi])
             _add_cross_terms(sums, c_seg[lo:hi], c_day[lo:hi], lengths, cross)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -66,6 +66,18 @@ def mean_correlations(
         r_day = np.where(pairs > 0, same / pairs, np.nan)
         r_win = np.where(pairs[:, None] > 0, (same[:, None] + cross) / pairs[:, None], np.nan)
     return r_day, r_win
+
+
+def _cluster_sums(z, idx_s, cluster, row_lo, row_hi, first_cluster, n_clusters) -> np.ndarray:
+    """Σ z_i per cluster for clusters first_cluster … + n_clusters, reading at most _BLOCK_ROWS rows at a
+    time (a group of all events is one block of clusters but must not be gathered whole)."""
+    sums = np.zeros((n_clusters, z.shape[1]))
+    for start in range(row_lo, row_hi, _BLOCK_ROWS):
+        stop = min(start + _BLOCK_ROWS, row_hi)
+        local = cluster[start:stop] - first_cluster
+        edges = np.flatnonzero(np.r_[True, local[1:] != local[:-1]])
+        sums[local[edges]] += np.add.reduceat(z[idx_s[start:stop]].astype(np.float64), edges, axis=0)
+    return sums
 
 
 def _blocks_on_group_edges(c_seg: np.ndarray, size: int):

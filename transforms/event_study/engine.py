@@ -99,23 +99,9 @@ def run_event_study(
     Python. Groups are (type, id) pairs; ``("all", "all")`` is always added over the kept events.
     """
     spec = spec or StudySpec()
-    returns = compute_returns(panel, spec.returns, spec.missing, pad=WindowSource.padding(spec))
-    n = len(events)
     tick = np.asarray(events.ticker_idx, dtype=np.int64)
     day0 = np.asarray(events.day0_idx, dtype=np.int64)
-    occupied = _occupied(tick, day0, spec, panel.prices.shape) if spec.exclude_other_events else None
-    source = WindowSource(returns, spec, occupied)
-    workers = os.cpu_count() or 1
-    # equal blocks, at least one per core, none larger than chunk_size (memory)
-    n_blocks = max(workers, -(-n // spec.chunk_size)) if n else 1
-    size = max(1, -(-n // n_blocks))
-    starts = range(0, max(n, 1), size)
-    # numpy releases the GIL in its loops: blocks on threads use every core without copying the panel
-    with ThreadPoolExecutor(max_workers=min(len(starts), workers)) as pool:
-        blocks = list(
-            pool.map(lambda lo: estimate_block(source, tick[lo : lo + size], day0[lo : lo + size], spec), starts)
-        )
-    block = _concat(blocks)
+    block = _estimate_events(panel, tick, day0, spec)
     kept = block.reason == None  # noqa: E711
     w0, w1 = spec.window
     rel_days = np.arange(w0, w1 + 1)
@@ -149,6 +135,34 @@ def run_event_study(
     return result
 
 
+def _estimate_events(panel: PricePanel, tick: np.ndarray, day0: np.ndarray, spec: StudySpec) -> EventBlock:
+    """The per-event pass. The padded panel and the blocks live only here: what returns is one set of arrays."""
+    returns = compute_returns(panel, spec.returns, spec.missing, pad=WindowSource.padding(spec))
+    occupied = _occupied(tick, day0, spec, panel.prices.shape) if spec.exclude_other_events else None
+    source = WindowSource(returns, spec, occupied)
+    n = len(tick)
+    workers = os.cpu_count() or 1
+    # equal blocks, at least one per core, none larger than chunk_size (freed block memory is reused)
+    n_blocks = max(workers, -(-n // spec.chunk_size)) if n else 1
+    size = max(1, -(-n // n_blocks))
+    starts = range(0, max(n, 1), size)
+
+    def one(lo: int) -> EventBlock:
+        return estimate_block(source, tick[lo : lo + size], day0[lo : lo + size], spec)
+
+    # numpy releases the GIL in its loops: blocks on threads use every core without copying the panel;
+    # each finished block is copied into the study's arrays and dropped (no second copy of everything)
+    out: dict[str, np.ndarray] = {}
+    with ThreadPoolExecutor(max_workers=min(len(starts), workers)) as pool:
+        for lo, part in zip(starts, pool.map(one, starts), strict=True):
+            for name in EventBlock.__slots__:
+                values = getattr(part, name)
+                if name not in out:
+                    out[name] = np.empty((n, *values.shape[1:]), dtype=values.dtype)
+                out[name][lo : lo + len(values)] = values
+    return EventBlock(**out)
+
+
 def _occupied(tick, day0, spec: StudySpec, shape) -> np.ndarray:
     """Sessions inside the event window of some event of the ticker (ticker × session booleans)."""
     n_t, n_s = shape
@@ -158,13 +172,6 @@ def _occupied(tick, day0, spec: StudySpec, shape) -> np.ndarray:
     np.add.at(diff, (tick[ok], np.clip(day0[ok] + w0, 0, n_s)), 1)
     np.add.at(diff, (tick[ok], np.clip(day0[ok] + w1 + 1, 0, n_s)), -1)
     return np.cumsum(diff, axis=1)[:, :n_s] > 0
-
-
-def _concat(blocks: list[EventBlock]) -> EventBlock:
-    if len(blocks) == 1:
-        return blocks[0]
-    names = EventBlock.__slots__
-    return EventBlock(**{name: np.concatenate([getattr(b, name) for b in blocks]) for name in names})
 
 
 def _limits(panel: PricePanel, tick, date_idx, is_st, simple) -> np.ndarray:

@@ -26,7 +26,9 @@ def plot_caar(curves: Sequence[CaarCurve], path: str | Path, *, title: str, leve
     try:
         for curve in curves:
             days = curve.rel_days
-            (line,) = ax.plot(days, curve.caar * 100, marker="o", markersize=3, label=f"{curve.label} (n={curve.n})")
+            note = "" if curve.n >= 2 else ", no band"
+            label = f"{curve.label} (n={curve.n}{note})"
+            (line,) = ax.plot(days, curve.caar * 100, marker="o", markersize=3, label=label)
             ax.fill_between(days, curve.lower * 100, curve.upper * 100, color=line.get_color(), alpha=0.15)
         ax.axhline(0, color="black", linewidth=0.6)
         ax.axvline(0, color="grey", linewidth=0.6, linestyle="--")

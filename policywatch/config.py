@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -26,7 +27,9 @@ __all__ = [
     "DatabaseSettings",
     "ImportSettings",
     "LinkingSettings",
+    "PricesSettings",
     "Settings",
+    "StudySettings",
     "load_settings",
 ]
 
@@ -62,6 +65,45 @@ class AlertSettings(_Section):
     watchlist: Path | None = None
 
 
+class PricesSettings(_Section):
+    #: yfinance (Yahoo, batched) | akshare (East Money; covers Beijing) | file (prices.file) | synthetic (demo)
+    provider: Literal["yfinance", "akshare", "file", "synthetic"] = "yfinance"
+    #: Yahoo has no Beijing listings: .BJ tickers go to this provider instead ("none": record them as failures)
+    beijing_provider: Literal["akshare", "file", "synthetic", "none"] = "akshare"
+    #: always fetched besides the linked tickers (CSI 300 first: the default study benchmark)
+    benchmarks: list[str] = Field(default_factory=lambda: ["000300.SS"])
+    #: total_return: returns from adj_close (dividends and splits); none: from the traded close
+    adjustment: Literal["total_return", "none"] = "total_return"
+    #: first date fetched for a ticker with no stored prices
+    since: date = date(2015, 1, 1)
+    #: an incremental fetch starts this many days before the last stored date (adj_close is rebased on them)
+    overlap_days: int = Field(default=10, ge=1, le=366)
+    file: Path | None = None
+    synthetic_seed: int = 20211010
+    batch_size: int = Field(default=50, ge=1, le=500)
+    max_retries: int = Field(default=4, ge=0, le=10)
+    backoff_s: float = Field(default=2.0, ge=0)
+
+
+class StudySettings(_Section):
+    #: results are stored under this name; rerunning a study replaces its rows
+    name: str = "default"
+    benchmark: str = "000300.SS"
+    model: Literal["market", "market_adjusted", "constant_mean"] = "market"
+    returns: Literal["simple", "log"] = "simple"
+    #: trading days relative to day 0, START:END inclusive
+    estimation: str = "-250:-11"
+    window: str = "-5:10"
+    car_windows: list[str] = Field(default_factory=lambda: ["0:0", "0:1", "-1:1", "0:5", "0:10"])
+    min_estimation: int = Field(default=120, ge=3)
+    #: a return across a suspension: trade_to_trade (spans the gap) or drop
+    missing: Literal["trade_to_trade", "drop"] = "trade_to_trade"
+    exclude_other_events: bool = True
+    #: day 0 = the first session whose cutoff comes after publication: "close" (15:00) or "HH:MM" China time
+    day0_cutoff: str = "close"
+    calendar: str = "XSHG"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="POLICYWATCH__", env_nested_delimiter="__", extra="forbid", case_sensitive=False
@@ -71,6 +113,8 @@ class Settings(BaseSettings):
     archive: ImportSettings = ImportSettings()
     linking: LinkingSettings = LinkingSettings()
     alerts: AlertSettings = AlertSettings()
+    prices: PricesSettings = PricesSettings()
+    study: StudySettings = StudySettings()
 
     @classmethod
     def settings_customise_sources(

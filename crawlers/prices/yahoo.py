@@ -1,0 +1,197 @@
+"""Daily bars from Yahoo Finance through ``yfinance.download``, batched.
+
+What ``yf.download`` does that this module handles (yfinance 1.7, ``multi.py``):
+
+- it returns one frame with MultiIndex columns (``Price`` × ``Ticker`` with ``group_by="column"``);
+- it never raises for a ticker that fails: that ticker's columns are all NaN, and the reason is only
+  *logged* on the ``yfinance`` logger as ``"['TICKER']: YFPricesMissingError('possibly delisted; …')"``.
+  The log is captured during the call and each NaN ticker is recorded with that reason;
+- rate limiting (``YFRateLimitError``, "Too Many Requests") arrives the same way: those tickers are
+  retried with exponential backoff, then recorded as ``rate_limited`` (a transient failure);
+- adjustment is explicit: ``auto_adjust=False`` keeps the traded ``Close`` and Yahoo's split-and-dividend
+  ``Adj Close`` side by side (returns use the adjusted one);
+- daily bars are indexed at the exchange's midnight; with ``ignore_tz=True`` the index is the exchange's
+  local date. A tz-aware index (other settings) is reduced to its wall-clock date in the exchange's zone.
+
+Yahoo has no Beijing (``.BJ``) listings: those tickers fail with reason ``unsupported`` here and are routed
+to another provider by the caller.
+"""
+
+from __future__ import annotations
+
+import ast
+import logging
+import re
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
+
+__all__ = ["YFinanceProvider", "parse_download"]
+
+_LOGGED = re.compile(r"^\s*\[(?P<symbols>[^\]]*)\]:\s*(?P<error>.*)$", re.DOTALL)
+_COLUMNS = {
+    "Open": "open",
+    "High": "high",
+    "Low": "low",
+    "Close": "close",
+    "Adj Close": "adj_close",
+    "Volume": "volume",
+}
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.errors: dict[str, str] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = _LOGGED.match(record.getMessage())
+        if not match:
+            return
+        try:
+            symbols = ast.literal_eval(f"[{match['symbols']}]")
+        except (ValueError, SyntaxError):
+            return
+        for symbol in symbols:
+            self.errors[str(symbol).upper()] = match["error"].strip()
+
+
+def classify(message: str) -> str:
+    text = message.lower()
+    if "ratelimit" in text or "rate limit" in text or "too many requests" in text:
+        return "rate_limited"
+    if "delisted" in text or "no price data" in text or "no timezone" in text or "not found" in text:
+        return "not_found"
+    if any(word in text for word in ("timeout", "timed out", "connection", "curl", "ssl", "resolve", "http")):
+        return "network"
+    return "bad_data"
+
+
+def parse_download(
+    frame: pd.DataFrame | None, tickers: Sequence[str], errors: dict[str, str]
+) -> tuple[pd.DataFrame, list[FetchFailure]]:
+    """Long rows and failures from a ``yf.download`` frame for ``tickers`` (as requested)."""
+    failures: list[FetchFailure] = []
+    parts: list[pd.DataFrame] = []
+    columns = frame.columns if frame is not None else pd.Index([])
+    multi = isinstance(columns, pd.MultiIndex)
+    names = set(columns.get_level_values(1)) if multi else set()
+    for ticker in tickers:
+        symbol = ticker.upper()
+        if multi and symbol in names:
+            sub = frame.xs(symbol, axis=1, level=1)
+        elif not multi and frame is not None and len(tickers) == 1 and "Close" in columns:
+            sub = frame
+        else:
+            sub = None
+        bars = None if sub is None else sub[sub["Close"].notna()] if "Close" in sub.columns else None
+        if bars is None or bars.empty:
+            message = errors.get(symbol, "Yahoo returned no bars in the range")
+            failures.append(FetchFailure(ticker, classify(message) if symbol in errors else "not_found", message))
+            continue
+        index = pd.DatetimeIndex(bars.index)
+        if index.tz is not None:
+            index = index.tz_localize(None)  # wall-clock time in the exchange's zone, as yfinance sets it
+        part = pd.DataFrame({"date": index.date, "ticker": ticker})
+        for source, target in _COLUMNS.items():
+            part[target] = bars[source].to_numpy(dtype=float) if source in bars.columns else float("nan")
+        parts.append(part)
+    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["date", "ticker", "close"])
+    return normalise_rows(rows, what="yfinance"), failures
+
+
+class YFinanceProvider:
+    name = "yfinance"
+
+    def __init__(
+        self,
+        *,
+        download: Callable[..., pd.DataFrame | None] | None = None,
+        batch_size: int = 50,
+        max_retries: int = 4,
+        backoff_s: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
+        threads: bool = True,
+        timeout: float = 20.0,
+    ) -> None:
+        self._download = download
+        self.batch_size = batch_size
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.sleep = sleep
+        self.threads = threads
+        self.timeout = timeout
+
+    def _call(self, tickers: list[str], start: date, end: date | None) -> tuple[pd.DataFrame | None, dict[str, str]]:
+        if self._download is None:
+            import yfinance  # heavy import: only when Yahoo is used
+
+            self._download = yfinance.download
+        capture = _Capture()
+        logger = logging.getLogger("yfinance")
+        logger.addHandler(capture)
+        try:
+            with warnings.catch_warnings():
+                # yfinance 1.7 passes inplace=True, deprecated by pandas 3.1: theirs to fix, not the user's
+                warnings.filterwarnings("ignore", category=FutureWarning, module="yfinance")
+                warnings.filterwarnings("ignore", message="The inplace keyword", module="yfinance")
+                frame = self._download(
+                    tickers,
+                    start=start.isoformat(),
+                    # yfinance's end is exclusive
+                    end=(end + timedelta(days=1)).isoformat() if end else None,
+                    auto_adjust=False,
+                    actions=False,
+                    group_by="column",
+                    ignore_tz=True,
+                    multi_level_index=True,
+                    progress=False,
+                    threads=self.threads,
+                    timeout=self.timeout,
+                )
+        except Exception as exc:  # the library itself failed (network stack, parsing): every ticker failed
+            capture.errors.update({t.upper(): f"{type(exc).__name__}: {exc}" for t in tickers})
+            frame = None
+        finally:
+            logger.removeHandler(capture)
+        return frame, capture.errors
+
+    def fetch(self, tickers: Sequence[str], start: date, end: date | None = None) -> PriceBatch:
+        fetched_at = datetime.now(UTC)
+        parts: list[pd.DataFrame] = []
+        failures: list[FetchFailure] = []
+        wanted = [t for t in dict.fromkeys(tickers) if not t.upper().endswith(".BJ")]
+        failures += [
+            FetchFailure(t, "unsupported", "Yahoo Finance has no Beijing Stock Exchange listings")
+            for t in dict.fromkeys(tickers)
+            if t.upper().endswith(".BJ")
+        ]
+        for lo in range(0, len(wanted), self.batch_size):
+            pending = wanted[lo : lo + self.batch_size]
+            for attempt in range(self.max_retries + 1):
+                frame, errors = self._call(pending, start, end)
+                rows, failed = parse_download(frame, pending, errors)
+                if len(rows):
+                    parts.append(rows)
+                limited = [f for f in failed if f.reason == "rate_limited"]
+                failures += [f for f in failed if f.reason != "rate_limited"]
+                if not limited:
+                    break
+                if attempt == self.max_retries:
+                    failures += limited
+                    break
+                self.sleep(self.backoff_s * 2**attempt)
+                pending = [f.ticker for f in limited]
+        rows = pd.concat(parts, ignore_index=True) if parts else normalise_rows(_empty(), what="yfinance")
+        return PriceBatch(self.name, "yfinance", "yahoo_adj_close", rows, tuple(failures), fetched_at)
+
+
+def _empty() -> pd.DataFrame:
+    frame: dict[str, Any] = {"date": [], "ticker": [], "close": []}
+    return pd.DataFrame(frame)

@@ -1,0 +1,143 @@
+"""``policywatch prices fetch``, ``events`` and ``study``: options, output shapes, exit codes, the plot."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+from typer.testing import CliRunner
+
+from policywatch.cli import app
+from tests.conftest import sample_path
+
+runner = CliRunner()
+REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "prices" / "cn_daily_2020-10_2022-01.csv"
+OUTLINE = "h04a25845a96f8f15"
+DAY_KEYS = {"rel_day", "n", "aar", "csect_t", "patell_z", "bmp_t", "kp_bmp_t", "kp_patell_z", "corrado_z", "gsign_z",
+            "wilcoxon_w", "csect_p", "patell_p", "bmp_p", "kp_bmp_p", "kp_patell_p", "corrado_p", "gsign_p",
+            "wilcoxon_p", "n_pos", "n_neg"}  # fmt: skip
+EVENT_KEYS = {"event_id", "status", "reason", "n_estimation", "alpha", "beta", "sigma", "car"}
+
+
+def cli(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def events_csv(tmp_path) -> Path:
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "event_id,ticker,event_date\n"
+        "outline:300024,300024.SZ,2021-10-10T20:58:34+08:00\n"
+        "outline:000061,000061.SZ,2021-10-10T20:58:34+08:00\n"
+        "outline:000816,000816.SZ,2021-10-10T20:58:34+08:00\n"
+        "outline:300832,300832.SZ,2021-10-10T20:58:34+08:00\n"
+        "holiday:300750,300750.SZ,2021-10-03\n"
+    )
+    return path
+
+
+def byo(events: Path, *extra: str):
+    return cli("study", "--prices", str(REFERENCE), "--events", str(events), "--benchmark", "000300.SS",
+               "--estimation", "-200:-11", "--window", "-5:10", *extra)  # fmt: skip
+
+
+def test_own_files_json_has_the_documented_shape(events_csv):
+    result = byo(events_csv, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"days", "windows", "events"}
+    assert [d["rel_day"] for d in data["days"]] == list(range(-5, 11))
+    assert set(data["days"][0]) >= DAY_KEYS
+    assert [w["window"] for w in data["windows"]] == ["0:0", "0:1", "-1:1", "0:5", "0:10", "-5:10"]
+    assert set(data["windows"][0]) >= (DAY_KEYS - {"rel_day", "aar"}) | {"window", "caar"}
+    assert set(data["events"][0]) >= EVENT_KEYS
+    days0 = {e["event_id"]: e["day0"] for e in data["events"]}
+    assert days0 == {"outline:300024": "2021-10-11", "outline:000061": "2021-10-11", "outline:000816": "2021-10-11",
+                     "outline:300832": "2021-10-11", "holiday:300750": "2021-10-08"}  # fmt: skip
+    assert all(e["status"] == "kept" for e in data["events"]) and data["days"][5]["n"] == 5
+
+
+def test_own_files_csv_log_returns_and_a_dropped_event(events_csv):
+    with events_csv.open("a") as handle:
+        handle.write("unknown,999999.SZ,2021-10-11\n")
+    result = byo(events_csv, "--format", "csv", "--returns", "log", "--model", "constant_mean")
+    assert result.exit_code == 1  # done, with a dropped event
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    sections = [r["section"] for r in rows]
+    assert sections.count("day") == 16 and sections.count("window") == 6 and sections.count("event") == 6
+    dropped = next(r for r in rows if r["event_id"] == "unknown")
+    assert (dropped["status"], dropped["reason"]) == ("dropped", "no_prices")
+    assert "1 of 6 events dropped" in result.stderr
+
+
+def test_plot_writes_a_png(events_csv, tmp_path):
+    target = tmp_path / "plots" / "caar.png"
+    result = byo(events_csv, "--plot", str(target))
+    assert result.exit_code == 0
+    data = target.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("study", "--prices", str(REFERENCE)), "also needs --events, --benchmark, --estimation, --window"),
+        (("study", "--window", "-5:10"), "go with --prices and --events"),
+        (("prices", "fetch", "--tickers", "300024.SZ", "--linked"), "not both"),
+        (("prices", "fetch", "--since", "last week"), "--since must be a date"),
+    ],
+)
+def test_bad_options_exit_2(tmp_path, args, message):
+    result = cli("--db", str(tmp_path / "x.duckdb"), *args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_bad_windows_and_files_exit_2(events_csv, tmp_path):
+    result = cli("study", "--prices", str(REFERENCE), "--events", str(events_csv), "--benchmark", "000300.SS",
+                 "--estimation", "-10:2", "--window", "-5:10")  # fmt: skip
+    assert result.exit_code == 2 and "must end before the event window" in result.stderr
+    bad = tmp_path / "dup.csv"
+    bad.write_text("event_id,ticker,event_date\na,300024.SZ,2021-10-11\na,000061.SZ,2021-10-11\n")
+    result = byo(bad)
+    assert result.exit_code == 2 and "appears twice" in result.stderr
+    result = cli("study", "--prices", str(REFERENCE), "--events", str(events_csv), "--benchmark", "399006.SZ",
+                 "--estimation", "-200:-11", "--window", "-5:10")  # fmt: skip
+    assert result.exit_code == 2 and "399006.SZ is not in" in result.stderr
+
+
+def test_warehouse_fetch_events_and_study(tmp_path):
+    db = tmp_path / "pw.duckdb"
+    assert cli("--db", str(db), "import-archive", str(sample_path("00_"))).exit_code == 0
+    con = duckdb.connect(str(db))
+    for ticker, cls in (("300024.SZ", "name_collision"), ("000061.SZ", "name_collision"), ("300832.SZ", "mention"),
+                        ("000816.SZ", "name_collision")):  # fmt: skip
+        con.execute(
+            "INSERT INTO article_tickers VALUES (?, ?, ?, NULL, 'sina_link', ?, NULL, NULL, 0.9, 'test')",
+            [OUTLINE, ticker, f"sz{ticker[:6]}", cls],
+        )
+    con.close()
+    fetched = cli("--db", str(db), "prices", "fetch", "--linked", "--provider", "file", "--file", str(REFERENCE))
+    assert fetched.exit_code == 0, fetched.output
+    assert "5/5 tickers fetched" in fetched.stdout  # four linked stocks and the CSI 300
+    partial = cli("--db", str(db), "prices", "fetch", "--tickers", "300024.SZ,nonsense", "--provider", "file",
+                  "--file", str(REFERENCE))  # fmt: skip
+    assert partial.exit_code == 1 and "nonsense" in partial.stderr and "bad_ticker" in partial.stderr
+    built = cli("--db", str(db), "events")
+    assert built.exit_code == 0 and "4 events" in built.stdout
+    config = tmp_path / "study.toml"
+    config.write_text('[study]\nestimation = "-200:-11"\nmin_estimation = 100\n')
+    plot = tmp_path / "caar.png"
+    result = cli("--db", str(db), "--config", str(config), "study", "--format", "json", "--plot", str(plot))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["price_sources"] == ["file:cn_daily_2020-10_2022-01.csv"] and data["n_kept"] == 4
+    assert {(g["group_type"], g["group_id"]) for g in data["groups"]} >= {("link_class", "mention"),
+                                                                          ("link_class", "name_collision")}  # fmt: skip
+    assert plot.read_bytes()[:4] == b"\x89PNG"
+    table = cli("--db", str(db), "--config", str(config), "study", "--no-refresh-events")
+    assert table.exit_code == 0 and "link_class=mention" in table.stdout

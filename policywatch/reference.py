@@ -25,6 +25,7 @@ from transforms.securities import IndexRow, SecurityMaster, Snapshot, build_mast
 from transforms.themes import Taxonomy, parse_taxonomy
 
 __all__ = [
+    "BUNDLED_PRICES",
     "BUNDLED_REFERENCE",
     "BUNDLED_THEMES",
     "load_boards",
@@ -38,6 +39,8 @@ __all__ = [
 DATA = Path(__file__).resolve().parent / "data"
 BUNDLED_REFERENCE = DATA / "reference"
 BUNDLED_THEMES = DATA / "themes.yaml"
+#: real daily bars 2020-10..2022-01 for the outline's linked and theme stocks and three indices
+BUNDLED_PRICES = DATA / "prices" / "cn_daily_2020-10_2022-01.csv.gz"
 GENERIC_NAMES = DATA / "generic_names.yaml"
 #: refreshed snapshots are named like this, with their as-of date
 SNAPSHOT_GLOB = "a_share_code_name_*.csv"

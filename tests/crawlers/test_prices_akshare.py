@@ -14,7 +14,7 @@ import requests
 
 from crawlers.prices.akshare_daily import AkshareProvider
 
-# 300832.SZ around its bonus issue (real bars, tests/fixtures/prices): date, open, close, high, low, volume
+# 300832.SZ around its bonus issue (real bars, policywatch/data/prices): date, open, close, high, low, volume
 # (lots), amount, amplitude %, change %, change (close − pre_close), turnover %
 KLINES_300832 = [
     "2021-05-19,125.60,126.75,128.62,124.38,12820.7,162391000.0,3.37,0.90,1.13,2.41",

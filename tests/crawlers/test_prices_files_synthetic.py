@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -11,14 +10,15 @@ import pytest
 from crawlers.prices import make_provider
 from crawlers.prices.files import FilePriceProvider, read_price_file
 from crawlers.prices.synthetic import SyntheticProvider
+from policywatch.reference import BUNDLED_PRICES
 from transforms.errors import ConfigError, InputError
 
-REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "prices" / "cn_daily_2020-10_2022-01.csv"
+REFERENCE = BUNDLED_PRICES
 
 
 def test_reference_file_returns_come_from_the_adjusted_close():
     batch = FilePriceProvider(REFERENCE).fetch(["300832.SZ", "000816.SZ", "000300.SS", "600000.SS"], date(2020, 10, 9))
-    assert batch.source == "file:cn_daily_2020-10_2022-01.csv" and batch.adjustment == "file_adj_close"
+    assert batch.source == "file:cn_daily_2020-10_2022-01.csv.gz" and batch.adjustment == "file_adj_close"
     rows = batch.rows.set_index(["ticker", "date"])
     # the bonus issue of 2021-05-21: close 65.25 after 125.02, pre-close 65.27
     before, on = rows.loc[("300832.SZ", date(2021, 5, 20))], rows.loc[("300832.SZ", date(2021, 5, 21))]

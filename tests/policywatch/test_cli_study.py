@@ -12,10 +12,11 @@ import pytest
 from typer.testing import CliRunner
 
 from policywatch.cli import app
+from policywatch.reference import BUNDLED_PRICES
 from tests.conftest import sample_path
 
 runner = CliRunner()
-REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "prices" / "cn_daily_2020-10_2022-01.csv"
+REFERENCE = BUNDLED_PRICES
 OUTLINE = "h04a25845a96f8f15"
 DAY_KEYS = {"rel_day", "n", "aar", "csect_t", "patell_z", "bmp_t", "kp_bmp_t", "kp_patell_z", "corrado_z", "gsign_z",
             "wilcoxon_w", "csect_p", "patell_p", "bmp_p", "kp_bmp_p", "kp_patell_p", "corrado_p", "gsign_p",
@@ -135,7 +136,7 @@ def test_warehouse_fetch_events_and_study(tmp_path):
     result = cli("--db", str(db), "--config", str(config), "study", "--format", "json", "--plot", str(plot))
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert data["price_sources"] == ["file:cn_daily_2020-10_2022-01.csv"] and data["n_kept"] == 4
+    assert data["price_sources"] == ["file:cn_daily_2020-10_2022-01.csv.gz"] and data["n_kept"] == 4
     assert {(g["group_type"], g["group_id"]) for g in data["groups"]} >= {("link_class", "mention"),
                                                                           ("link_class", "name_collision")}  # fmt: skip
     assert plot.read_bytes()[:4] == b"\x89PNG"

@@ -7,11 +7,11 @@ in migration 0002. Expected days 0 come from the exchange calendar as published 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import duckdb
 import pytest
 
+from policywatch.reference import BUNDLED_PRICES
 from policywatch.steps.events import build_events
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.prices import fetch_prices
@@ -20,8 +20,8 @@ from tests.conftest import sample_path
 from transforms.errors import InputError
 from transforms.models import CHINA_TZ
 
-REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "prices" / "cn_daily_2020-10_2022-01.csv"
-SOURCE = "file:cn_daily_2020-10_2022-01.csv"
+REFERENCE = BUNDLED_PRICES
+SOURCE = "file:cn_daily_2020-10_2022-01.csv.gz"
 OUTLINE = "h04a25845a96f8f15"  # the standardization outline, published Sunday 2021-10-10 20:58 China time
 
 

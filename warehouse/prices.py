@@ -5,6 +5,11 @@ Incremental fetches overlap the stored series by a few sessions. Providers rebas
 for), so the new rows' ``adj_close`` is rescaled to the stored series on the earliest shared date. Scaling
 a series by a constant leaves every return unchanged, so the stored history and the new rows join without
 a false jump.
+
+With ``fill_gaps`` a batch only fills the dates a ticker has no bar for, and never replaces a stored bar:
+real prices stay where they exist and a second source (the synthetic generator in the offline demo) covers
+the rest. Each run of new rows is rescaled to the stored bar next to it (the one before it, else the one
+after), so the joined series has no jump; every row keeps its own ``source``.
 """
 
 from __future__ import annotations
@@ -66,8 +71,10 @@ def load_prices(
     run_id: str | None = None,
     start: date | None = None,
     end: date | None = None,
+    fill_gaps: bool = False,
 ) -> PriceLoad:
-    """Upsert a batch's rows and record its failures, in one transaction."""
+    """Upsert a batch's rows (or, with ``fill_gaps``, add only the missing dates) and record its failures,
+    in one transaction."""
     rows = batch.rows[list(PRICE_COLUMNS)].copy()
     rows["adjustment"] = batch.adjustment
     rows["source"] = batch.source
@@ -77,7 +84,13 @@ def load_prices(
     with transaction(con):
         new = replaced = 0
         rescaled: tuple[str, ...] = ()
-        if len(rows):
+        if len(rows) and fill_gaps:
+            con.register("_price_batch", table)
+            try:
+                new, rescaled = _fill_gaps(con)
+            finally:
+                con.unregister("_price_batch")
+        elif len(rows):
             con.register("_price_batch", table)
             try:
                 ratios = con.execute(
@@ -116,6 +129,47 @@ def load_prices(
                 ],
             )
     return PriceLoad(new, replaced, len(batch.failures), rescaled)
+
+
+def _fill_gaps(con: duckdb.DuckDBPyConnection) -> tuple[int, tuple[str, ...]]:
+    """Insert the batch rows whose (ticker, date) has no bar yet, each rescaled at its nearest stored bar."""
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _anchor AS
+        SELECT n.ticker, n.date, p.adj_close / n.adj_close AS ratio
+        FROM _price_batch n JOIN prices p USING (ticker, date)
+        WHERE n.adj_close IS NOT NULL AND p.adj_close IS NOT NULL AND n.adj_close <> 0
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _gap AS
+        SELECT n.*
+        FROM _price_batch n ANTI JOIN prices p USING (ticker, date)
+        """
+    )
+    con.execute(
+        """
+        INSERT INTO prices
+        SELECT g.ticker, g.date, g.open, g.high, g.low, g.close, g.pre_close, g.volume, g.amount,
+               g.adj_close * coalesce(
+                   (SELECT a.ratio FROM _anchor a WHERE a.ticker = g.ticker AND a.date < g.date
+                    ORDER BY a.date DESC LIMIT 1),
+                   (SELECT a.ratio FROM _anchor a WHERE a.ticker = g.ticker AND a.date > g.date
+                    ORDER BY a.date LIMIT 1),
+                   1.0),
+               g.adjustment, g.source, g.fetched_at, g.run_id
+        FROM _gap g
+        """
+    )
+    new = con.execute("SELECT count(*) FROM _gap").fetchall()[0][0]
+    rescaled = con.execute(
+        "SELECT DISTINCT ticker FROM _anchor WHERE abs(ratio - 1.0) > 1e-9 AND ticker IN (SELECT ticker FROM _gap)"
+        " ORDER BY 1"
+    ).fetchall()
+    con.execute("DROP TABLE _anchor")
+    con.execute("DROP TABLE _gap")
+    return new, tuple(t for (t,) in rescaled)
 
 
 def last_price_dates(con: duckdb.DuckDBPyConnection, tickers: Sequence[str]) -> dict[str, date]:

@@ -44,6 +44,13 @@ def fetch(
         str | None, typer.Option(help="yfinance | akshare | file | synthetic (default from config: yfinance).")
     ] = None,
     file: Annotated[Path | None, typer.Option(help="Price file for --provider file (long CSV or Parquet).")] = None,
+    fill_gaps: Annotated[
+        bool,
+        typer.Option(
+            "--fill-gaps",
+            help="Only add dates that have no bar yet; keep every stored bar (e.g. synthetic behind real).",
+        ),
+    ] = False,
 ) -> None:
     """Fetch daily bars into the warehouse: incremental, plus the benchmarks (CSI 300 by default).
 
@@ -60,7 +67,12 @@ def fetch(
         raise ConfigError(f"--since must be a date YYYY-MM-DD, got {since!r}") from None
     settings = ctx.ensure_object(AppState).settings
     summary = fetch_prices(
-        settings, tickers=_split(tickers), since=start, provider=provider, file=str(file) if file else None
+        settings,
+        tickers=_split(tickers),
+        since=start,
+        provider=provider,
+        file=str(file) if file else None,
+        fill_gaps=fill_gaps,
     )
     counts = summary.counts()
     console.print(

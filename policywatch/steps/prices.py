@@ -80,8 +80,12 @@ def fetch_prices(
     file: str | None = None,
     end: date | None = None,
     provider_factory: Callable[[str], PriceProvider] | None = None,
+    fill_gaps: bool = False,
 ) -> PriceFetchSummary:
-    """Fetch ``tickers`` (None: every linked stock ticker) and the benchmarks; load them; return what happened."""
+    """Fetch ``tickers`` (None: every linked stock ticker) and the benchmarks; load them; return what happened.
+
+    ``fill_gaps``: fetch from ``since`` (or ``prices.since``) for every ticker and add only the dates that have
+    no bar yet, keeping every stored bar (a second source behind a first one: real prices, then synthetic)."""
     cfg = settings.prices
     name = provider or cfg.provider
     factory = provider_factory or (
@@ -100,7 +104,7 @@ def fetch_prices(
         run_id = start_run(con, "prices fetch", {"provider": name, "tickers": tickers, "since": since})
         summary = PriceFetchSummary(run_id)
         try:
-            _fetch(con, summary, wanted, cfg.benchmarks, name, factory, since, end, settings)
+            _fetch(con, summary, wanted, cfg.benchmarks, name, factory, since, end, settings, fill_gaps)
         except BaseException as exc:
             finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
             raise
@@ -114,7 +118,7 @@ def fetch_prices(
     return summary
 
 
-def _fetch(con, summary, wanted, benchmarks, name, factory, since, end, settings) -> None:
+def _fetch(con, summary, wanted, benchmarks, name, factory, since, end, settings, fill_gaps=False) -> None:
     cfg = settings.prices
     normalised: list[str] = []
     for text in [*wanted, *benchmarks]:
@@ -128,7 +132,10 @@ def _fetch(con, summary, wanted, benchmarks, name, factory, since, end, settings
     last = last_price_dates(con, summary.requested)
     routes: dict[tuple[str, date], list[str]] = defaultdict(list)
     for ticker in summary.requested:
-        start = since or (last[ticker] - timedelta(days=cfg.overlap_days) if ticker in last else cfg.since)
+        if fill_gaps:
+            start = since or cfg.since
+        else:
+            start = since or (last[ticker] - timedelta(days=cfg.overlap_days) if ticker in last else cfg.since)
         route = name
         if ticker.endswith(".BJ") and name == "yfinance":
             route = cfg.beijing_provider
@@ -144,7 +151,7 @@ def _fetch(con, summary, wanted, benchmarks, name, factory, since, end, settings
             providers[route] = factory(route)
         for lo in range(0, len(group), cfg.batch_size):
             batch = providers[route].fetch(group[lo : lo + cfg.batch_size], start, end)
-            loaded = load_prices(con, batch, run_id=summary.run_id, start=start, end=end)
+            loaded = load_prices(con, batch, run_id=summary.run_id, start=start, end=end, fill_gaps=fill_gaps)
             summary.new_rows += loaded.new
             summary.replaced_rows += loaded.replaced
             summary.rescaled.update(loaded.rescaled)

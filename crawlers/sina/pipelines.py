@@ -4,6 +4,7 @@ one-line progress event goes to stdout for the application that started the craw
 from __future__ import annotations
 
 import json
+import resource
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +62,7 @@ class StagingPipeline:
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
         kept = {k: v for k, v in stats.items() if k in _STATS_KEPT or k.startswith(_STATS_PREFIXES)}
+        kept["policywatch/peak_rss_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # the process's peak
         write_closed(self.run_dir, spider.name, reason, kept)
         if self.writer is not None:
             self.writer.close()

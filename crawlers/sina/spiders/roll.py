@@ -68,14 +68,13 @@ class RollSpider(PolicySpider):
         if not page.items:
             return
         counts = {"new": 0, "known": 0}
-        oldest = None
         for item in page.items:
-            listed = item.listed_at
-            oldest = listed if oldest is None or (listed is not None and listed < oldest) else oldest
             for output in self._consider_roll_item(item, source, page_no):
                 if isinstance(output, dict) and output["state"] in counts:
                     counts[output["state"]] += 1
                 yield output
+        times = [item.listed_at for item in page.items if item.listed_at is not None]
+        oldest = min(times) if times else None
         if self.spec.since_epoch is not None:
             keep_going = oldest is not None and oldest.timestamp() >= self.spec.since_epoch
         else:

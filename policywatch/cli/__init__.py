@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from policywatch.cli import articles, demo, query
+from policywatch.cli import articles, crawl, demo, query
 from policywatch.cli.common import AppState, fail
 from policywatch.config import load_settings
 from transforms.errors import PolicywatchError
@@ -43,7 +43,7 @@ def _global_options(
     ctx.obj = AppState(lambda: load_settings(config, db=db))
 
 
-for module in (articles, query, demo):
+for module in (articles, query, crawl, demo):
     module.register(app)
 
 

@@ -33,6 +33,7 @@ format: $(STAMP)
 ## bench: the speed and memory measurements (numbers printed, nothing asserted)
 bench: $(STAMP)
 	$(BIN)/python bench/parse.py
+	$(BIN)/python bench/crawl.py
 
 ## lock: re-resolve requirements.lock from pyproject.toml (needs network to PyPI)
 lock:

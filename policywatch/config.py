@@ -102,7 +102,7 @@ class CrawlSettings(_Section):
     retry_http_codes: list[int] = Field(default_factory=lambda: [403, 408, 429, 456, 500, 502, 503, 504, 522, 524])
     #: a retried host waits base · 2^n seconds between requests (capped), and rate_limit_backoff_s after a 456
     backoff_base_s: float = Field(default=2.0, ge=0)
-    backoff_max_s: float = Field(default=300.0, ge=0)
+    backoff_max_s: float = Field(default=60.0, ge=0)
     rate_limit_backoff_s: float = Field(default=60.0, ge=0)
     obey_robots: bool = True
     #: raw pages wait here between the crawler process and the loader; interrupted jobs resume from here

@@ -14,7 +14,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.extensions.httpcache import DummyPolicy
 
 from crawlers.sina.site import is_rate_limit_page, looks_truncated
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["BackoffRetryMiddleware", "RetriesExhausted", "SinaCachePolicy", "answer_problem"]
 
 logger = logging.getLogger(__name__)
+_OVERLOAD_EXCEPTIONS = (DownloadTimeoutError, TimeoutError, ResponseDataLossError)
 
 
 class RetriesExhausted(IgnoreRequest):
@@ -53,7 +54,7 @@ class BackoffRetryMiddleware(RetryMiddleware):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
         self.base = settings.getfloat("POLICYWATCH_BACKOFF_BASE", 2.0)
-        self.cap = settings.getfloat("POLICYWATCH_BACKOFF_MAX", 300.0)
+        self.cap = settings.getfloat("POLICYWATCH_BACKOFF_MAX", 60.0)
         self.rate_limit = settings.getfloat("POLICYWATCH_RATE_LIMIT_BACKOFF", 60.0)
         self.floor = settings.getfloat("DOWNLOAD_DELAY")
         self.autothrottle = settings.getbool("AUTOTHROTTLE_ENABLED")
@@ -73,8 +74,10 @@ class BackoffRetryMiddleware(RetryMiddleware):
 
     def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:
         retry = super().process_exception(request, exception)
-        if retry is not None:
-            self._back_off(request, type(exception).__name__)
+        # a slow answer says the host is loaded; a failed DNS lookup or refused connection says nothing of the
+        # kind, and backing off would only make an unreachable host take hours to give up on
+        if retry is not None and isinstance(exception, _OVERLOAD_EXCEPTIONS):
+            self._back_off(request, "timeout")
         return retry
 
     def _slot(self, request: Request):

@@ -38,6 +38,7 @@ class StagingPipeline:
         self.crawler = crawler
         self.run_dir = Path(crawler.settings["POLICYWATCH_RUN_DIR"])
         self.writer: StagingWriter | None = None
+        self.progress = True
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StagingPipeline:
@@ -54,9 +55,13 @@ class StagingPipeline:
         record = dict(item)
         body = record.pop("body", None)
         self.writer.write(record, body)
-        event = {"kind": record["kind"], "state": record.get("state"), "reason": record.get("reason")}
-        sys.stdout.write(PROGRESS_PREFIX + json.dumps(event) + "\n")
-        sys.stdout.flush()
+        if self.progress:
+            event = {"kind": record["kind"], "state": record.get("state"), "reason": record.get("reason")}
+            try:
+                sys.stdout.write(PROGRESS_PREFIX + json.dumps(event) + "\n")
+                sys.stdout.flush()
+            except OSError:  # nobody reads the progress any more; the staged record is what counts
+                self.progress = False
         return {"kind": record["kind"]}  # the body stays out of Scrapy's logs and memory
 
     def spider_closed(self, spider: Spider, reason: str) -> None:

@@ -7,7 +7,10 @@ Exit code 0 when the spiders closed (for any reason, recorded in ``closed-<spide
 
 from __future__ import annotations
 
+import os
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +69,35 @@ def main(argv: list[str]) -> int:
     process.crawl(RollSpider, spec_path=str(spec_path))
     if spec.zhibo_url:
         process.crawl(ZhiboSpider, spec_path=str(spec_path))
+    if _orphaned():
+        return 0  # the application is gone already: leave the job untouched for the next run
+    _stop_when_orphaned(process)
     process.start()
     return 0
+
+
+def _launcher() -> int:
+    # the launcher's pid, passed along: getppid() could already be the adoptive parent
+    return int(os.environ.get("POLICYWATCH_PARENT_PID") or os.getppid())
+
+
+def _orphaned() -> bool:
+    return os.getppid() != _launcher()
+
+
+def _stop_when_orphaned(process: CrawlerProcess) -> None:
+    """Stop gracefully (the job folder keeps what is left for the next run) when the application that
+    started this process dies: a killed Airflow task must not leave a crawler running on its own."""
+    from twisted.internet import reactor
+
+    def watch() -> None:
+        while not _orphaned():
+            time.sleep(1.0)
+        while not reactor.running:  # type: ignore[attr-defined]  # a stop before the start would be lost
+            time.sleep(0.1)
+        reactor.callFromThread(process.stop)  # type: ignore[attr-defined]
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
 
 
 if __name__ == "__main__":

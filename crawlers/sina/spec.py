@@ -55,7 +55,7 @@ class CrawlSpec:
     retry_times: int = 5
     retry_http_codes: list[int] = field(default_factory=lambda: [403, 408, 429, 456, 500, 502, 503, 504])
     backoff_base_s: float = 2.0
-    backoff_max_s: float = 300.0
+    backoff_max_s: float = 60.0
     rate_limit_backoff_s: float = 60.0
     obey_robots: bool = True
     http_cache_dir: str | None = None

@@ -193,7 +193,7 @@ class _Crawl:
         """Run the crawler on ``run_dir`` without holding the database; returns the exit code."""
         self.close()
         command = [sys.executable, "-m", "crawlers.sina.run", str(run_dir)]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "PYTHONUNBUFFERED": "1", "POLICYWATCH_PARENT_PID": str(os.getpid())}
         with (
             (run_dir / "stderr.log").open("ab") as errors,
             subprocess.Popen(
@@ -319,6 +319,11 @@ def run_crawl(
                     finish_run(job.con, job.run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
                 raise
             summary = _summary(job, started, resumed=resumed, finished=finished)
+            if _unreachable(summary):
+                reasons = ", ".join(sorted({s.reason for s in summary.failed}))
+                message = f"no listing could be read ({reasons}): Sina (or the network) is unreachable; retry later"
+                finish_run(job.con, job.run_id, "failed", summary.counts(), message)
+                raise FetchError(message)
             message = None if finished else "stopped by crawl.max_requests; the next run resumes the job"
             finish_run(job.con, job.run_id, summary.status, summary.counts(), message)
             return summary
@@ -344,6 +349,17 @@ def _fresh_job(job: _Crawl, run_dir: Path, crawl: CrawlSettings, since_epoch: fl
     )
     spec.write()
     return job.process_and_load(run_dir)
+
+
+#: failures that say the site could not be reached, as opposed to answers that were wrong
+_UNREACHABLE = {"dns_failed", "connection_failed", "timeout", "rate_limited", "truncated", "http_403", "http_429"}
+
+
+def _unreachable(summary: CrawlSummary) -> bool:
+    """Nothing was listed and every failure was the network's or the server's: a retryable run."""
+    if summary.listed or summary.zhibo_items or summary.rss_items or not summary.failed:
+        return False
+    return all(s.reason in _UNREACHABLE or s.reason.startswith("http_5") for s in summary.failed)
 
 
 def _summary(job: _Crawl, started: float, *, resumed: int, finished: bool) -> CrawlSummary:

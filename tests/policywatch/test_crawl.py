@@ -18,6 +18,7 @@ from crawlers.replay.server import ReplayHandle, start_replay
 from policywatch.config import CrawlSettings, DatabaseSettings, Settings
 from policywatch.steps.crawl import run_crawl
 from tests.conftest import SAMPLES
+from transforms.errors import FetchError
 from transforms.hexo import parse_rfc2822, split_front_matter
 from transforms.sina_article import parse_archive_post
 
@@ -336,3 +337,47 @@ def test_the_http_cache_keeps_whole_article_pages_only(tmp_path):
         assert sum(replay.article_requests().values()) == cached_before
     assert (second.new, second.fetched, second.skipped, second.failed) == (11, 11, (), ())
     assert query(fresh, "SELECT count(DISTINCT title) FROM articles") == [(11,)]
+
+
+def test_an_unreachable_site_is_a_retryable_error(tmp_path):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = make_settings(tmp_path, retry_times=1)
+    with pytest.raises(FetchError, match="unreachable"):
+        run_crawl(settings, roll_url=f"http://127.0.0.1:{port}/api/roll/get", channels=["155:1686"])
+    (run,) = query(settings, "SELECT status, message FROM runs")
+    assert run[0] == "failed" and "connection_failed" in run[1]
+
+
+def test_a_killed_crawl_stops_its_crawler_and_the_next_run_resumes_the_job(tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    settings = make_settings(tmp_path, retry_times=50, backoff_base_s=0.2, backoff_max_s=0.2)
+    with start_replay(SAMPLES, fault_rate=1.0, max_faults_in_a_row=1000, seed=1, slow_s=0.3) as failing:
+        script = (
+            "import sys; from policywatch.config import Settings; from policywatch.steps.crawl import run_crawl;"
+            f"run_crawl(Settings.model_validate_json(sys.argv[1]), roll_url={failing.roll_url!r})"
+        )
+        parent = subprocess.Popen([sys.executable, "-c", script, settings.model_dump_json()], cwd=tmp_path)
+        runs = tmp_path / "staging" / "runs"
+        deadline = time.monotonic() + 60
+        while not any(p.stat().st_size for p in runs.glob("*/items-sina_roll.jsonl")) and time.monotonic() < deadline:
+            time.sleep(0.1)  # until the crawler is under way
+        parent.kill()  # as a killed Airflow task: no cleanup of its own
+        parent.wait()
+        (run_dir,) = runs.iterdir()
+        while not (run_dir / "closed-sina_roll.json").exists() and time.monotonic() < deadline:
+            time.sleep(0.1)  # the orphaned crawler notices and stops, keeping its job folder
+        closed = json.loads((run_dir / "closed-sina_roll.json").read_text())
+    assert closed["reason"] == "shutdown"
+    assert (run_dir / "job" / "sina_roll").is_dir()
+    port = int(failing.base_url.rsplit(":", 1)[1])
+    with start_replay(SAMPLES, seed=1, port=port) as healthy:  # the site is back, at the same address
+        summary = run_crawl(settings, roll_url=healthy.roll_url)
+    assert summary.resumed_jobs == 1
+    assert query(settings, "SELECT count(DISTINCT title) FROM articles") == [(11,)]

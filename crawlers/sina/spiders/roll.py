@@ -39,7 +39,7 @@ class RollSpider(PolicySpider):
         for pageid, lid in self.spec.channels:
             yield self._roll_request(pageid, lid, 1)
 
-    def _roll_request(self, pageid: int, lid: int, page: int) -> Request:
+    def _roll_request(self, pageid: int, lid: int, page: int, *, after_failure: bool = False) -> Request:
         spec = self.spec
         return Request(
             roll_page_url(spec.roll_url, pageid, lid, page, spec.page_size, spec.roll_callback),
@@ -52,6 +52,7 @@ class RollSpider(PolicySpider):
                 "page": page,
                 "source": f"roll:{pageid}:{lid}",
                 "dont_cache": True,
+                "after_failure": after_failure,
             },
         )
 
@@ -63,7 +64,7 @@ class RollSpider(PolicySpider):
             page = parse_roll_answer(response.body)
         except FeedFormatError as exc:
             yield self._listing_failure(response.url, source, exc.reason, str(exc))
-            yield from self._next_page(pageid, lid, page_no, keep_going=True)
+            yield from self._after_failure(response.meta)
             return
         if not page.items:
             return
@@ -82,9 +83,19 @@ class RollSpider(PolicySpider):
             keep_going = counts["new"] > 0 or counts["known"] == 0
         yield from self._next_page(pageid, lid, page_no, keep_going=keep_going)
 
-    def _next_page(self, pageid: int, lid: int, page_no: int, *, keep_going: bool) -> Iterator[Request]:
+    def _next_page(
+        self, pageid: int, lid: int, page_no: int, *, keep_going: bool, after_failure: bool = False
+    ) -> Iterator[Request]:
         if keep_going and page_no < self.spec.max_pages:
-            yield self._roll_request(pageid, lid, page_no + 1)
+            yield self._roll_request(pageid, lid, page_no + 1, after_failure=after_failure)
+
+    def _after_failure(self, meta: dict[str, Any]) -> Iterator[Request]:
+        """A lost page does not say whether older pages hold new articles: look at the next one, but give the
+        channel up after two lost pages in a row (the listing, or Sina, is down)."""
+        pageid, lid = meta["channel"]
+        yield from self._next_page(
+            pageid, lid, meta["page"], keep_going=not meta.get("after_failure"), after_failure=True
+        )
 
     def _consider_roll_item(self, item: RollItem, source: str, page_no: int) -> Iterator[Any]:
         listed = item.listed_at.isoformat() if item.listed_at else None
@@ -137,10 +148,7 @@ class RollSpider(PolicySpider):
 
     def roll_failed(self, failure: Failure) -> Iterator[Any]:
         yield from self.failed(failure)
-        meta = failure.request.meta  # type: ignore[attr-defined]
-        pageid, lid = meta["channel"]
-        # a lost page does not say whether older pages hold new articles: look at the next one
-        yield from self._next_page(pageid, lid, meta["page"], keep_going=True)
+        yield from self._after_failure(failure.request.meta)  # type: ignore[attr-defined]
 
     def _listing(
         self,

@@ -12,7 +12,7 @@ import pytest
 from crawlers.replay.faults import FaultPlan
 from crawlers.replay.server import start_replay
 from tests.conftest import SAMPLES, sample_path
-from tests.crawlers.helpers import get
+from tests.crawlers.http_get import get
 from transforms.hexo import parse_rfc2822, split_front_matter
 from transforms.sina_article import parse_archive_post, parse_sina_page
 from transforms.sina_feeds import parse_roll_answer, parse_zhibo_answer

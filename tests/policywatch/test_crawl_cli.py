@@ -16,7 +16,7 @@ from policywatch.cli import app
 from policywatch.config import Channel, load_settings
 from policywatch.steps.crawl_discover import allowed_hosts
 from tests.conftest import SAMPLES
-from tests.crawlers.helpers import get
+from tests.crawlers.http_get import get
 from transforms.errors import ConfigError
 
 runner = CliRunner()

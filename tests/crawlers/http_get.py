@@ -1,4 +1,4 @@
-"""Plain HTTP helpers for talking to a local server in tests."""
+"""A plain HTTP GET for talking to a local server in tests."""
 
 from __future__ import annotations
 

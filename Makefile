@@ -34,6 +34,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/parse.py
 	$(BIN)/python bench/event_study.py
+	$(BIN)/python bench/crawl.py
 
 ## lock: re-resolve requirements.lock from pyproject.toml (needs network to PyPI)
 lock:

@@ -17,13 +17,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from transforms.errors import ConfigError
 
 __all__ = [
     "AlertSettings",
+    "Channel",
+    "CrawlSettings",
     "DatabaseSettings",
     "ImportSettings",
     "LinkingSettings",
@@ -49,6 +51,91 @@ class DatabaseSettings(_Section):
 class ImportSettings(_Section):
     #: posts per transaction
     batch_size: int = Field(default=200, ge=1, le=100_000)
+
+
+class Channel(_Section):
+    """One roll-API channel: ``pageid`` and ``lid`` (written ``155:1689`` on the command line)."""
+
+    pageid: int = Field(ge=1)
+    lid: int = Field(ge=1)
+
+    @classmethod
+    def parse(cls, text: str) -> Channel:
+        pageid, sep, lid = text.strip().partition(":")
+        if not sep or not pageid.isdigit() or not lid.isdigit():
+            raise ConfigError(f"channel {text!r} is not PAGEID:LID (e.g. 155:1689)")
+        return cls(pageid=int(pageid), lid=int(lid))
+
+    def __str__(self) -> str:
+        return f"{self.pageid}:{self.lid}"
+
+
+#: policy-heavy finance channels: 国内财经, 宏观经济, 部委动态 (pageid 155) and the finance roll (pageid 384)
+DEFAULT_CHANNELS = [Channel(pageid=155, lid=1686), Channel(pageid=155, lid=1687), Channel(pageid=155, lid=1689),
+                    Channel(pageid=384, lid=2519)]  # fmt: skip
+
+
+class CrawlSettings(_Section):
+    """The live crawl. Every Sina endpoint and host is here, so a change on Sina's side is one edit."""
+
+    roll_url: str = "https://feed.mix.sina.com.cn/api/roll/get"
+    channels: list[Channel] = Field(default_factory=lambda: list(DEFAULT_CHANNELS))
+    #: items per roll page (Sina's ``num``, at most 50)
+    page_size: int = Field(default=50, ge=1, le=50)
+    #: roll pages per channel per run at most
+    max_pages: int = Field(default=10, ge=1, le=1000)
+    #: ask the roll API for JSONP with this callback name (empty: plain JSON)
+    roll_callback: str = ""
+    #: hosts whose article pages may be fetched; the hosts of roll_url and zhibo_url are added
+    article_hosts: list[str] = Field(default_factory=lambda: ["finance.sina.com.cn", "finance.sina.cn"])
+    #: URL path of a finance article (desktop ``doc-i….shtml`` and mobile ``detail-i….d.html``)
+    article_url_pattern: str = r"/(?:doc|detail)-i[a-z]{7}\d{7}(?:\.shtml|\.d\.html)$"
+    #: the 7x24 feed (empty: not crawled); page and page_size are added per request
+    zhibo_url: str = "https://zhibo.sina.com.cn/api/zhibo/feed?zhibo_id=152&tag_id=0&dire=f&dpc=1"
+    zhibo_pages: int = Field(default=3, ge=1, le=100)
+    zhibo_page_size: int = Field(default=20, ge=1, le=100)
+    #: RSS feeds (RSSHub's Sina routes such as https://rsshub.app/sina/finance/china/1689, or other policy feeds)
+    rss_feeds: list[str] = Field(default_factory=list)
+    #: an RSS description with less text than this is a teaser: the item's page is fetched instead
+    rss_min_chars: int = Field(default=200, ge=0)
+    referer: str = "https://finance.sina.com.cn/"
+    user_agent: str = (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36"
+    )
+    download_timeout_s: float = Field(default=20.0, gt=0)
+    rss_timeout_s: float = Field(default=20.0, gt=0)
+    concurrent_requests: int = Field(default=8, ge=1, le=256)
+    concurrent_per_host: int = Field(default=2, ge=1, le=64)
+    download_delay_s: float = Field(default=0.5, ge=0)
+    autothrottle: bool = True
+    autothrottle_target_concurrency: float = Field(default=1.0, gt=0)
+    autothrottle_max_delay_s: float = Field(default=60.0, gt=0)
+    retry_times: int = Field(default=5, ge=0, le=50)
+    retry_http_codes: list[int] = Field(default_factory=lambda: [403, 408, 429, 456, 500, 502, 503, 504, 522, 524])
+    #: a retried host waits base · 2^n seconds between requests (capped), and rate_limit_backoff_s after a 456
+    backoff_base_s: float = Field(default=2.0, ge=0)
+    backoff_max_s: float = Field(default=60.0, ge=0)
+    rate_limit_backoff_s: float = Field(default=60.0, ge=0)
+    obey_robots: bool = True
+    #: raw pages wait here between the crawler process and the loader; interrupted jobs resume from here
+    staging_dir: Path = Path("data/staging/crawl")
+    http_cache: bool = False
+    #: stop a run after this many responses (0: no limit); the next run resumes the job where it stopped
+    max_requests: int = Field(default=0, ge=0)
+    #: an article whose fetch failed is tried again in this many later runs before it is given up
+    retry_runs: int = Field(default=3, ge=0)
+    #: parsed pages per load transaction
+    batch_size: int = Field(default=100, ge=1, le=100_000)
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _channels_as_text(cls, value: Any) -> Any:
+        """Channels may be written ``"155:1686,155:1689"`` or ``["155:1686"]`` as well as tables."""
+        if isinstance(value, str):
+            value = [part for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            return [Channel.parse(v) if isinstance(v, str) else v for v in value]
+        return value
 
 
 class LinkingSettings(_Section):
@@ -111,6 +198,7 @@ class Settings(BaseSettings):
 
     db: DatabaseSettings = DatabaseSettings()
     archive: ImportSettings = ImportSettings()
+    crawl: CrawlSettings = CrawlSettings()
     linking: LinkingSettings = LinkingSettings()
     alerts: AlertSettings = AlertSettings()
     prices: PricesSettings = PricesSettings()
@@ -159,6 +247,9 @@ def load_settings(config_file: Path | None = None, *, db: Path | None = None) ->
         settings = Settings(**values)
     except ValidationError as exc:
         raise ConfigError(_describe(exc, origin)) from None
+    except SettingsError as exc:
+        # a list or table in an environment variable must be JSON: '["155:1686", "155:1689"]'
+        raise ConfigError(f"invalid configuration in the environment: {exc} (lists and tables are JSON)") from None
     db_override = db or (Path(os.environ["POLICYWATCH_DB"]) if os.environ.get("POLICYWATCH_DB") else None)
     if db_override is not None:
         settings = settings.model_copy(update={"db": settings.db.model_copy(update={"path": db_override})})

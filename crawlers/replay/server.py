@@ -1,0 +1,322 @@
+"""The replay's HTTP server: a threaded server answering like Sina, with a log of every request it got.
+
+    handle = start_replay(Path("policywatch/data/samples/sina"), fault_rate=0.3, seed=7)
+    handle.roll_url, handle.zhibo_url, handle.rss_url   # point a crawl here
+    handle.article_requests()                           # Counter of article paths asked for
+    handle.stop()
+
+Article URLs point at the replay itself (``http://127.0.0.1:PORT/china/gncj/…/doc-i….shtml``); some listed
+entries point elsewhere on purpose: ``http://localhost:PORT/tech/…`` (another host: a crawler must not fetch
+it) and ``/zt_d/…`` topic pages (not articles).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+from crawlers.replay.catalog import ReplayArticle, load_catalog
+from crawlers.replay.faults import FaultPlan
+from crawlers.replay.render import (
+    KINSOKU_PAGE,
+    legacy_page,
+    modern_page,
+    roll_answer,
+    roll_item,
+    rss_feed,
+    zhibo_answer,
+    zhibo_item,
+)
+
+__all__ = ["ReplayHandle", "RequestRecord", "start_replay"]
+
+ROLL_PATH = "/api/roll/get"
+ZHIBO_PATH = "/api/zhibo/feed"
+RSS_PATH = "/rss/sina/finance/china"
+_ZHIBO_QUERY = "zhibo_id=152&tag_id=0&dire=f&dpc=1"
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    path: str  #: with the query
+    route: str  #: roll | article | zhibo | rss | robots | other (pending while being answered)
+    status: int
+    fault: str | None
+    referer: str | None
+    user_agent: str | None
+
+
+def _twin_id(publishid: str) -> str:
+    """Another valid publishid derived from one (for a 7x24 item's page or another site's story)."""
+    return publishid[:7][::-1] + publishid[7:][::-1]
+
+
+@dataclass
+class _Site:
+    """Everything the handler needs, shared by its threads."""
+
+    articles: list[ReplayArticle]
+    base_url: str
+    offsite_base: str
+    faults: FaultPlan
+    slow_s: float
+    robots_disallow: tuple[str, ...]
+    fail_paths: Mapping[str, int]
+    rss_items: int
+    by_path: dict[str, ReplayArticle] = field(default_factory=dict)
+    listings: dict[tuple[int, int], list[dict[str, object]]] = field(default_factory=dict)
+    zhibo: list[dict[str, object]] = field(default_factory=list)
+    log: list[RequestRecord] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def url(self, article: ReplayArticle) -> str:
+        return self.base_url + article.path
+
+    def build(self) -> None:
+        self.by_path = {a.path: a for a in self.articles}
+        for index, article in enumerate(self.articles):
+            entries = self.listings.setdefault(article.channel, [])
+            wap = f"{self.base_url}/{article.day}/detail-i{article.publishid}.d.html"
+            entries.append(roll_item(article, self.url(article), wap))
+            if index % 5 == 2:  # a technology story in a finance feed: another host
+                other = f"{self.offsite_base}/tech/{article.day}/doc-i{_twin_id(article.publishid)}.shtml"
+                entries.append({**roll_item(article, other, other), "title": f"科技：{article.title[:20]}"})
+            if index % 7 == 3:  # a topic page on the right host, but not an article
+                topic = f"{self.base_url}/zt_d/topic{index}/"
+                entries.append({**roll_item(article, topic, topic), "title": f"专题：{article.title[:20]}"})
+        count = len(self.articles)
+        for index, article in enumerate(self.articles):
+            item_id = 4_000_000 + count - index  # newer items have larger ids, as on Sina
+            docurl = f"https://finance.sina.com.cn/7x24/{article.day}/doc-i{_twin_id(article.publishid)}.shtml"
+            self.zhibo.append(zhibo_item(article, item_id, docurl))
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "nginx"
+    sys_version = ""
+    site: _Site  # set on the subclass made per server
+
+    def log_message(self, format: str, *args: object) -> None:
+        return  # the request log is kept in memory instead
+
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        route = self._classify(parts.path)
+        # logged on arrival (a slow answer counts when it was asked for), completed once answered
+        record = RequestRecord(self.path, route, 0, None, self.headers.get("Referer"), self.headers.get("User-Agent"))
+        with self.site.lock:
+            index = len(self.site.log)
+            self.site.log.append(record)
+        status, fault = self._answer(route, parts.path, query)
+        with self.site.lock:
+            self.site.log[index] = replace(record, status=status, fault=fault)
+
+    def _classify(self, path: str) -> str:
+        if path == "/robots.txt":
+            return "robots"
+        if path == ROLL_PATH:
+            return "roll"
+        if path == ZHIBO_PATH:
+            return "zhibo"
+        if path.startswith("/rss/"):
+            return "rss"
+        if path in self.site.by_path or path in self.site.fail_paths:
+            return "article"
+        return "other"
+
+    def _answer(self, route: str, path: str, query: dict[str, str]) -> tuple[int, str | None]:
+        site = self.site
+        if route == "robots":
+            lines = ["User-agent: *", *(f"Disallow: {p}" for p in site.robots_disallow), "Allow: /", ""]
+            return self._send(200, "\n".join(lines).encode(), "text/plain"), None
+        if route == "other":
+            return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html"), None
+        render = {
+            "roll": lambda: self._roll(query),
+            "zhibo": lambda: self._zhibo(query),
+            "rss": self._rss,
+            "article": lambda: self._article(path),
+        }[route]
+        if route != "rss" and not self.headers.get("Referer"):
+            return self._send(403, b"<html><body>403 Forbidden</body></html>", "text/html"), "no_referer"
+        if path in site.fail_paths:
+            status = site.fail_paths[path]
+            return self._send(status, f"<html><body>{status}</body></html>".encode(), "text/html"), "permanent"
+        fault = site.faults.next_fault(self.path)
+        if fault is not None:
+            return self._fault(fault, render), fault
+        body, content_type = render()
+        return self._send(200, body, content_type), None
+
+    def _fault(self, fault: str, render) -> int:
+        if fault.startswith("http_"):
+            status = int(fault[5:])
+            return self._send(status, f"<html><body>{status}</body></html>".encode(), "text/html")
+        if fault == "rate_limit_456":
+            return self._send(456, KINSOKU_PAGE, "text/html")
+        if fault == "kinsoku_200":
+            return self._send(200, KINSOKU_PAGE, "text/html")
+        body, content_type = render()
+        if fault == "slow":
+            time.sleep(self.site.slow_s)
+            return self._send(200, body, content_type)
+        # truncated: announce the whole length, send half, hang up
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self._write(body[: len(body) // 2])
+        self.close_connection = True
+        return 200
+
+    def _send(self, status: int, body: bytes, content_type: str) -> int:
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+            return status
+        self._write(body)
+        return status
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.wfile.write(data)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True  # the crawler gave up waiting: as on the real site
+
+    def _roll(self, query: dict[str, str]) -> tuple[bytes, str]:
+        try:
+            pageid, lid = int(query.get("pageid", "0")), int(query.get("lid", "0"))
+            num = max(1, min(50, int(query.get("num") or 20)))
+            page = max(1, int(query.get("page") or 1))
+        except ValueError:
+            return b'{"result":{"status":{"code":-1,"msg":"bad parameter"},"data":[]}}', "application/json"
+        entries = self.site.listings.get((pageid, lid), [])
+        start = (page - 1) * num
+        # with faults on, Sina's shifting pages: the last item of a page comes again at the top of the next
+        if self.site.faults.rate > 0 and page > 1 and start < len(entries):
+            start -= 1
+        items = entries[start : page * num]
+        body = roll_answer(items, lid=lid, total=len(entries), page=page, num=num, callback=query.get("callback"))
+        return body, "application/javascript; charset=utf-8" if query.get("callback") else "application/json"
+
+    def _zhibo(self, query: dict[str, str]) -> tuple[bytes, str]:
+        page = max(1, int(query.get("page") or 1)) if (query.get("page") or "1").isdigit() else 1
+        size = max(1, min(100, int(query.get("page_size") or 20))) if (query.get("page_size") or "20").isdigit() else 20
+        items = self.site.zhibo[(page - 1) * size : page * size]
+        return zhibo_answer(items, page=page, page_size=size, total=len(self.site.zhibo)), "application/json"
+
+    def _rss(self) -> tuple[bytes, str]:
+        site = self.site
+        # every fourth item carries only a teaser, so its page must be fetched
+        entries = [(a, site.url(a), i % 4 != 1) for i, a in enumerate(site.articles[: site.rss_items])]
+        return rss_feed(entries, link=site.base_url + "/"), "application/rss+xml; charset=utf-8"
+
+    def _article(self, path: str) -> tuple[bytes, str]:
+        article = self.site.by_path[path]
+        url = self.site.url(article)
+        if article.template == "legacy":
+            return legacy_page(article, url), "text/html; charset=GBK"
+        return modern_page(article, url), "text/html; charset=utf-8"
+
+
+@dataclass
+class ReplayHandle:
+    """A running replay. ``stop()`` shuts it down; the request log stays readable."""
+
+    base_url: str
+    articles: list[ReplayArticle]
+    _server: ThreadingHTTPServer
+    _thread: threading.Thread
+    _site: _Site
+
+    @property
+    def roll_url(self) -> str:
+        return self.base_url + ROLL_PATH
+
+    @property
+    def zhibo_url(self) -> str:
+        return f"{self.base_url}{ZHIBO_PATH}?{_ZHIBO_QUERY}"
+
+    @property
+    def rss_url(self) -> str:
+        return self.base_url + RSS_PATH
+
+    def url_of(self, article: ReplayArticle) -> str:
+        return self._site.url(article)
+
+    @property
+    def requests(self) -> list[RequestRecord]:
+        with self._site.lock:
+            return list(self._site.log)
+
+    def article_requests(self) -> Counter[str]:
+        """How often each article page was asked for (whatever the answer)."""
+        return Counter(r.path for r in self.requests if r.route == "article")
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+    def __enter__(self) -> ReplayHandle:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def start_replay(
+    articles_dir: str | Path,
+    *,
+    port: int = 0,
+    fault_rate: float = 0.0,
+    seed: int = 0,
+    host: str = "127.0.0.1",
+    slow_s: float = 3.0,
+    legacy_share: float = 0.2,
+    robots_disallow: Sequence[str] = ("/private/",),
+    fail_paths: Mapping[str, int] | None = None,
+    max_faults_in_a_row: int = 3,
+    rss_items: int = 30,
+) -> ReplayHandle:
+    """Serve the archive posts under ``articles_dir`` the way Sina does, on ``host:port`` (0: any free port).
+
+    ``fault_rate`` (0..1) mixes in seeded faults (see ``crawlers.replay.faults``); ``slow_s`` is how long a slow
+    answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths to a status they always
+    get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths.
+    """
+    if not 0.0 <= fault_rate <= 1.0:
+        raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
+    articles = load_catalog(Path(articles_dir), legacy_share=legacy_share, seed=seed)
+    handler = type("ReplayHandler", (_Handler,), {})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    bound = server.server_address[1]
+    site = _Site(
+        articles=articles,
+        base_url=f"http://{host}:{bound}",
+        offsite_base=f"http://{'localhost' if host != 'localhost' else '127.0.0.1'}:{bound}",
+        faults=FaultPlan(rate=fault_rate, seed=seed, max_in_a_row=max_faults_in_a_row),
+        slow_s=slow_s,
+        robots_disallow=tuple(robots_disallow),
+        fail_paths=dict(fail_paths or {}),
+        rss_items=rss_items,
+    )
+    site.build()
+    handler.site = site
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+    thread.start()
+    return ReplayHandle(site.base_url, articles, server, thread, site)

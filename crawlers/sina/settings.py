@@ -1,0 +1,29 @@
+"""Scrapy settings of the Sina crawl: the fixed wiring. Tunable values (timeouts, concurrency, retries, the
+User-Agent) come from policywatch's configuration through the job spec; see ``crawlers.sina.run``."""
+
+from __future__ import annotations
+
+BOT_NAME = "policywatch"
+SPIDER_MODULES = ["crawlers.sina.spiders"]
+
+ROBOTSTXT_OBEY = True
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False  # no code-execution endpoint in a crawler process
+
+AUTOTHROTTLE_ENABLED = True
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a cut transfer is an error (and retried), not a short page
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.sina.middlewares.BackoffRetryMiddleware": 550,
+}
+ITEM_PIPELINES = {"crawlers.sina.pipelines.StagingPipeline": 300}
+
+HTTPCACHE_ENABLED = False
+HTTPCACHE_POLICY = "crawlers.sina.middlewares.SinaCachePolicy"
+HTTPCACHE_IGNORE_HTTP_CODES = [403, 404, 408, 429, 456, 500, 502, 503, 504, 522, 524]
+HTTPCACHE_GZIP = True
+
+LOG_LEVEL = "INFO"
+LOGSTATS_INTERVAL = 60.0

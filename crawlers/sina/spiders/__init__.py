@@ -1,0 +1,1 @@
+"""Thin spiders: they list, fetch and emit raw records; parsing is the application's business."""

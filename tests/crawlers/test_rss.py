@@ -1,0 +1,56 @@
+"""RSS: bytes with a timeout, retries with backoff, robots.txt, then feedparser; clear errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawlers.replay.server import start_replay
+from crawlers.rss import FeedFetcher, parse_feed
+from tests.conftest import SAMPLES
+from transforms.errors import FetchError
+from transforms.sina_feeds import FeedFormatError
+
+
+def fetcher(**kwargs) -> FeedFetcher:
+    options = {"user_agent": "Mozilla/5.0", "referer": "https://finance.sina.com.cn/", "timeout_s": 5.0,
+               "backoff_base_s": 0.0, "retry_times": 3}  # fmt: skip
+    options.update(kwargs)
+    return FeedFetcher(**options)
+
+
+def test_a_feed_through_faults_is_read_whole():
+    # slow answers (2 s) outlast the 0.5 s timeout; at most three faults in a row, then a good answer
+    with start_replay(SAMPLES, fault_rate=0.9, seed=2, slow_s=2.0) as replay:
+        waits: list[float] = []
+        items = parse_feed(fetcher(timeout_s=0.5, sleep=waits.append).fetch(replay.rss_url), replay.rss_url)
+        faults = [r.fault for r in replay.requests if r.route == "rss"]
+    assert len(items) == 11
+    assert items[0].link.startswith(replay.base_url) and items[0].published is not None
+    assert any('<span id="stock_' in i.description for i in items)  # Sina's stock spans are not sanitised away
+    assert any("news_keyword_pub" in i.description for i in items)  # nor its comments
+    assert faults[-1] is None and all(faults[:-1])
+    assert waits == [0.0] * (len(faults) - 1)
+
+
+def test_backoff_doubles_and_a_lasting_failure_names_its_reason():
+    with start_replay(SAMPLES, fault_rate=1.0, seed=5, max_faults_in_a_row=100, slow_s=1.0) as replay:
+        waits: list[float] = []
+        with pytest.raises(FetchError) as info:
+            fetcher(timeout_s=0.5, backoff_base_s=1.0, backoff_max_s=3.0, sleep=waits.append).fetch(replay.rss_url)
+    assert waits == [1.0, 2.0, 3.0]
+    assert info.value.reason in {"http_500", "http_503", "http_403", "rate_limited", "truncated"}
+    assert "after 4 attempts" in str(info.value)
+
+
+def test_robots_txt_is_obeyed():
+    with start_replay(SAMPLES, robots_disallow=["/rss/"]) as replay:
+        with pytest.raises(FetchError) as info:
+            fetcher().fetch(replay.rss_url)
+        assert info.value.reason == "robots_disallowed"
+        assert not [r for r in replay.requests if r.route == "rss"]
+
+
+def test_not_a_feed_is_a_clear_error():
+    with pytest.raises(FeedFormatError) as info:
+        parse_feed(b"\x00\x01 binary", "https://example.org/feed")
+    assert info.value.reason == "malformed_rss" and "example.org/feed" in str(info.value)

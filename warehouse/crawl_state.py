@@ -1,0 +1,225 @@
+"""The crawl's memory in DuckDB: what was listed (``crawl_listings``), what became of each fetch
+(``crawl_fetches``), and Sina's 7x24 stock tags as ``stock_links`` of origin ``zhibo_tag``.
+
+``known_item_keys`` is what the next crawl must not fetch again: stored articles (including any stored by
+other means under Sina's publishid), pages the parser refused, and failures that were given up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from transforms.models import StockLink
+from warehouse.arrow_io import insert_rows
+from warehouse.db import transaction
+
+__all__ = [
+    "FetchOutcome",
+    "Listing",
+    "RetryCandidate",
+    "known_item_keys",
+    "known_zhibo_ids",
+    "record_fetches",
+    "record_listings",
+    "replace_tag_links",
+    "retry_candidates",
+]
+
+_TS = pa.timestamp("us", tz="UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    item_key: str
+    url: str
+    source: str
+    title: str | None
+    listed_at: datetime | None
+    verdict: str
+
+
+@dataclass(frozen=True, slots=True)
+class FetchOutcome:
+    item_key: str
+    url: str
+    state: str  #: stored | unusable | failed
+    article_id: str | None = None
+    reason: str | None = None
+    message: str | None = None
+    attempts: int = 1
+    fetched_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryCandidate:
+    item_key: str
+    url: str
+    title: str | None
+    listed_at: datetime | None
+    failed_runs: int
+
+
+def known_item_keys(con: duckdb.DuckDBPyConnection, *, retry_runs: int) -> set[str]:
+    rows = con.execute(
+        """
+        SELECT item_key FROM crawl_fetches
+        WHERE state IN ('stored', 'unusable') OR (state = 'failed' AND failed_runs > ?)
+        UNION SELECT article_id FROM articles WHERE id_source = 'publishid'
+        """,
+        [retry_runs],
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+def known_zhibo_ids(con: duckdb.DuckDBPyConnection) -> set[int]:
+    rows = con.execute(
+        "SELECT item_key FROM crawl_fetches WHERE state IN ('stored', 'unusable') AND starts_with(item_key, 'zhibo:')"
+    ).fetchall()
+    return {int(row[0].split(":", 1)[1]) for row in rows}
+
+
+def retry_candidates(con: duckdb.DuckDBPyConnection, *, retry_runs: int) -> list[RetryCandidate]:
+    """Articles whose fetch failed in fewer than ``retry_runs`` runs in a row: the next run asks again."""
+    rows = con.execute(
+        """
+        SELECT f.item_key, f.url, l.title, l.listed_at, f.failed_runs
+        FROM crawl_fetches f LEFT JOIN crawl_listings l USING (item_key)
+        WHERE f.state = 'failed' AND f.failed_runs <= ? AND NOT starts_with(f.item_key, 'zhibo:')
+        ORDER BY l.listed_at DESC NULLS LAST, f.item_key
+        """,
+        [retry_runs],
+    ).fetchall()
+    return [RetryCandidate(*row) for row in rows]
+
+
+def _last_by_key(rows: Iterable, key: str) -> list:
+    return list({getattr(row, key): row for row in rows}.values())
+
+
+def record_listings(con: duckdb.DuckDBPyConnection, run_id: str, listings: Sequence[Listing]) -> int:
+    rows = _last_by_key(listings, "item_key")
+    if not rows:
+        return 0
+    now = datetime.now(UTC)
+    schema = pa.schema(
+        [
+            ("item_key", pa.string()),
+            ("url", pa.string()),
+            ("source", pa.string()),
+            ("title", pa.string()),
+            ("listed_at", _TS),
+            ("verdict", pa.string()),
+        ]
+    )
+    batch = pa.table({name: [getattr(r, name) for r in rows] for name in schema.names}, schema=schema)
+    con.register("_crawl_listing_batch", batch)
+    try:
+        con.execute(
+            """
+            INSERT INTO crawl_listings
+            SELECT item_key, url, source, title, listed_at, verdict, $now, $now, $run, $run, 1
+            FROM _crawl_listing_batch
+            ON CONFLICT (item_key) DO UPDATE SET
+                url = excluded.url, source = excluded.source, title = coalesce(excluded.title, crawl_listings.title),
+                listed_at = coalesce(excluded.listed_at, crawl_listings.listed_at), verdict = excluded.verdict,
+                last_seen_at = excluded.last_seen_at, last_run_id = excluded.last_run_id,
+                times_listed = crawl_listings.times_listed + 1
+            """,
+            {"now": now, "run": run_id},
+        )
+    finally:
+        con.unregister("_crawl_listing_batch")
+    return len(rows)
+
+
+def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Sequence[FetchOutcome]) -> int:
+    """Upsert what became of each fetch; a failure adds one to ``failed_runs``, anything else resets it."""
+    rows = _last_by_key(outcomes, "item_key")
+    if not rows:
+        return 0
+    schema = pa.schema(
+        [
+            ("item_key", pa.string()),
+            ("url", pa.string()),
+            ("state", pa.string()),
+            ("article_id", pa.string()),
+            ("reason", pa.string()),
+            ("message", pa.string()),
+            ("attempts", pa.int32()),
+            ("fetched_at", _TS),
+        ]
+    )
+    batch = pa.table({name: [getattr(r, name) for r in rows] for name in schema.names}, schema=schema)
+    con.register("_crawl_fetch_batch", batch)
+    try:
+        con.execute(
+            """
+            INSERT INTO crawl_fetches
+            SELECT item_key, url, state, article_id, reason, message, attempts,
+                   CASE WHEN state = 'failed' THEN 1 ELSE 0 END, fetched_at, $run, $now
+            FROM _crawl_fetch_batch
+            ON CONFLICT (item_key) DO UPDATE SET
+                url = excluded.url, state = excluded.state, article_id = excluded.article_id,
+                reason = excluded.reason, message = excluded.message, attempts = excluded.attempts,
+                failed_runs = CASE WHEN excluded.state = 'failed' THEN crawl_fetches.failed_runs + 1 ELSE 0 END,
+                fetched_at = coalesce(excluded.fetched_at, crawl_fetches.fetched_at),
+                run_id = excluded.run_id, updated_at = excluded.updated_at
+            """,
+            {"now": datetime.now(UTC), "run": run_id},
+        )
+    finally:
+        con.unregister("_crawl_fetch_batch")
+    return len(rows)
+
+
+_LINKS = pa.schema(
+    [
+        ("article_id", pa.string()),
+        ("origin", pa.string()),
+        ("code", pa.string()),
+        ("ticker", pa.string()),
+        ("exchange", pa.string()),
+        ("kind", pa.string()),
+        ("anchor_text", pa.string()),
+        ("position", pa.int32()),
+        ("paragraph", pa.int32()),
+        ("seen_in", pa.list_(pa.string())),
+    ]
+)
+
+
+def replace_tag_links(
+    con: duckdb.DuckDBPyConnection, links_by_article: Mapping[str, Sequence[StockLink]], *, origin: str
+) -> int:
+    """Replace the links of ``origin`` of each article in one transaction (they are rewritten on every load,
+    because reloading an article clears its links)."""
+    if not links_by_article:
+        return 0
+    rows = [
+        {
+            "article_id": article_id,
+            "origin": origin,
+            "code": link.code,
+            "ticker": link.ticker,
+            "exchange": link.exchange,
+            "kind": link.kind,
+            "anchor_text": link.anchor_text,
+            "position": link.position,
+            "paragraph": link.paragraph,
+            "seen_in": list(link.seen_in),
+        }
+        for article_id, links in links_by_article.items()
+        for link in links
+    ]
+    with transaction(con):
+        con.execute(
+            "DELETE FROM stock_links WHERE origin = ? AND article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [origin, list(links_by_article)],
+        )
+        insert_rows(con, "stock_links", _LINKS, rows)
+    return len(rows)

@@ -26,7 +26,7 @@ CHINA_TZ = ZoneInfo("Asia/Shanghai")
 
 Exchange = Literal["SH", "SZ", "BJ", "HK"]
 SecurityKind = Literal["stock", "index"]
-LinkSeenIn = Literal["span", "href", "comment"]
+LinkSeenIn = Literal["span", "href", "comment", "tag"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +108,7 @@ class Article:
     """A parsed Sina article. ``text`` is the paragraphs joined by newlines; positions index into it."""
 
     article_id: str
-    id_source: Literal["publishid", "hash"]
+    id_source: Literal["publishid", "hash", "zhibo"]
     url: str | None
     title: str
     original_title: str | None

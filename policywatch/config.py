@@ -170,6 +170,8 @@ class PricesSettings(_Section):
     batch_size: int = Field(default=50, ge=1, le=500)
     max_retries: int = Field(default=4, ge=0, le=10)
     backoff_s: float = Field(default=2.0, ge=0)
+    #: downloaded batches wait here (Parquet) between the Airflow download task and the load task
+    staging_dir: Path = Path("data/staging/prices")
 
 
 class StudySettings(_Section):

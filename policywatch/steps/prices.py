@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
 
-from crawlers.prices import FetchFailure, PriceProvider, make_provider
+from crawlers.prices import FetchFailure, PriceBatch, PriceProvider, make_provider
 from policywatch.config import Settings
 from transforms.errors import FetchError
 from transforms.tickers import security_from_code
@@ -26,7 +26,17 @@ from warehouse.prices import last_price_dates, load_prices
 from warehouse.runs import finish_run, record_skip, start_run
 from warehouse.store import open_writer
 
-__all__ = ["PriceFetchSummary", "fetch_prices", "linked_tickers", "normalise_ticker"]
+__all__ = [
+    "PriceFetchSummary",
+    "PricePlan",
+    "PriceRequest",
+    "download_prices",
+    "fetch_prices",
+    "linked_tickers",
+    "load_batch",
+    "normalise_ticker",
+    "plan_prices",
+]
 
 _TICKER = re.compile(r"^(?P<symbol>\d{6})\.(?P<suffix>SS|SH|SZ|BJ)$", re.IGNORECASE)
 
@@ -71,6 +81,95 @@ def linked_tickers(con: duckdb.DuckDBPyConnection) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+@dataclass(frozen=True, slots=True)
+class PriceRequest:
+    """One provider call to make: these tickers from ``start`` (to ``end``)."""
+
+    provider: str
+    start: date
+    end: date | None
+    tickers: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class PricePlan:
+    requested: list[str]
+    requests: list[PriceRequest]
+    #: tickers refused before any call (not an A-share ticker, no provider for Beijing)
+    refused: list[tuple[str, FetchFailure]]
+
+
+def plan_prices(
+    con: duckdb.DuckDBPyConnection,
+    settings: Settings,
+    *,
+    tickers: Sequence[str] | None = None,
+    since: date | None = None,
+    end: date | None = None,
+    provider: str | None = None,
+    fill_gaps: bool = False,
+) -> PricePlan:
+    """Which provider calls a fetch needs: per ticker, where to start (``since``, else a few days before its
+    last stored bar, else ``prices.since``) and which provider (Beijing goes to ``beijing_provider`` when the
+    main provider is Yahoo)."""
+    cfg = settings.prices
+    name = provider or cfg.provider
+    wanted = list(tickers) if tickers is not None else linked_tickers(con)
+    normalised: list[str] = []
+    refused: list[tuple[str, FetchFailure]] = []
+    for text in [*wanted, *cfg.benchmarks]:
+        ticker = normalise_ticker(text)
+        if ticker is None:
+            refused.append((name, FetchFailure(text, "bad_ticker", f"{text!r} is not an A-share ticker")))
+        else:
+            normalised.append(ticker)
+    requested = list(dict.fromkeys(normalised))
+    last = last_price_dates(con, requested)
+    routes: dict[tuple[str, date], list[str]] = defaultdict(list)
+    for ticker in requested:
+        if fill_gaps:
+            start = since or cfg.since
+        else:
+            start = since or (last[ticker] - timedelta(days=cfg.overlap_days) if ticker in last else cfg.since)
+        route = name
+        if ticker.endswith(".BJ") and name == "yfinance":
+            route = cfg.beijing_provider
+        routes[(route, start)].append(ticker)
+    requests: list[PriceRequest] = []
+    for (route, start), group in sorted(routes.items()):
+        if route == "none":
+            refused += [
+                ("none", FetchFailure(t, "unsupported", "no provider configured for Beijing tickers")) for t in group
+            ]
+            continue
+        for lo in range(0, len(group), cfg.batch_size):
+            requests.append(PriceRequest(route, start, end, tuple(group[lo : lo + cfg.batch_size])))
+    return PricePlan(requested, requests, refused)
+
+
+def provider_factory_for(settings: Settings, file: str | None = None) -> Callable[[str], PriceProvider]:
+    cfg = settings.prices
+    return lambda which: make_provider(
+        which,
+        file=file or cfg.file,
+        seed=cfg.synthetic_seed,
+        batch_size=cfg.batch_size,
+        max_retries=cfg.max_retries,
+        backoff_s=cfg.backoff_s,
+    )
+
+
+def download_prices(
+    requests: Sequence[PriceRequest], factory: Callable[[str], PriceProvider]
+) -> Iterator[tuple[PriceRequest, PriceBatch]]:
+    """Make the provider calls; touches no database (an Airflow task can run it outside the writers' pool)."""
+    providers: dict[str, PriceProvider] = {}
+    for request in requests:
+        if request.provider not in providers:
+            providers[request.provider] = factory(request.provider)
+        yield request, providers[request.provider].fetch(list(request.tickers), request.start, request.end)
+
+
 def fetch_prices(
     settings: Settings,
     *,
@@ -86,74 +185,53 @@ def fetch_prices(
 
     ``fill_gaps``: fetch from ``since`` (or ``prices.since``) for every ticker and add only the dates that have
     no bar yet, keeping every stored bar (a second source behind a first one: real prices, then synthetic)."""
-    cfg = settings.prices
-    name = provider or cfg.provider
-    factory = provider_factory or (
-        lambda which: make_provider(
-            which,
-            file=file or cfg.file,
-            seed=cfg.synthetic_seed,
-            batch_size=cfg.batch_size,
-            max_retries=cfg.max_retries,
-            backoff_s=cfg.backoff_s,
-        )
-    )
+    name = provider or settings.prices.provider
+    factory = provider_factory or provider_factory_for(settings, file)
     con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
-        wanted = list(tickers) if tickers is not None else linked_tickers(con)
         run_id = start_run(con, "prices fetch", {"provider": name, "tickers": tickers, "since": since})
         summary = PriceFetchSummary(run_id)
         try:
-            _fetch(con, summary, wanted, cfg.benchmarks, name, factory, since, end, settings, fill_gaps)
+            plan = plan_prices(con, settings, tickers=tickers, since=since, end=end, provider=name, fill_gaps=fill_gaps)
+            record_refused(con, summary, plan)
+            for request, batch in download_prices(plan.requests, factory):
+                load_batch(con, summary, request, batch, fill_gaps=fill_gaps)
         except BaseException as exc:
             finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
             raise
-        status = "partial" if summary.failures else "ok"
-        finish_run(con, run_id, status, summary.counts())
+        finish_run(con, run_id, "partial" if summary.failures else "ok", summary.counts())
     finally:
         con.close()
-    if summary.failures and not summary.fetched and all(f.transient for _, f in summary.failures):
-        reasons = sorted({f.reason for _, f in summary.failures})
-        raise FetchError(f"every price fetch failed for a transient reason ({', '.join(reasons)}); retry later")
+    raise_if_all_transient(summary)
     return summary
 
 
-def _fetch(con, summary, wanted, benchmarks, name, factory, since, end, settings, fill_gaps=False) -> None:
-    cfg = settings.prices
-    normalised: list[str] = []
-    for text in [*wanted, *benchmarks]:
-        ticker = normalise_ticker(text)
-        if ticker is None:
-            summary.failures.append((name, FetchFailure(text, "bad_ticker", f"{text!r} is not an A-share ticker")))
-            record_skip(con, summary.run_id, text, "bad_ticker", f"{text!r} is not an A-share ticker")
-        else:
-            normalised.append(ticker)
-    summary.requested = list(dict.fromkeys(normalised))
-    last = last_price_dates(con, summary.requested)
-    routes: dict[tuple[str, date], list[str]] = defaultdict(list)
-    for ticker in summary.requested:
-        if fill_gaps:
-            start = since or cfg.since
-        else:
-            start = since or (last[ticker] - timedelta(days=cfg.overlap_days) if ticker in last else cfg.since)
-        route = name
-        if ticker.endswith(".BJ") and name == "yfinance":
-            route = cfg.beijing_provider
-        routes[(route, start)].append(ticker)
-    providers: dict[str, PriceProvider] = {}
-    for (route, start), group in sorted(routes.items()):
-        if route == "none":
-            for ticker in group:
-                failure = FetchFailure(ticker, "unsupported", "no provider configured for Beijing tickers")
-                summary.failures.append(("none", failure))
-            continue
-        if route not in providers:
-            providers[route] = factory(route)
-        for lo in range(0, len(group), cfg.batch_size):
-            batch = providers[route].fetch(group[lo : lo + cfg.batch_size], start, end)
-            loaded = load_prices(con, batch, run_id=summary.run_id, start=start, end=end, fill_gaps=fill_gaps)
-            summary.new_rows += loaded.new
-            summary.replaced_rows += loaded.replaced
-            summary.rescaled.update(loaded.rescaled)
-            summary.fetched.update(batch.tickers)
-            summary.failures.extend((batch.provider, f) for f in batch.failures)
+def record_refused(con: duckdb.DuckDBPyConnection, summary: PriceFetchSummary, plan: PricePlan) -> None:
+    summary.requested = plan.requested
+    for provider, failure in plan.refused:
+        summary.failures.append((provider, failure))
+        if failure.reason == "bad_ticker":
+            record_skip(con, summary.run_id, failure.ticker, failure.reason, failure.message)
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    summary: PriceFetchSummary,
+    request: PriceRequest,
+    batch: PriceBatch,
+    *,
+    fill_gaps: bool = False,
+) -> None:
+    loaded = load_prices(con, batch, run_id=summary.run_id, start=request.start, end=request.end, fill_gaps=fill_gaps)
+    summary.new_rows += loaded.new
+    summary.replaced_rows += loaded.replaced
+    summary.rescaled.update(loaded.rescaled)
+    summary.fetched.update(batch.tickers)
+    summary.failures.extend((batch.provider, f) for f in batch.failures)
+
+
+def raise_if_all_transient(summary: PriceFetchSummary) -> None:
+    """Every ticker failed for a transient reason (rate limit, network): a scheduler should retry."""
+    if summary.failures and not summary.fetched and all(f.transient for _, f in summary.failures):
+        reasons = sorted({f.reason for _, f in summary.failures})
+        raise FetchError(f"every price fetch failed for a transient reason ({', '.join(reasons)}); retry later")

@@ -1,0 +1,62 @@
+"""
+### policy_news — crawl Sina Finance, link, alert
+
+Several times a day (China time): **crawl** Sina's roll API, 7x24 feed and RSS feeds (Scrapy runs as its own
+process; pages are staged, then parsed and loaded), **link** the new articles (Sina's links judged, themes per
+measure, tickers, policy scores), and **alert** on new policies that touch the watchlist's themes, tickers or
+keywords (once per article, rule and channel; a failed channel is retried on the next run).
+
+All three tasks write DuckDB and run in the one-slot pool `policywatch_duckdb`. Transient errors (network,
+Sina's rate limits, a held database lock) are retried with backoff; bad configuration or input fails at once.
+Params override the crawl for one run: `roll_url`, `channels` (`["155:1689"]`), `since` (`YYYY-MM-DD`),
+`max_pages`, `zhibo_url` (`""` to skip 7x24), `rss_feeds`, and `alert_since` (alert on older articles,
+e.g. after a backfill). Updates the asset `policywatch://warehouse/articles`, which triggers `event_study`.
+"""
+
+from __future__ import annotations
+
+import pendulum
+from airflow.sdk import Asset, Param, dag, task
+
+from policywatch.orchestration import tasks
+from policywatch.orchestration.airflow import DUCKDB_POOL, default_args
+
+ARTICLES = Asset("policywatch://warehouse/articles")
+
+
+@dag(
+    dag_id="policy_news",
+    schedule="0 8,12,17,21 * * *",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    default_args=default_args(),
+    tags=["policywatch"],
+    params={
+        "roll_url": Param(None, type=["null", "string"], description="Roll API URL (default: config)"),
+        "channels": Param(None, type=["null", "array"], description='Channels as "PAGEID:LID"'),
+        "since": Param(None, type=["null", "string"], description="Only items published since YYYY-MM-DD"),
+        "max_pages": Param(None, type=["null", "integer"], minimum=1),
+        "zhibo_url": Param(None, type=["null", "string"], description='7x24 feed URL ("" to skip)'),
+        "rss_feeds": Param(None, type=["null", "array"]),
+        "alert_since": Param(None, type=["null", "string"], description="Alert on articles since YYYY-MM-DD"),
+    },
+)
+def policy_news():
+    @task(pool=DUCKDB_POOL)
+    def crawl(params=None):
+        return tasks.crawl(params)
+
+    @task(pool=DUCKDB_POOL, outlets=[ARTICLES])
+    def link(params=None):
+        return tasks.link(params)
+
+    @task(pool=DUCKDB_POOL)
+    def alert(params=None):
+        return tasks.alert(params)
+
+    crawl() >> link() >> alert()
+
+
+policy_news()

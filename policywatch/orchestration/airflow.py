@@ -1,0 +1,85 @@
+"""Airflow plumbing for the DAGs in ``dags/``: one pool for every task that writes DuckDB (DuckDB allows one
+writing process), retries for transient errors only, and ``policywatch airflow setup``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from policywatch.config import Settings
+
+__all__ = ["DUCKDB_POOL", "default_args", "retry_policy", "setup_airflow"]
+
+#: every task that writes the DuckDB file runs in this pool, which has one slot
+DUCKDB_POOL = "policywatch_duckdb"
+
+
+def retry_policy() -> Any:
+    """Transient errors (network, HTTP 5xx/429/456, a held database lock) are retried with backoff;
+    terminal ones (bad configuration, bad input) fail at once with their message."""
+    from airflow.sdk.definitions.retry_policy import ExceptionRetryPolicy, RetryAction, RetryRule
+
+    return ExceptionRetryPolicy(
+        rules=[
+            RetryRule("transforms.errors.TerminalError", RetryAction.FAIL, reason="bad configuration or input"),
+            RetryRule("transforms.errors.TransientError", RetryAction.RETRY, reason="transient: retrying"),
+            RetryRule(
+                ["builtins.ConnectionError", "builtins.TimeoutError"], RetryAction.RETRY, reason="network: retrying"
+            ),
+        ],
+        default=RetryAction.FAIL,
+    )
+
+
+def default_args(retries: int = 3) -> dict[str, Any]:
+    return {
+        "owner": "policywatch",
+        "retries": retries,
+        "retry_delay": timedelta(minutes=2),
+        "retry_exponential_backoff": True,
+        "max_retry_delay": timedelta(minutes=30),
+        "retry_policy": retry_policy(),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class SetupReport:
+    pool: str
+    slots: int
+    checks: tuple[str, ...]
+
+
+def setup_airflow(settings: Settings, *, slots: int = 1) -> SetupReport:
+    """Create (or fix) the DuckDB writers' pool and check the configuration the DAGs will use."""
+    from airflow.models.pool import Pool
+
+    checks = list(check_configuration(settings))
+    Pool.create_or_update_pool(
+        DUCKDB_POOL,
+        slots=slots,
+        description="policywatch: tasks that write the DuckDB file (DuckDB allows one writing process)",
+        include_deferred=False,
+    )
+    return SetupReport(DUCKDB_POOL, slots, tuple(checks))
+
+
+def check_configuration(settings: Settings) -> list[str]:
+    """Load everything the DAGs need once, so a broken file fails here and not at 3 a.m."""
+    from policywatch.alerts import load_watchlist
+    from policywatch.reference import load_taxonomy
+    from warehouse.store import open_writer
+
+    done = []
+    con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    con.close()
+    done.append(f"database {settings.db.path}: writable, schema up to date")
+    taxonomy = load_taxonomy(settings.linking.themes_file)
+    done.append(f"theme taxonomy: {len(taxonomy.themes)} themes")
+    if settings.alerts.watchlist:
+        watchlist = load_watchlist(settings.alerts.watchlist, theme_ids={t.id for t in taxonomy.themes})
+        counts = f"{len(watchlist.rules)} rules, {len(watchlist.channels)} channels"
+        done.append(f"watchlist {settings.alerts.watchlist}: {counts}")
+    else:
+        done.append("no watchlist configured: the alert task will fail until [alerts] watchlist is set")
+    return done

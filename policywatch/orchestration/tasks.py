@@ -1,0 +1,198 @@
+"""What each Airflow task does, as plain functions of the DAG run's params: the DAG files stay thin and these
+can be tested and called without Airflow. Every function returns a JSON-ready summary (an XCom)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from crawlers.prices import FetchFailure, PriceBatch
+from policywatch.config import Settings, load_settings
+
+__all__ = [
+    "alert",
+    "crawl",
+    "download_prices",
+    "events",
+    "link",
+    "load_prices",
+    "plan_prices",
+    "study",
+]
+
+log = logging.getLogger("policywatch.tasks")
+
+
+def _settings() -> Settings:
+    """The deployment's settings: ``$POLICYWATCH_CONFIG`` (or ./policywatch.toml) and the environment."""
+    return load_settings()
+
+
+def _date(value: Any) -> date | None:
+    if value in (None, ""):
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def crawl(params: Mapping[str, Any]) -> dict[str, Any]:
+    from policywatch.steps.crawl import run_crawl
+
+    summary = run_crawl(
+        _settings(),
+        roll_url=params.get("roll_url") or None,
+        channels=params.get("channels") or None,
+        since=_date(params.get("since")),
+        max_pages=params.get("max_pages") or None,
+        zhibo_url=params.get("zhibo_url"),
+        rss_feeds=params.get("rss_feeds"),
+    )
+    counts = summary.counts()
+    log.info("crawl: %s", counts)
+    return json.loads(json.dumps(counts, default=str))
+
+
+def link(params: Mapping[str, Any]) -> dict[str, Any]:
+    from policywatch.steps.link import link_articles
+
+    summary = link_articles(_settings(), relink_all=bool(params.get("relink_all")))
+    return summary.counts()
+
+
+def alert(params: Mapping[str, Any]) -> dict[str, Any]:
+    from policywatch.steps.alerts import run_alerts
+
+    since = _date(params.get("alert_since"))
+    summary = run_alerts(
+        _settings(),
+        since=datetime.combine(since, datetime.min.time(), tzinfo=UTC) if since else None,
+        echo=log.info,
+    )
+    for article_id, rule, channel, error in summary.failed:
+        # recorded as failed in alerts_sent and sent again on the next run; other channels went out
+        log.warning("alert to %s failed (%s, %s): %s", channel, rule, article_id, error)
+    return summary.counts()
+
+
+def plan_prices(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Which provider calls to make (reads the database: run it in the writers' pool)."""
+    from policywatch.steps.prices import plan_prices as plan
+    from warehouse.store import open_writer
+
+    settings = _settings()
+    con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    try:
+        result = plan(
+            con,
+            settings,
+            tickers=params.get("tickers") or None,
+            since=_date(params.get("since")),
+            provider=params.get("provider") or None,
+            fill_gaps=bool(params.get("fill_gaps")),
+        )
+    finally:
+        con.close()
+    return {
+        "requests": [
+            {"provider": r.provider, "start": r.start.isoformat(), "end": r.end.isoformat() if r.end else None,
+             "tickers": list(r.tickers)}
+            for r in result.requests
+        ],
+        "refused": [{"provider": p, **asdict(f)} for p, f in result.refused],
+        "requested": result.requested,
+    }  # fmt: skip
+
+
+def download_prices(plan: Mapping[str, Any], run_id: str) -> list[str]:
+    """Make the provider calls and stage each batch as Parquet plus a JSON sidecar; no database."""
+    from policywatch.steps.prices import PriceRequest, download_prices, provider_factory_for
+
+    settings = _settings()
+    folder = Path(settings.prices.staging_dir) / _safe(run_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    requests = [
+        PriceRequest(r["provider"], date.fromisoformat(r["start"]), _date(r["end"]), tuple(r["tickers"]))
+        for r in plan["requests"]
+    ]
+    staged = []
+    for i, (request, batch) in enumerate(download_prices(requests, provider_factory_for(settings))):
+        stem = folder / f"batch-{i:04d}"
+        batch.rows.to_parquet(stem.with_suffix(".parquet"), index=False)
+        meta = {
+            "request": {**asdict(request), "start": request.start.isoformat(),
+                        "end": request.end.isoformat() if request.end else None},
+            "provider": batch.provider, "source": batch.source, "adjustment": batch.adjustment,
+            "failures": [asdict(f) for f in batch.failures], "fetched_at": batch.fetched_at.isoformat(),
+        }  # fmt: skip
+        stem.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+        staged.append(str(stem))
+    return staged
+
+
+def load_prices(plan: Mapping[str, Any], staged: list[str], params: Mapping[str, Any]) -> dict[str, Any]:
+    """Load the staged batches (the writer: run it in the writers' pool)."""
+    from policywatch.steps.prices import (
+        PriceFetchSummary,
+        PriceRequest,
+        load_batch,
+        raise_if_all_transient,
+    )
+    from warehouse.runs import finish_run, record_skip, start_run
+    from warehouse.store import open_writer
+
+    settings = _settings()
+    fill_gaps = bool(params.get("fill_gaps"))
+    con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    try:
+        run_id = start_run(con, "prices fetch", {"staged": len(staged), "fill_gaps": fill_gaps})
+        summary = PriceFetchSummary(run_id, requested=list(plan["requested"]))
+        for refused in plan["refused"]:
+            failure = FetchFailure(refused["ticker"], refused["reason"], refused["message"])
+            summary.failures.append((refused["provider"], failure))
+            record_skip(con, run_id, failure.ticker, failure.reason, failure.message)
+        for stem in map(Path, staged):
+            meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+            r = meta["request"]
+            request = PriceRequest(r["provider"], date.fromisoformat(r["start"]), _date(r["end"]), tuple(r["tickers"]))
+            rows = pd.read_parquet(stem.with_suffix(".parquet"))
+            batch = PriceBatch(
+                meta["provider"], meta["source"], meta["adjustment"], rows,
+                tuple(FetchFailure(**f) for f in meta["failures"]), datetime.fromisoformat(meta["fetched_at"]),
+            )  # fmt: skip
+            load_batch(con, summary, request, batch, fill_gaps=fill_gaps)
+        finish_run(con, run_id, "partial" if summary.failures else "ok", summary.counts())
+    finally:
+        con.close()
+    raise_if_all_transient(summary)
+    return summary.counts()
+
+
+def events(params: Mapping[str, Any]) -> dict[str, Any]:
+    from policywatch.steps.events import build_events
+
+    summary = build_events(_settings())
+    return {"run_id": summary.run_id, **summary.counts()}
+
+
+def study(params: Mapping[str, Any]) -> dict[str, Any]:
+    from policywatch.steps.study import run_study
+
+    outcome = run_study(_settings(), name=params.get("study_name") or None, refresh_events=False)
+    return {
+        "study": outcome.name,
+        "run_id": outcome.run_id,
+        "events": outcome.n_events,
+        "kept": outcome.n_kept,
+        "dropped": dict(outcome.dropped),
+        "price_sources": list(outcome.price_sources),
+    }
+
+
+def _safe(run_id: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in run_id)

@@ -10,18 +10,27 @@ from pathlib import Path
 
 from transforms.event_study.report import CaarCurve
 
-__all__ = ["plot_caar"]
+__all__ = ["caar_png", "plot_caar"]
 
 
 def plot_caar(curves: Sequence[CaarCurve], path: str | Path, *, title: str, level: float = 0.95) -> Path:
     """CAAR per group with its confidence band, one line each; writes a PNG and returns its path."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(caar_png(curves, title=title, level=level))
+    return path
+
+
+def caar_png(curves: Sequence[CaarCurve], *, title: str, level: float = 0.95) -> bytes:
+    """The same figure as PNG bytes (for a report that embeds its images)."""
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
     fig, ax = plt.subplots(figsize=(8, 4.5), dpi=120)
     try:
         for curve in curves:
@@ -46,7 +55,7 @@ def plot_caar(curves: Sequence[CaarCurve], path: str | Path, *, title: str, leve
         if curves:
             ax.legend(fontsize=8, loc="best")
         fig.tight_layout()
-        fig.savefig(path, format="png")
+        fig.savefig(buffer, format="png")
     finally:
         plt.close(fig)
-    return path
+    return buffer.getvalue()

@@ -179,8 +179,8 @@ def remove_stale_events(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def read_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    rows = con.execute("SELECT event_id, ticker, name, day0 FROM events ORDER BY event_id").fetchall()
-    return pd.DataFrame(rows, columns=["event_id", "ticker", "name", "day0"])
+    rows = con.execute("SELECT event_id, article_id, ticker, name, day0 FROM events ORDER BY event_id").fetchall()
+    return pd.DataFrame(rows, columns=["event_id", "article_id", "ticker", "name", "day0"])
 
 
 def read_event_groups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

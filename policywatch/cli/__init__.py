@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from policywatch.cli import airflow, alerts, articles, crawl, demo, linkage, prices, query, show, study
+from policywatch.cli import airflow, alerts, articles, crawl, demo, linkage, prices, query, report, show, study
 from policywatch.cli.common import AppState, fail
 from policywatch.config import load_settings
 from transforms.errors import PolicywatchError
@@ -43,7 +43,7 @@ def _global_options(
     ctx.obj = AppState(lambda: load_settings(config, db=db))
 
 
-for module in (articles, show, crawl, linkage, prices, study, alerts, query, airflow, demo):
+for module in (articles, show, crawl, linkage, prices, study, alerts, report, query, airflow, demo):
     module.register(app)
 
 

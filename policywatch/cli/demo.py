@@ -21,8 +21,8 @@ def demo(
 
     Example: policywatch demo --out /tmp/pw-demo
     """
-    report = run_demo(out, base_settings=load_settings(db=out / "policywatch.duckdb"), console=console)
-    console.print(report)
+    summary = run_demo(out, base_settings=load_settings(), console=console)
+    console.print(summary, highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -132,6 +132,10 @@ def _event(pair, day0_index, calendar, rule, priced, failures) -> EventRow | Eve
     groups += [("measure", f"{article_id}#{m}") for m in measures or []]
     groups += [("link_class", c) for c in link_classes or []]
     groups += [("via", v) for v in vias or []]
+    # the same cuts within one article, for its report: CAAR per theme, per link class, per way reached
+    groups += [("article_theme", f"{article_id}|{t}") for t in themes or []]
+    groups += [("article_link_class", f"{article_id}|{c}") for c in link_classes or []]
+    groups += [("article_via", f"{article_id}|{v}") for v in vias or []]
     return EventRow(
         event_id=f"{article_id}:{ticker}",
         article_id=article_id,

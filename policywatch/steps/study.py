@@ -7,6 +7,7 @@ Warehouse: events and groups from ``events``/``event_groups`` (rebuilt first by 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -62,7 +63,17 @@ def spec_from_settings(cfg: StudySettings, **overrides: Any) -> StudySpec:
     return StudySpec(**values)
 
 
-def run_study(settings: Settings, *, name: str | None = None, refresh_events: bool = True) -> StudyOutcome:
+def run_study(
+    settings: Settings,
+    *,
+    name: str | None = None,
+    refresh_events: bool = True,
+    article_ids: Sequence[str] | None = None,
+    price_sources: Sequence[str] | None = None,
+) -> StudyOutcome:
+    """Run the study on the warehouse's events (or only ``article_ids``' events), with every stored price or
+    only the rows from ``price_sources`` (e.g. the real file behind a synthetic fill: a ticker without such
+    rows is then dropped as ``no_prices``)."""
     cfg = settings.study
     spec = spec_from_settings(cfg)
     outcome = StudyOutcome(name or cfg.name)
@@ -70,10 +81,14 @@ def run_study(settings: Settings, *, name: str | None = None, refresh_events: bo
     try:
         if refresh_events:
             outcome.events = build_events_with(con, settings)
-        run_id = start_run(con, "study", {"name": outcome.name, **cfg.model_dump()})
+        run_id = start_run(
+            con,
+            "study",
+            {"name": outcome.name, **cfg.model_dump(), "article_ids": article_ids, "price_sources": price_sources},
+        )
         outcome.run_id = run_id
         try:
-            _study(con, settings, spec, outcome)
+            _study(con, settings, spec, outcome, article_ids=article_ids, price_sources=price_sources)
         except BaseException as exc:
             finish_run(con, run_id, "failed", None, f"{type(exc).__name__}: {exc}")
             raise
@@ -84,9 +99,19 @@ def run_study(settings: Settings, *, name: str | None = None, refresh_events: bo
     return outcome
 
 
-def _study(con, settings: Settings, spec: StudySpec, outcome: StudyOutcome) -> None:
+def _study(
+    con,
+    settings: Settings,
+    spec: StudySpec,
+    outcome: StudyOutcome,
+    *,
+    article_ids: Sequence[str] | None = None,
+    price_sources: Sequence[str] | None = None,
+) -> None:
     cfg = settings.study
     events = read_events(con)
+    if article_ids is not None:
+        events = events[events["article_id"].isin(set(article_ids))].reset_index(drop=True)
     if events.empty:
         return
     calendar = exchange_sessions(cfg.calendar)
@@ -97,6 +122,8 @@ def _study(con, settings: Settings, spec: StudySpec, outcome: StudyOutcome) -> N
     sessions = calendar.sessions[lo : hi + 1]
     tickers = sorted(set(events["ticker"]) | {cfg.benchmark})
     rows = read_prices(con, tickers, start=sessions[0].astype(object), end=sessions[-1].astype(object))
+    if price_sources is not None:
+        rows = rows[rows["source"].isin(set(price_sources))].reset_index(drop=True)
     build = build_panel(rows, sessions, cfg.benchmark, adjustment=settings.prices.adjustment)
     position = {t: i for i, t in enumerate(build.panel.tickers)}
     table = EventTable(
@@ -106,6 +133,7 @@ def _study(con, settings: Settings, spec: StudySpec, outcome: StudyOutcome) -> N
         is_st=np.array(["ST" in (n or "").upper() for n in events["name"]], dtype=bool),
     )
     memberships = read_event_groups(con)
+    memberships = memberships[memberships["event_id"].isin(set(table.event_ids))].reset_index(drop=True)
     event_index = {e: i for i, e in enumerate(table.event_ids)}
     groups = Groups(
         memberships["group_type"].to_numpy(dtype=object),
@@ -122,7 +150,13 @@ def _study(con, settings: Settings, spec: StudySpec, outcome: StudyOutcome) -> N
     replace_study(
         con,
         outcome.name,
-        params={**cfg.model_dump(), "adjustment": settings.prices.adjustment, "spec": repr(spec)},
+        params={
+            **cfg.model_dump(),
+            "adjustment": settings.prices.adjustment,
+            "spec": repr(spec),
+            "article_ids": list(article_ids) if article_ids is not None else None,
+            "price_sources": list(price_sources) if price_sources is not None else None,
+        },
         price_sources=outcome.price_sources,
         n_events=outcome.n_events,
         n_kept=outcome.n_kept,

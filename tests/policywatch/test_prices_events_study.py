@@ -107,10 +107,13 @@ def test_events_are_aligned_on_the_trading_calendar_and_skips_say_why(warehouse)
     groups = query(settings, "SELECT group_type, group_id FROM event_groups WHERE event_id = ?",
                    [f"{outline}:300024.SZ"])  # fmt: skip
     assert set(groups) == {("article", outline), ("link_class", "name_collision"), ("theme", "robotics"),
-                           ("measure", f"{outline}#3"), ("via", "sina_link"), ("via", "theme")}  # fmt: skip
+                           ("measure", f"{outline}#3"), ("via", "sina_link"), ("via", "theme"),
+                           ("article_theme", f"{outline}|robotics"),
+                           ("article_link_class", f"{outline}|name_collision"),
+                           ("article_via", f"{outline}|sina_link"), ("article_via", f"{outline}|theme")}  # fmt: skip
     build_events(settings)  # idempotent
     assert query(settings, "SELECT count(*) FROM events") == [(9,)]
-    assert query(settings, "SELECT count(*) FROM event_groups WHERE event_id = ?", [f"{outline}:300024.SZ"]) == [(6,)]
+    assert query(settings, "SELECT count(*) FROM event_groups WHERE event_id = ?", [f"{outline}:300024.SZ"]) == [(10,)]
 
 
 def test_study_on_the_warehouse(warehouse):

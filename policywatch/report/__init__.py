@@ -1,0 +1,210 @@
+"""The HTML report: one self-contained page per article and an overview (images embedded, no network needed).
+
+Per article: the measures with their themes and member stocks, Sina's links with their classes and reasons,
+the CAAR per theme and per link class with confidence bands, the statistics table and every event. The
+overview adds the comparison of link classes across all articles and, when a headline study exists (the
+standardization outline on real prices), its answer first. Synthetic prices are labelled wherever they appear.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from policywatch.config import Settings
+from policywatch.plots import caar_png
+from policywatch.report.data import caar_curves_from_db, read_article_view, read_overview, window_stats
+from transforms.models import CHINA_TZ
+from warehouse.store import open_reader
+
+__all__ = ["HEADLINE_STUDY", "ReportSummary", "write_reports"]
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+#: the study the overview leads with, when it exists: the standardization policies on real prices only
+HEADLINE_STUDY = "outline_real"
+
+
+@dataclass(slots=True)
+class ReportSummary:
+    index: Path
+    pages: list[Path] = field(default_factory=list)
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]), trim_blocks=True,
+        lstrip_blocks=True,
+    )  # fmt: skip
+
+
+def _page_name(article_id: str) -> str:
+    return f"article-{''.join(c if c.isalnum() or c in '-_' else '_' for c in article_id)}.html"
+
+
+def _chart(curves, title: str, caption: str) -> dict[str, str] | None:
+    if not curves:
+        return None
+    png = base64.b64encode(caar_png(curves, title=title)).decode("ascii")
+    return {"png": png, "alt": title, "caption": caption}
+
+
+def _when(value: datetime | None) -> str:
+    return value.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M (China time)") if value else "unknown"
+
+
+def _study_text(params: dict[str, Any] | None) -> str:
+    if not params:
+        return "no study run yet"
+    return (
+        f"{params.get('model')} model, {params.get('returns')} returns, estimation [{params.get('estimation')}], "
+        f"event window [{params.get('window')}]"
+    )
+
+
+def write_reports(
+    settings: Settings,
+    out_dir: Path,
+    *,
+    article_ids: list[str] | None = None,
+    study: str | None = None,
+    headline_study: str = HEADLINE_STUDY,
+) -> ReportSummary:
+    """Write ``index.html`` and one page per article (all, or ``article_ids``) into ``out_dir``."""
+    study = study or settings.study.name
+    out_dir.mkdir(parents=True, exist_ok=True)
+    env = _environment()
+    generated = datetime.now(UTC).astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M %Z")
+    common = {"generated": generated, "database": str(settings.db.path), "study": study}
+    con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    try:
+        overview = read_overview(con, study)
+        ids = article_ids or [a["article_id"] for a in overview.articles]
+        summary = ReportSummary(out_dir / "index.html")
+        study_text = _study_text(overview.study_params)
+        for article_id in ids:
+            view = read_article_view(con, article_id, study)
+            charts = _article_charts(con, study, article_id)
+            page = out_dir / _page_name(article_id)
+            page.write_text(
+                env.get_template("article.html.j2").render(
+                    a=view,
+                    published=_when(view.published_at),
+                    charts=charts,
+                    kept=sum(1 for e in view.events if e.get("status") == "kept"),
+                    synthetic="synthetic" in view.price_sources,
+                    real=any(s != "synthetic" for s in view.price_sources),
+                    study_text=study_text,
+                    **common,
+                ),
+                encoding="utf-8",
+            )
+            summary.pages.append(page)
+        for article in overview.articles:
+            article["page"] = _page_name(article["article_id"])
+            article["published"] = _when(article["published_at"]).split(" (")[0]
+        real_sources = [s for s in overview.price_sources if s != "synthetic"]
+        class_charts = [
+            _chart(caar_curves_from_db(con, study, "link_class", ["mention", "theme_stock", "name_collision"]),
+                   "CAAR by class of Sina link (all articles)",
+                   "Genuine mentions vs theme stocks vs name collisions, 95% bands"),
+        ]  # fmt: skip
+        theme_charts = [
+            _chart(caar_curves_from_db(con, study, "theme", limit=6), "CAAR by theme (the six largest)",
+                   "Events reached through each theme, 95% bands")
+        ]  # fmt: skip
+        headline = _headline(con, headline_study)
+        summary.index.write_text(
+            env.get_template("index.html.j2").render(
+                o=overview,
+                study_text=study_text,
+                synthetic="synthetic" in overview.price_sources,
+                real_sources=real_sources,
+                class_charts=[c for c in class_charts if c],
+                theme_charts=[c for c in theme_charts if c],
+                headline=headline,
+                **common,
+            ),
+            encoding="utf-8",
+        )
+    finally:
+        con.close()
+    return summary
+
+
+def _within_article(gid: str) -> str:
+    return gid.split("|", 1)[1]
+
+
+def _article_charts(con, study: str, article_id: str) -> list[dict[str, str]]:
+    by_theme = caar_curves_from_db(
+        con, study, "article_theme", _ids(con, study, "article_theme", article_id), label=_within_article
+    )
+    by_class = caar_curves_from_db(
+        con, study, "article_link_class", _ids(con, study, "article_link_class", article_id), label=_within_article
+    )
+    charts = [
+        _chart(by_theme, "CAAR by theme", "The article's events by theme; 95% bands from the cross-section of CARs"),
+        _chart(by_class, "CAAR by class of Sina link", "Sina's links: genuine mentions, theme stocks, name collisions"),
+    ]
+    return [c for c in charts if c]
+
+
+def _ids(con, study: str, group_type: str, article_id: str) -> list[str]:
+    rows = con.execute(
+        "SELECT DISTINCT group_id FROM study_results WHERE study = ? AND group_type = ? AND starts_with(group_id, ?)",
+        [study, group_type, f"{article_id}|"],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _headline(con, study: str) -> dict[str, Any] | None:
+    rows = con.execute("SELECT params, n_kept FROM study_runs WHERE study = ?", [study]).fetchall()
+    if not rows or not rows[0][1]:
+        return None
+    params = json.loads(rows[0][0]) if isinstance(rows[0][0], str) else rows[0][0]
+    article_ids = params.get("article_ids") or []
+    if len(article_ids) != 1:
+        return None
+    (article_id,) = article_ids
+    view = read_article_view(con, article_id, study)
+    kept = [e for e in view.events if e.get("status") == "kept"]
+    if not kept:
+        return None
+    day0 = kept[0]["day0"]
+    groups = [("All events with real prices", window_stats(con, study, "article", article_id))]
+    for group_type, label in (("article_link_class", "Sina link class: {}"), ("article_via", "Reached via: {}")):
+        for gid in sorted(_ids(con, study, group_type, article_id)):
+            stats = window_stats(con, study, group_type, gid)
+            if stats:
+                groups.append((label.format(gid.split("|", 1)[1]), stats))
+    curves = caar_curves_from_db(
+        con, study, "article_link_class", _ids(con, study, "article_link_class", article_id),
+        label=lambda gid: f"Sina link: {gid.split('|', 1)[1]}",
+    ) + caar_curves_from_db(
+        con, study, "article_via", [f"{article_id}|theme"], label=lambda gid: "theme member (via theme)"
+    )  # fmt: skip
+    sources = ", ".join(view.price_sources)
+    return {
+        "title": view.title,
+        "question": (
+            f"Did it move the stocks it touched? Published {_when(view.published_at)}; day 0 is {day0}, the first "
+            f"session whose close comes after publication. {len(kept)} events have real prices ({sources}); the "
+            "events without real prices are left out of this section."
+        ),
+        "events": kept,
+        "groups": groups,
+        "charts": [c for c in [_chart(curves, "CAAR around the outline, real prices",
+                                      "By how the article reached the stock; 95% bands from the cross-section")] if c],
+        "caveats": (
+            f"{len(kept)} events are few, and all share one day 0: their abnormal returns are cross-correlated, so "
+            "the plain t, Patell and BMP statistics overstate significance; the Kolari–Pynnönen-adjusted ones are the "
+            "ones to read. A group of one or two events has no meaningful test. Real bars cover 2020-10-09 to "
+            "2022-01-14, so the estimation window is shorter than 240 sessions where it would start earlier."
+        ),
+    }  # fmt: skip

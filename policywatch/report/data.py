@@ -1,0 +1,286 @@
+"""What the HTML report shows, read from the warehouse into plain records (no HTML here)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import numpy as np
+from scipy.stats import t as student_t
+
+from transforms.event_study.report import CaarCurve
+
+__all__ = [
+    "ArticleView",
+    "OverviewView",
+    "StatRow",
+    "caar_curves_from_db",
+    "read_article_view",
+    "read_overview",
+]
+
+#: the statistics shown in a table row, in order: (statistic, its p-value's label)
+SHOWN = ("caar", "csect_t", "patell_z", "bmp_t", "kp_bmp_t", "kp_patell_z", "corrado_z", "gsign_z", "wilcoxon_w")
+
+
+@dataclass(slots=True)
+class StatRow:
+    label: str  #: a CAR window ("0:1") or a day ("day 0")
+    n: int
+    values: dict[str, float | None] = field(default_factory=dict)
+    p_values: dict[str, float | None] = field(default_factory=dict)
+    n_pos: int | None = None
+    n_neg: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ArticleView:
+    article_id: str
+    title: str
+    url: str | None
+    origin_ref: str | None
+    published_at: datetime | None
+    source: str | None
+    policy: dict[str, Any] | None
+    measures: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    other_tickers: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+    stats: list[StatRow]
+    price_sources: list[str]
+    study: str
+
+
+@dataclass(slots=True)
+class OverviewView:
+    study: str
+    study_params: dict[str, Any] | None
+    price_sources: list[str]
+    articles: list[dict[str, Any]]
+    link_class_stats: dict[str, list[StatRow]]
+    totals: dict[str, int]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(query, params or [])
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()[0][0]
+    )
+
+
+def window_stats(con: duckdb.DuckDBPyConnection, study: str, group_type: str, group_id: str) -> list[StatRow]:
+    """One row per CAR window of a group, with every statistic and its two-sided p-value."""
+    rows = _rows(
+        con,
+        "SELECT car_window, statistic, value, p_value, n, note FROM study_results"
+        " WHERE study = ? AND group_type = ? AND group_id = ? AND car_window IS NOT NULL",
+        [study, group_type, group_id],
+    )
+    by_window: dict[str, StatRow] = {}
+    for row in rows:
+        stat = by_window.setdefault(row["car_window"], StatRow(row["car_window"], row["n"]))
+        stat.n = max(stat.n, row["n"])
+        if row["statistic"] == "n_pos":
+            stat.n_pos = None if row["value"] is None else int(row["value"])
+        elif row["statistic"] == "n_neg":
+            stat.n_neg = None if row["value"] is None else int(row["value"])
+        else:
+            stat.values[row["statistic"]] = row["value"]
+            stat.p_values[row["statistic"]] = row["p_value"]
+        if row["note"] and row["note"] not in stat.notes:
+            stat.notes.append(row["note"])
+
+    def order(label: str) -> tuple[int, int]:
+        start, end = (int(x) for x in label.split(":"))
+        return (end - start, start)
+
+    return [by_window[k] for k in sorted(by_window, key=order)]
+
+
+def caar_curves_from_db(
+    con: duckdb.DuckDBPyConnection, study: str, group_type: str, ids: list[str] | None = None, *,
+    level: float = 0.95, limit: int = 6, label=lambda gid: gid,
+) -> list[CaarCurve]:  # fmt: skip
+    """CAAR per group over the event window with the band CAAR ± q·se (q from t(n − 1)), from ``study_results``."""
+    where = "" if ids is None else " AND group_id IN (SELECT unnest(?::VARCHAR[]))"
+    params: list[Any] = [study, group_type] + ([ids] if ids is not None else [])
+    rows = _rows(
+        con,
+        "SELECT group_id, rel_day, statistic, value, n FROM study_results"
+        f" WHERE study = ? AND group_type = ? AND rel_day IS NOT NULL AND statistic IN ('caar', 'caar_se'){where}"
+        " ORDER BY group_id, rel_day",
+        params,
+    )
+    series: dict[str, dict[str, dict[int, float]]] = defaultdict(lambda: defaultdict(dict))
+    sizes: dict[str, int] = defaultdict(int)
+    for row in rows:
+        series[row["group_id"]][row["statistic"]][row["rel_day"]] = row["value"]
+        sizes[row["group_id"]] = max(sizes[row["group_id"]], row["n"])
+    curves = []
+    for gid in sorted(series, key=lambda g: -sizes[g])[:limit]:
+        days = np.array(sorted(series[gid]["caar"]))
+        caar = np.array([np.nan if series[gid]["caar"][d] is None else series[gid]["caar"][d] for d in days], float)
+        se = np.array([np.nan if series[gid]["caar_se"].get(d) is None else series[gid]["caar_se"][d] for d in days])
+        n = sizes[gid]
+        q = float(student_t.ppf(0.5 + level / 2.0, n - 1)) if n >= 2 else np.nan
+        curves.append(CaarCurve(label(gid), n, days, caar, caar - q * se, caar + q * se))
+    return curves
+
+
+def study_price_sources(con: duckdb.DuckDBPyConnection, study: str) -> tuple[list[str], dict[str, Any] | None]:
+    rows = _rows(con, "SELECT price_sources, params FROM study_runs WHERE study = ?", [study])
+    if not rows:
+        return [], None
+    import json
+
+    params = rows[0]["params"]
+    return list(rows[0]["price_sources"]), json.loads(params) if isinstance(params, str) else params
+
+
+def read_article_view(con: duckdb.DuckDBPyConnection, article_id: str, study: str) -> ArticleView:
+    (head,) = _rows(
+        con,
+        "SELECT a.article_id, a.title, a.url, a.origin_ref, a.published_at, a.source, p.policy_score,"
+        " p.is_policy, p.standardization_score, p.is_standardization, p.issuers, p.documents, p.reasons"
+        " FROM articles a LEFT JOIN article_policy p USING (article_id) WHERE a.article_id = ?",
+        [article_id],
+    )
+    policy = None
+    if head["policy_score"] is not None:
+        policy = {k: head[k] for k in ("policy_score", "is_policy", "standardization_score", "is_standardization",
+                                       "issuers", "documents", "reasons")}  # fmt: skip
+    themes_by_measure: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for row in _rows(
+        con,
+        "SELECT t.measure_ordinal, t.theme_id, th.name_zh, t.matched_terms FROM measure_themes t"
+        " LEFT JOIN themes th USING (theme_id) WHERE t.article_id = ? ORDER BY t.measure_ordinal, t.theme_id",
+        [article_id],
+    ):
+        themes_by_measure[row["measure_ordinal"]].append(row)
+    members: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for row in _rows(
+        con,
+        "SELECT measure_ordinal, theme_id, ticker, name FROM article_tickers"
+        " WHERE article_id = ? AND via = 'theme' ORDER BY confidence DESC, ticker",
+        [article_id],
+    ):
+        members[(row["measure_ordinal"], row["theme_id"])].append(f"{row['ticker']} {row['name'] or ''}".strip())
+    measures = []
+    for m in _rows(
+        con,
+        "SELECT ordinal, label, heading, section_title FROM measures WHERE article_id = ? ORDER BY ordinal",
+        [article_id],
+    ):
+        themes = [
+            {**t, "members": members.get((m["ordinal"], t["theme_id"]), [])[:6]}
+            for t in themes_by_measure.get(m["ordinal"], [])
+        ]
+        measures.append({**m, "themes": themes})
+    if None in themes_by_measure:  # an article without measures: its themes as one pseudo-measure
+        themes = [{**t, "members": members.get((None, t["theme_id"]), [])[:6]} for t in themes_by_measure[None]]
+        measures.append({"ordinal": None, "label": "", "heading": "(the whole article)", "section_title": None,
+                         "themes": themes})  # fmt: skip
+    links = _rows(
+        con,
+        "SELECT anchor_text, code, ticker, origin, link_class, link_reason FROM stock_links"
+        " WHERE article_id = ? ORDER BY origin, position NULLS LAST, code",
+        [article_id],
+    )
+    other_tickers = _rows(
+        con,
+        "SELECT ticker, name, confidence, vias, evidence FROM ("
+        "  SELECT s.ticker, s.name, s.confidence, s.vias,"
+        "   (SELECT t.evidence FROM article_tickers t WHERE t.article_id = s.article_id AND t.ticker = s.ticker"
+        "    AND t.via IN ('text_code', 'name_mention') ORDER BY t.confidence DESC LIMIT 1) AS evidence"
+        "  FROM article_ticker_summary s WHERE s.article_id = ?"
+        "   AND (list_contains(s.vias, 'text_code') OR list_contains(s.vias, 'name_mention'))"
+        ") ORDER BY confidence DESC, ticker",
+        [article_id],
+    )
+    events: list[dict[str, Any]] = []
+    if _has_table(con, "events"):
+        events = _rows(
+            con,
+            """
+            SELECT e.event_id, e.ticker, e.name, e.day0, e.shifted, array_to_string(e.vias, ', ') AS vias,
+                   (SELECT string_agg(DISTINCT t.link_class, ', ') FROM article_tickers t
+                     WHERE t.article_id = e.article_id AND t.ticker = e.ticker AND t.link_class IS NOT NULL)
+                     AS link_class,
+                   d.status, d.reason, d.n_estimation, d.beta, d.car, d.price_source,
+                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                     AND r.rel_day = 0) AS ar0,
+                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                     AND r.rel_day BETWEEN 0 AND 1) AS car01,
+                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                     AND r.rel_day BETWEEN -1 AND 1) AS car11,
+                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                     AND r.rel_day BETWEEN 0 AND 5) AS car05,
+                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                     AND r.rel_day BETWEEN 0 AND 10) AS car010
+            FROM events e LEFT JOIN event_diagnostics d ON d.event_id = e.event_id AND d.study = ?
+            WHERE e.article_id = ?
+            ORDER BY d.status NULLS LAST, link_class NULLS LAST, e.ticker
+            """,
+            [study, article_id],
+        )
+    sources = sorted({e["price_source"] for e in events if e.get("price_source")})
+    return ArticleView(
+        article_id=head["article_id"],
+        title=head["title"],
+        url=head["url"],
+        origin_ref=head["origin_ref"],
+        published_at=head["published_at"],
+        source=head["source"],
+        policy=policy,
+        measures=measures,
+        links=links,
+        other_tickers=other_tickers,
+        events=events,
+        stats=window_stats(con, study, "article", article_id) if _has_table(con, "study_results") else [],
+        price_sources=sources,
+        study=study,
+    )
+
+
+def read_overview(con: duckdb.DuckDBPyConnection, study: str) -> OverviewView:
+    articles = _rows(
+        con,
+        """
+        SELECT a.article_id, a.title, a.published_at, a.origin, p.policy_score, p.is_policy, p.is_standardization,
+               (SELECT count(*) FROM stock_links l WHERE l.article_id = a.article_id AND l.origin = 'sina_link')
+                 AS sina_links,
+               (SELECT count(*) FILTER (WHERE l.link_class = 'name_collision') FROM stock_links l
+                 WHERE l.article_id = a.article_id) AS collisions,
+               (SELECT count(*) FROM measures m WHERE m.article_id = a.article_id) AS measures,
+               (SELECT count(*) FROM article_ticker_summary s WHERE s.article_id = a.article_id) AS tickers
+        FROM articles a LEFT JOIN article_policy p USING (article_id)
+        ORDER BY p.is_standardization DESC NULLS LAST, p.policy_score DESC NULLS LAST, a.published_at DESC
+        """,
+    )
+    sources, params = study_price_sources(con, study) if _has_table(con, "study_runs") else ([], None)
+    link_class_stats = {}
+    if _has_table(con, "study_results"):
+        for link_class in ("mention", "theme_stock", "name_collision"):
+            stats = window_stats(con, study, "link_class", link_class)
+            if stats:
+                link_class_stats[link_class] = stats
+        theme_members = window_stats(con, study, "via", "theme")
+        if theme_members:
+            link_class_stats["theme member (via theme)"] = theme_members
+    totals = {
+        "articles": len(articles),
+        "policies": sum(1 for a in articles if a["is_policy"]),
+        "standardization": sum(1 for a in articles if a["is_standardization"]),
+        "sina_links": sum(a["sina_links"] for a in articles),
+        "collisions": sum(a["collisions"] for a in articles),
+    }
+    return OverviewView(study, params, sources, articles, link_class_stats, totals)

@@ -1,0 +1,135 @@
+"""The HTML report: self-contained pages with the article's measures, judged links, CAAR charts and statistics,
+checked as text and in a real headless browser (Debian's Chromium)."""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from policywatch.cli import app
+from policywatch.config import DatabaseSettings, Settings
+from policywatch.reference import BUNDLED_PRICES
+from policywatch.report import HEADLINE_STUDY, write_reports
+from policywatch.steps.import_archive import import_archive
+from policywatch.steps.link import link_articles
+from policywatch.steps.prices import fetch_prices
+from policywatch.steps.study import run_study
+from tests.conftest import SAMPLES
+from warehouse.store import open_reader
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Settings:
+    """The samples imported and linked, real prices where they exist and synthetic ones elsewhere, both studies."""
+    root = tmp_path_factory.mktemp("report")
+    settings = Settings(db=DatabaseSettings(path=root / "pw.duckdb", lock_timeout_s=0))
+    import_archive([SAMPLES], settings)
+    link_articles(settings)
+    fetch_prices(settings, provider="file", file=str(BUNDLED_PRICES), since=date(2020, 10, 1))
+    fetch_prices(settings, provider="synthetic", since=date(2020, 6, 1), fill_gaps=True)
+    run_study(settings)
+    con = open_reader(settings.db.path)
+    (outline,) = con.execute("SELECT article_id FROM article_policy WHERE is_standardization").fetchall()[0]
+    con.close()
+    run_study(settings, name=HEADLINE_STUDY, refresh_events=False, article_ids=[outline],
+              price_sources=[f"file:{BUNDLED_PRICES.name}"])  # fmt: skip
+    return settings
+
+
+@pytest.fixture(scope="module")
+def report(warehouse, tmp_path_factory):
+    out = tmp_path_factory.mktemp("html")
+    return write_reports(warehouse, out)
+
+
+def outline_page(report) -> str:
+    (page,) = [p for p in report.pages if "国家标准化发展纲要" in p.read_text(encoding="utf-8")]
+    return page.read_text(encoding="utf-8")
+
+
+def test_one_page_per_article_and_an_overview(report):
+    assert report.index.exists() and len(report.pages) == 11
+    index = report.index.read_text(encoding="utf-8")
+    for page in report.pages:
+        assert page.name in index  # every article is linked from the overview
+
+
+def test_article_page_shows_measures_links_charts_and_statistics(report):
+    html = outline_page(report)
+    assert html.count("<td>（") >= 35  # every measure's label
+    assert "加强关键技术领域标准研究" in html
+    assert re.search(r"机器人</td>\s*<td>sz300024</td><td>300024.SZ</td><td><span class=\"tag theme_stock\">", html)
+    assert '<span class="tag name_collision">name_collision</span>' in html
+    assert "nothing around it names the company 农产品 (000061.SZ)" in html  # the reason, not just the class
+    assert "CAAR by theme" in html and "CAAR by class of Sina link" in html
+    assert "Kolari" in html and "Patell Z" in html and "Corrado" in html
+    assert "<b>synthetic</b>" in html and "file:cn_daily_2020-10_2022-01.csv.gz" in html
+
+
+def test_pages_are_self_contained(report):
+    for page in [report.index, *report.pages]:
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"<(script|link)\b", html)
+        assert not re.search(r"src=\"(?!data:)", html)  # every image is embedded
+        for encoded in re.findall(r"src=\"data:image/png;base64,([A-Za-z0-9+/=]+)\"", html):
+            assert base64.b64decode(encoded)[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_overview_leads_with_the_outline_on_real_prices(report):
+    index = report.index.read_text(encoding="utf-8")
+    assert "The headline case:" in index and "day 0 is 2021-10-11" in index
+    headline = index.split("The headline case:", 1)[1].split("Do name-collision links", 1)[0]
+    assert headline.count("file:cn_daily_2020-10_2022-01.csv.gz</td>") == 8  # 4 linked + 4 theme stocks, all real
+    assert "synthetic</td>" not in headline
+    assert "Sina link class: name_collision" in headline and "Reached via: theme" in headline
+    assert "share one day 0" in headline
+    assert "Do name-collision links move prices like genuine mentions?" in index
+    assert "synthetic prices" in index  # the banner: the default study mixes real and synthetic prices
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium); .ci/run installs it"
+)
+def test_pages_render_in_a_real_browser(report):
+    from playwright.sync_api import sync_playwright
+
+    flags = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync"]  # fmt: skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
+        try:
+            for path in [report.index, _outline_path(report)]:
+                page = browser.new_page()
+                problems: list[str] = []
+                requests: list[str] = []
+                page.on("console", lambda m, p=problems: p.append(m.text) if m.type in ("error", "warning") else None)
+                page.on("pageerror", lambda e, p=problems: p.append(str(e)))
+                page.on("request", lambda r, q=requests: q.append(r.url))
+                page.goto(path.as_uri())
+                images = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth])")
+                assert images and all(done and width > 0 for done, width in images), images
+                assert problems == []
+                assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+                assert page.title().endswith("policywatch") or page.title() == "policywatch report"
+                page.close()
+        finally:
+            browser.close()
+
+
+def _outline_path(report) -> Path:
+    return next(p for p in report.pages if "国家标准化发展纲要" in p.read_text(encoding="utf-8"))
+
+
+def test_report_command(warehouse, tmp_path):
+    out = tmp_path / "cli-report"
+    result = CliRunner().invoke(app, ["--db", str(warehouse.db.path), "report", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").exists() and len(list(out.glob("article-*.html"))) == 11

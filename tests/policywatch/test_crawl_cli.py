@@ -98,17 +98,6 @@ def test_replay_serve_runs_until_interrupted(tmp_path):
     assert "stopped after" in out
 
 
-def test_readme_lists_every_command():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    names = [c.name or c.callback.__name__ for c in app.registered_commands]
-    names += [
-        f"{group.name} {c.name}" for group in app.registered_groups for c in group.typer_instance.registered_commands
-    ]
-    assert "crawl" in names and "replay serve" in names
-    for name in names:
-        assert f"`policywatch {name}" in readme, name
-
-
 def test_crawl_configuration_defaults_and_overrides(tmp_path, monkeypatch):
     crawl = load_settings().crawl
     assert [str(c) for c in crawl.channels] == ["155:1686", "155:1687", "155:1689", "384:2519"]

@@ -11,26 +11,20 @@ BMP, Kolari–Pynnönen, Corrado, generalized sign, Wilcoxon) per article, theme
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 from policywatch.orchestration import tasks
-from policywatch.orchestration.airflow import DUCKDB_POOL, default_args
+from policywatch.orchestration.airflow import ARTICLES_ASSET, DUCKDB_POOL, PRICES_ASSET, STUDY_ASSET, dag_kwargs
 
-ARTICLES = Asset("policywatch://warehouse/articles")
-PRICES = Asset("policywatch://warehouse/prices")
-STUDY = Asset("policywatch://warehouse/study")
+ARTICLES = Asset(ARTICLES_ASSET)
+PRICES = Asset(PRICES_ASSET)
+STUDY = Asset(STUDY_ASSET)
 
 
 @dag(
     dag_id="event_study",
     schedule=(ARTICLES | PRICES),
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
-    catchup=False,
-    max_active_runs=1,
-    doc_md=__doc__,
-    default_args=default_args(),
-    tags=["policywatch"],
+    **dag_kwargs(__doc__),
     params={"study_name": Param(None, type=["null", "string"], description="Result set name")},
 )
 def event_study():

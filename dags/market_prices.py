@@ -13,24 +13,18 @@ every linked stock ticker), `provider` (`yfinance`, `akshare`, `file`, `syntheti
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 from policywatch.orchestration import tasks
-from policywatch.orchestration.airflow import DUCKDB_POOL, default_args
+from policywatch.orchestration.airflow import DUCKDB_POOL, PRICES_ASSET, dag_kwargs
 
-PRICES = Asset("policywatch://warehouse/prices")
+PRICES = Asset(PRICES_ASSET)
 
 
 @dag(
     dag_id="market_prices",
     schedule="30 16 * * 1-5",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
-    catchup=False,
-    max_active_runs=1,
-    doc_md=__doc__,
-    default_args=default_args(),
-    tags=["policywatch"],
+    **dag_kwargs(__doc__),
     params={
         "tickers": Param(None, type=["null", "array"], description="Tickers (default: every linked one)"),
         "provider": Param(None, type=["null", "string"], enum=[None, "yfinance", "akshare", "file", "synthetic"]),

@@ -15,24 +15,18 @@ e.g. after a backfill). Updates the asset `policywatch://warehouse/articles`, wh
 
 from __future__ import annotations
 
-import pendulum
 from airflow.sdk import Asset, Param, dag, task
 
 from policywatch.orchestration import tasks
-from policywatch.orchestration.airflow import DUCKDB_POOL, default_args
+from policywatch.orchestration.airflow import ARTICLES_ASSET, DUCKDB_POOL, dag_kwargs
 
-ARTICLES = Asset("policywatch://warehouse/articles")
+ARTICLES = Asset(ARTICLES_ASSET)
 
 
 @dag(
     dag_id="policy_news",
     schedule="0 8,12,17,21 * * *",
-    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
-    catchup=False,
-    max_active_runs=1,
-    doc_md=__doc__,
-    default_args=default_args(),
-    tags=["policywatch"],
+    **dag_kwargs(__doc__),
     params={
         "roll_url": Param(None, type=["null", "string"], description="Roll API URL (default: config)"),
         "channels": Param(None, type=["null", "array"], description='Channels as "PAGEID:LID"'),

@@ -9,10 +9,23 @@ from typing import Any
 
 from policywatch.config import Settings
 
-__all__ = ["DUCKDB_POOL", "default_args", "retry_policy", "setup_airflow"]
+__all__ = [
+    "ARTICLES_ASSET",
+    "DUCKDB_POOL",
+    "PRICES_ASSET",
+    "STUDY_ASSET",
+    "dag_kwargs",
+    "default_args",
+    "retry_policy",
+    "setup_airflow",
+]
 
 #: every task that writes the DuckDB file runs in this pool, which has one slot
 DUCKDB_POOL = "policywatch_duckdb"
+#: the assets the DAGs produce and consume (event_study runs when articles or prices land)
+ARTICLES_ASSET = "policywatch://warehouse/articles"
+PRICES_ASSET = "policywatch://warehouse/prices"
+STUDY_ASSET = "policywatch://warehouse/study"
 
 
 def retry_policy() -> Any:
@@ -40,6 +53,20 @@ def default_args(retries: int = 3) -> dict[str, Any]:
         "retry_exponential_backoff": True,
         "max_retry_delay": timedelta(minutes=30),
         "retry_policy": retry_policy(),
+    }
+
+
+def dag_kwargs(doc_md: str | None) -> dict[str, Any]:
+    """What every policywatch DAG shares: China time, no backfill, one run at a time, retries, its doc."""
+    import pendulum
+
+    return {
+        "start_date": pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+        "catchup": False,
+        "max_active_runs": 1,
+        "doc_md": doc_md,
+        "default_args": default_args(),
+        "tags": ["policywatch"],
     }
 
 

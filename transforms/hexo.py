@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
 import yaml
 
 from transforms.errors import ParseError
+from transforms.models import CHINA_TZ
 
-__all__ = ["HexoPost", "parse_rfc2822", "split_front_matter"]
+__all__ = ["HexoPost", "parse_post_date", "parse_rfc2822", "split_front_matter"]
 
 _FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(?P<yaml>.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(?P<body>.*)\Z", re.S)
 
@@ -45,13 +46,20 @@ def split_front_matter(text: str) -> HexoPost:
 
 
 def parse_rfc2822(value: Any) -> datetime | None:
-    """``Sun, 10 Oct 2021 12:58:34 GMT`` → an aware UTC datetime; YAML may already have made a datetime."""
+    """``Sun, 10 Oct 2021 12:58:34 GMT`` → an aware datetime (a date without a zone is read as China time)."""
+    return parse_post_date(value)[0]
+
+
+def parse_post_date(value: Any) -> tuple[datetime | None, bool]:
+    """``Sun, 10 Oct 2021 12:58:34 GMT`` → an aware datetime. YAML may already have made a datetime of a date
+    written ``2021-10-10 20:58:34``; a date without a zone is Hexo's site time, read here as China time.
+    Returns the instant and whether the zone was assumed."""
     if value is None or value == "":
-        return None
+        return None, False
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return (value, False) if value.tzinfo else (value.replace(tzinfo=CHINA_TZ), True)
     try:
         parsed = parsedate_to_datetime(str(value))
     except (TypeError, ValueError):
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return None, False
+    return (parsed, False) if parsed.tzinfo else (parsed.replace(tzinfo=CHINA_TZ), True)

@@ -15,7 +15,7 @@ from lxml import etree, html
 
 from transforms.charset import decode_html
 from transforms.errors import ParseError
-from transforms.hexo import parse_rfc2822, split_front_matter
+from transforms.hexo import parse_post_date, split_front_matter
 from transforms.measures import segment_measures
 from transforms.models import CHINA_TZ, Article, StockLink
 from transforms.sina_body import BodyExtract, body_from_fragment, extract_body
@@ -38,8 +38,9 @@ _PUBLISHID = re.compile(r"(?:doc|detail)-i([a-z]{7}\d{7})", re.IGNORECASE)
 _PUBLISHID_ONLY = re.compile(r"^[a-z]{7}\d{7}$")
 _CN_TIME = re.compile(
     r"(?P<y>\d{4})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
+    r"(?:(?:\s*|T)(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
+_CLOCK = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
 _ISO_OFFSET = re.compile(r"([+-]\d{2}):?(\d{2})$|Z$")
 _ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
 _SOURCE_LINE = re.compile(r"^(?:来源|文章来源)\s*[:：]\s*(.{1,30})$")
@@ -63,8 +64,8 @@ def article_hash_id(title: str, text: str) -> str:
 
 
 def parse_china_time(text: str | None) -> datetime | None:
-    """Sina's page times: ``2021年10月10日 20:58``, ``2021-10-10 20:58:34`` (China time, naive) or ISO with
-    an offset (``2021-10-10T20:58:34+08:00``). Returns an aware datetime, or None."""
+    """Sina's page times: ``2021年10月10日 20:58``, ``2021-10-10 20:58:34`` or ``2021-10-10T20:58:34`` (China
+    time, naive) or ISO with an offset (``2021-10-10T20:58:34+08:00``). Returns an aware datetime, or None."""
     if not text:
         return None
     text = text.strip()
@@ -154,6 +155,8 @@ def parse_sina_page(
         title = _TITLE_SUFFIX.sub("", title).strip()
     time_text = _first_text(doc, template.time)
     published = parse_china_time(time_text)
+    if published is not None and not _CLOCK.search(time_text or ""):
+        warnings.append("the page gives the publication date without a time: read as 00:00 China time")
     if published is None:
         published = parse_china_time(_first_text(doc, GENERIC.time))
     if published is None and published_hint is not None:
@@ -194,8 +197,10 @@ def parse_archive_post(data: bytes | str) -> Article:
         raise ParseError("truncated post: the body's <div> is never closed", reason="truncated")
     meta = post.front_matter
     title = str(meta.get("title") or "").strip() or None
-    published = parse_rfc2822(meta.get("date"))
+    published, zone_assumed = parse_post_date(meta.get("date"))
     warnings = [] if published else ["the post has no usable date"]
+    if zone_assumed:
+        warnings.append("the post's date has no time zone: read as China time")
     return _assemble(
         extract_body(body_from_fragment(body)),
         title=title,

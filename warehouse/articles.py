@@ -1,7 +1,8 @@
 """Idempotent loading of parsed articles with their raw bytes, links, text codes and measures.
 
 One call is one transaction: a batch lands whole or not at all. Loading the same article again changes
-nothing; a changed article (new text or a newer parser) replaces every row it owns.
+nothing; a changed article (new text or a newer parser) replaces every row it owns, and the rows linking
+derived from it are removed with them, so the next ``policywatch link`` links it afresh.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from warehouse.db import transaction
 __all__ = ["ArticleRecord", "LoadResult", "content_hash", "load_articles"]
 
 _CHILD_TABLES = ("article_raw", "stock_links", "text_codes", "sections", "measures", "numbered_list_items")
+#: what linking derived from an article: stale once the article changes, so it goes with it (and is re-linked)
+_LINKAGE_TABLES = ("measure_themes", "article_tickers", "article_policy", "name_mentions", "linked_articles")
 _TS = pa.timestamp("us", tz="UTC")
 _STRS = pa.list_(pa.string())
 
@@ -152,7 +155,7 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
     now = datetime.now(UTC)
     write_ids = [r.article.article_id for r in to_write]
     with transaction(con):
-        for table in (*_CHILD_TABLES, "articles"):
+        for table in (*_LINKAGE_TABLES, *_CHILD_TABLES, "articles"):
             con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [write_ids])
         insert_rows(con, "articles", _ARTICLES, (_article_row(r, now, run_id) for r in to_write))
         insert_rows(con, "article_raw", _RAW, (_raw_row(r) for r in to_write))

@@ -111,3 +111,29 @@ def test_broken_taxonomy_file_is_a_clear_error(settings, tmp_path):
     result = runner.invoke(app, ["--config", str(config), "themes"])
     assert result.exit_code == 2
     assert "line 2" in result.stderr and "name_en" in result.stderr
+
+
+def test_an_updated_article_is_linked_again(settings):
+    """A newer parser (or a re-crawled page with new text) replaces the article; its linkage must follow."""
+    from dataclasses import replace
+
+    from transforms.sina_article import parse_archive_post
+    from warehouse.articles import ArticleRecord, load_articles
+    from warehouse.store import open_writer
+
+    import_archive([sample_path("00_")], settings)
+    link_articles(settings)
+    raw = sample_path("00_").read_bytes()
+    newer = replace(parse_archive_post(raw), parser_version="9999.1")
+    con = open_writer(settings.db.path)
+    try:
+        result = load_articles(con, [ArticleRecord(newer, raw, "hexo", "archive", "reparsed")], run_id="r")
+    finally:
+        con.close()
+    assert result.updated == [newer.article_id]
+    assert rows(settings, "SELECT count(*) FROM article_tickers") == [(0,)]  # stale linkage went with the old rows
+    again = link_articles(settings)
+    assert again.linked == 1
+    classes = dict(rows(settings, "SELECT anchor_text, link_class FROM stock_links"))
+    assert classes == {"机器人": "theme_stock", "新产业": "name_collision", "农产品": "name_collision",
+                       "智慧农业": "name_collision"}  # fmt: skip

@@ -80,3 +80,13 @@ def test_no_title_anywhere():
     with pytest.raises(ParseError) as info:
         parse_archive_post(b"---\ncomments: false\n---\n<div><p>text</p></div>\n")
     assert info.value.reason == "no_title"
+
+
+def test_a_date_without_a_zone_is_china_time_with_a_warning():
+    from datetime import datetime
+
+    from transforms.models import CHINA_TZ
+
+    a = parse_archive_post("---\ntitle: 标题\ndate: 2021-10-10 20:58:34\n---\n<div><p>正文。</p></div>\n".encode())
+    assert a.published_at == datetime(2021, 10, 10, 20, 58, 34, tzinfo=CHINA_TZ)
+    assert a.warnings == ("the post's date has no time zone: read as China time",)

@@ -176,3 +176,31 @@ def test_malformed_html_still_yields_the_text():
     a = parse_sina_page(broken)
     assert a.paragraphs[0].startswith("第一段加粗")
     assert [(link.code, link.anchor_text) for link in a.stock_links] == [("sz300024", "机器人")]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2021-10-10T20:58:34", datetime(2021, 10, 10, 20, 58, 34, tzinfo=CHINA_TZ)),  # ISO, no offset: China time
+        ("2021-10-10 20:58", datetime(2021, 10, 10, 20, 58, tzinfo=CHINA_TZ)),
+        ("2021年10月10日 20:58", datetime(2021, 10, 10, 20, 58, tzinfo=CHINA_TZ)),
+        ("2012年01月25日07:40", datetime(2012, 1, 25, 7, 40, tzinfo=CHINA_TZ)),
+        ("2021-10-10T12:58:34Z", datetime(2021, 10, 10, 20, 58, 34, tzinfo=CHINA_TZ)),
+    ],
+)
+def test_page_times(text, expected):
+    from transforms.sina_article import parse_china_time
+
+    assert parse_china_time(text) == expected
+
+
+def test_a_page_with_a_date_and_no_time_says_so():
+    raw = (
+        page("modern_2021_outline.html")
+        .replace("2021年10月10日 20:58".encode(), "2021年10月10日".encode())
+        .replace(b'content="2021-10-10T20:58:34+08:00"', b'content=""')
+        .replace(b'content="2021-10-10 20:58:34"', b'content=""')
+    )
+    a = parse_sina_page(raw)
+    assert a.published_at == datetime(2021, 10, 10, tzinfo=CHINA_TZ)
+    assert "without a time" in " ".join(a.warnings)

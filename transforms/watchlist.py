@@ -82,6 +82,9 @@ class Watchlist(BaseModel):
     lookback_days: int = Field(default=3, ge=0)
     channels: dict[str, Channel] = Field(min_length=1)
     rules: tuple[Rule, ...] = Field(min_length=1)
+    #: set by the parser, never read from the file: channels that cannot be used now (a secret missing from
+    #: the environment), with why; their deliveries are recorded as failed and retried on the next run
+    unavailable: dict[str, str] = Field(default_factory=dict)
 
 
 def _expand(url: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
@@ -99,17 +102,21 @@ def parse_watchlist(
     """Validate a watchlist; ``theme_ids`` are the taxonomy's ids a rule may name."""
     environ = os.environ if environ is None else environ
     data, lines = load_yaml_with_lines(text, source)
+    if isinstance(data, dict) and "unavailable" in data:
+        raise ConfigError(f"{where(('unavailable',), lines, source)}: not a watchlist setting")
     try:
         watchlist = Watchlist.model_validate(data)
     except ValidationError as exc:
         raise describe_validation_error(exc, lines, source, "watchlist") from None
     problems = []
     channels = {}
+    unavailable: dict[str, str] = {}
     for name, channel in watchlist.channels.items():
         url, missing = _expand(channel.url, environ)
         if missing:
+            # one channel without its secret must not stop the others: its deliveries fail and are retried
             place = where(("channels", name, "url"), lines, source)
-            problems.append(f"{place}: the environment variables {missing} are not set")
+            unavailable[name] = f"the environment variables {missing} are not set ({place})"
         channels[name] = channel.model_copy(update={"url": url})
     for i, rule in enumerate(watchlist.rules):
         unknown_channels = [c for c in rule.channels if c not in channels]
@@ -124,4 +131,4 @@ def parse_watchlist(
         problems.append(f"{source}: two rules share an id")
     if problems:
         raise ConfigError("invalid watchlist:\n  " + "\n  ".join(problems))
-    return watchlist.model_copy(update={"channels": channels})
+    return watchlist.model_copy(update={"channels": channels, "unavailable": unavailable})

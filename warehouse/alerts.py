@@ -14,13 +14,15 @@ __all__ = ["alert_candidates", "record_delivery", "sent_deliveries"]
 
 
 def alert_candidates(con: duckdb.DuckDBPyConnection, since: datetime) -> list[AlertCandidate]:
-    """Linked articles published (or, without a publication time, loaded) since ``since``."""
+    """Linked articles published (or, without a publication time, loaded) since ``since``, and every article
+    with a failed delivery, however old: a channel that was down gets its alert when it is back."""
     heads = con.execute(
         """
         SELECT a.article_id, a.title, a.url, a.origin_ref, a.published_at, p.policy_score, p.is_policy,
                p.standardization_score, p.is_standardization, p.issuers, coalesce(p.documents, []), a.text
         FROM articles a JOIN article_policy p USING (article_id)
         WHERE coalesce(a.published_at, a.loaded_at) >= ?
+           OR a.article_id IN (SELECT article_id FROM alerts_sent WHERE status = 'failed')
         ORDER BY a.published_at NULLS LAST, a.article_id
         """,
         [since],

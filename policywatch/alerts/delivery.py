@@ -40,7 +40,15 @@ def _file_path(url: str) -> Path:
     return Path(url.split("://", 1)[1])
 
 
-def deliver(message: AlertMessage, channel: Channel, *, echo: Callable[[str], None] = print) -> DeliveryResult:
+def deliver(
+    message: AlertMessage,
+    channel: Channel,
+    *,
+    echo: Callable[[str], None] = print,
+    unavailable: str | None = None,
+) -> DeliveryResult:
+    if unavailable:
+        return DeliveryResult(False, f"channel not usable: {unavailable}")
     scheme = channel.scheme
     if scheme == "console":
         echo(f"{message.title}\n{message.body}\n")

@@ -30,7 +30,8 @@ def airflow_setup(
     report = setup_airflow(ctx.ensure_object(AppState).settings, slots=slots)
     console.print(f"pool {report.pool}: {report.slots} slot(s)", highlight=False)
     for check in report.checks:
-        console.print(f"ok: {check}", highlight=False, markup=False)
+        prefix = "" if check.startswith("WARNING") else "ok: "
+        console.print(f"{prefix}{check}", highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -10,6 +10,7 @@ import typer
 
 from policywatch.cli.common import EXIT_PARTIAL, AppState, OutputFormat, console, emit_rows, err_console, guarded
 from policywatch.steps.alerts import run_alerts, send_test_alerts
+from transforms.models import CHINA_TZ
 from warehouse.store import open_reader
 
 __all__ = ["register"]
@@ -35,7 +36,7 @@ def alerts_run(
     Example: policywatch alerts run --watchlist watchlist.yaml --since 2021-10-01
     """
     settings = ctx.ensure_object(AppState).settings
-    aware = since.replace(tzinfo=UTC) if since and since.tzinfo is None else since
+    aware = since.replace(tzinfo=CHINA_TZ) if since and since.tzinfo is None else since  # a date: China midnight
     summary = run_alerts(
         settings,
         watchlist_path=watchlist,

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from policywatch.config import Settings
+from transforms.errors import ConfigError
 
 __all__ = [
     "ARTICLES_ASSET",
@@ -98,6 +100,22 @@ def check_configuration(settings: Settings) -> list[str]:
     from warehouse.store import open_writer
 
     done = []
+    relative = {
+        name: path
+        for name, path in (
+            ("db.path", settings.db.path),
+            ("crawl.staging_dir", settings.crawl.staging_dir),
+            ("prices.staging_dir", settings.prices.staging_dir),
+            ("linking.reference_dir", settings.linking.reference_dir),
+        )
+        if not Path(path).is_absolute()
+    }
+    if relative:
+        listed = ", ".join(f"{name} = {path}" for name, path in relative.items())
+        raise ConfigError(
+            f"under Airflow every path must be absolute (tasks run in a temporary folder, so a relative path "
+            f"would name a different file): {listed}; set them in the config file or as POLICYWATCH__…"
+        )
     con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     con.close()
     done.append(f"database {settings.db.path}: writable, schema up to date")
@@ -107,6 +125,8 @@ def check_configuration(settings: Settings) -> list[str]:
         watchlist = load_watchlist(settings.alerts.watchlist, theme_ids={t.id for t in taxonomy.themes})
         counts = f"{len(watchlist.rules)} rules, {len(watchlist.channels)} channels"
         done.append(f"watchlist {settings.alerts.watchlist}: {counts}")
+        for name, why in watchlist.unavailable.items():
+            done.append(f"WARNING: alert channel {name} is not usable: {why}")
     else:
-        done.append("no watchlist configured: the alert task will fail until [alerts] watchlist is set")
+        done.append("WARNING: no watchlist configured: the alert task sends nothing until [alerts] watchlist is set")
     return done

@@ -7,7 +7,7 @@ import json
 import logging
 from collections.abc import Mapping
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,11 +67,16 @@ def link(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def alert(params: Mapping[str, Any]) -> dict[str, Any]:
     from policywatch.steps.alerts import run_alerts
+    from transforms.models import CHINA_TZ
 
+    settings = _settings()
+    if settings.alerts.watchlist is None:
+        log.warning("no watchlist configured ([alerts] watchlist): nothing to alert on")
+        return {"skipped": "no watchlist configured"}
     since = _date(params.get("alert_since"))
     summary = run_alerts(
-        _settings(),
-        since=datetime.combine(since, datetime.min.time(), tzinfo=UTC) if since else None,
+        settings,
+        since=datetime.combine(since, datetime.min.time(), tzinfo=CHINA_TZ) if since else None,
         echo=log.info,
     )
     for article_id, rule, channel, error in summary.failed:

@@ -86,7 +86,12 @@ def run_alerts(
                         if (candidate.article_id, rule.id, channel_name) in done:
                             summary.already_sent += 1
                             continue
-                        result = deliver(message, watchlist.channels[channel_name], echo=echo)
+                        result = deliver(
+                            message,
+                            watchlist.channels[channel_name],
+                            echo=echo,
+                            unavailable=watchlist.unavailable.get(channel_name),
+                        )
                         _record(con, summary, candidate.article_id, rule.id, channel_name, result, message, run_id)
         except BaseException as exc:
             finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
@@ -142,5 +147,10 @@ def send_test_alerts(
         match = match_rule(rule.model_copy(update={"themes": ("robots", "ai"), "min_policy_score": 0}), _SAMPLE)
         assert match is not None
         message = render_alert(_SAMPLE, match, theme_names)
-        results[name] = deliver(AlertMessage("[测试] " + message.title, message.body), channel, echo=echo)
+        results[name] = deliver(
+            AlertMessage("[测试] " + message.title, message.body),
+            channel,
+            echo=echo,
+            unavailable=watchlist.unavailable.get(name),
+        )
     return results

@@ -81,11 +81,23 @@ def test_every_dag_imports_documented_with_writers_in_the_pool(airflow_env):
 
 
 def test_setup_creates_the_pool_and_checks_the_config(airflow_env, tmp_path):
-    env = {**airflow_env, "POLICYWATCH_DB": str(tmp_path / "pw.duckdb")}
     exe = Path(sys.executable).with_name("policywatch")
+    relative = subprocess.run([str(exe), "airflow", "setup"], env={**airflow_env, "POLICYWATCH_DB": "pw.duckdb"},
+                              capture_output=True, text=True, timeout=120, cwd=tmp_path)  # fmt: skip
+    assert (
+        relative.returncode == 2 and "every path must be absolute" in relative.stderr and "db.path" in relative.stderr
+    )
+    env = {
+        **airflow_env,
+        "POLICYWATCH_DB": str(tmp_path / "pw.duckdb"),
+        "POLICYWATCH__CRAWL__STAGING_DIR": str(tmp_path / "staging" / "crawl"),
+        "POLICYWATCH__PRICES__STAGING_DIR": str(tmp_path / "staging" / "prices"),
+        "POLICYWATCH__LINKING__REFERENCE_DIR": str(tmp_path / "reference"),
+    }
     done = subprocess.run([str(exe), "airflow", "setup"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "pool policywatch_duckdb: 1 slot(s)" in done.stdout and "24 themes" in done.stdout
+    assert "WARNING: no watchlist configured" in done.stdout
     out = python(
         env, "from airflow.models.pool import Pool\np = Pool.get_pool('policywatch_duckdb')\nprint('POOL', p.slots)"
     )
@@ -137,6 +149,7 @@ def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
             "POLICYWATCH__ALERTS__WATCHLIST": str(watchlist),
             "POLICYWATCH__CRAWL__STAGING_DIR": str(tmp_path / "staging" / "crawl"),
             "POLICYWATCH__PRICES__STAGING_DIR": str(tmp_path / "staging" / "prices"),
+            "POLICYWATCH__LINKING__REFERENCE_DIR": str(tmp_path / "reference"),
             "POLICYWATCH__CRAWL__DOWNLOAD_DELAY_S": "0",
         }
         news = {"roll_url": replay.roll_url, "zhibo_url": replay.zhibo_url, "rss_feeds": [replay.rss_url],

@@ -155,3 +155,60 @@ def test_cli_run_test_and_history(linked, tmp_path):
     assert statuses == ["failed", "failed", "failed", "sent"]
     missing = runner.invoke(app, ["--db", db, "alerts", "run"])
     assert missing.exit_code == 2 and "no watchlist" in missing.stderr
+
+
+def test_a_channel_missing_its_secret_fails_alone_and_goes_out_once_it_is_set(linked, tmp_path, monkeypatch):
+    monkeypatch.delenv("DESK_TO", raising=False)
+    with smtp_server() as mailbox, webhook_server() as hooks:
+        (tmp_path / "w.yaml").write_text(
+            f'channels:\n  desk-email:\n    url: "{mailbox.url("${DESK_TO}")}"\n'
+            f'  desk-webhook:\n    url: "{hooks.url()}"\n'
+            "rules:\n  - id: r\n    standardization_only: true\n    themes: [robots]\n"
+            "    channels: [desk-email, desk-webhook]\n",
+            encoding="utf-8",
+        )
+        first = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert first.sent == 1 and len(hooks.posts) == 1 and mailbox.messages == []
+        ((_, rule, channel, error),) = first.failed
+        assert (rule, channel) == ("r", "desk-email") and "DESK_TO" in error
+        monkeypatch.setenv("DESK_TO", "desk@example.com")
+        second = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert (second.sent, second.already_sent, second.failed) == (1, 1, [])
+        assert len(mailbox.messages) == 1 and len(hooks.posts) == 1
+
+
+def test_a_failed_delivery_is_retried_after_the_lookback_has_passed(linked, tmp_path):
+    down = free_port()
+    watchlist(tmp_path / "w.yaml", "console://", f"json://127.0.0.1:{down}/policywatch")
+    first = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+    assert len(first.failed) == 3
+    with webhook_server(port=down) as hooks:
+        # no --since: the lookback (3 days) excludes the 2021-22 samples, but failed deliveries still count
+        later = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", echo=lambda _: None)
+        assert later.sent == 3 and len(hooks.posts) == 3 and later.failed == []
+
+
+def test_since_on_the_command_line_is_china_midnight(linked, tmp_path):
+    """02_ was published 2022-02-19 18:34 China time; 08_ on 2022-02-18 12:26. --since 2022-02-19 keeps one."""
+    with webhook_server() as hooks:
+        (tmp_path / "w.yaml").write_text(
+            f'channels:\n  hook:\n    url: "{hooks.url()}"\nrules:\n  - id: any\n    min_policy_score: 0\n'
+            "    keywords: [的]\n    channels: [hook]\n",
+            encoding="utf-8",
+        )
+        result = runner.invoke(
+            app,
+            [
+                "--db",
+                str(linked.db.path),
+                "alerts",
+                "run",
+                "--watchlist",
+                str(tmp_path / "w.yaml"),
+                "--since",
+                "2022-02-19",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        titles = [body["title"] for _, body in hooks.posts]
+    assert not any("东数西算" in t for t in titles)  # 2022-02-18 12:26 China time is before China midnight

@@ -33,9 +33,17 @@ def test_secrets_come_from_the_environment():
     assert watchlist.rules[0].min_policy_score == 0.5 and watchlist.lookback_days == 2
 
 
-def test_a_missing_secret_names_the_variable_and_line():
-    with pytest.raises(ConfigError, match=r"w\.yaml, line 4: channels\.mail\.url: .*\['SMTP_USER', 'SMTP_PASSWORD'\]"):
-        parse_watchlist(GOOD, "w.yaml", theme_ids=THEMES, environ={})
+def test_a_missing_secret_makes_only_that_channel_unusable():
+    watchlist = parse_watchlist(GOOD, "w.yaml", theme_ids=THEMES, environ={})
+    assert set(watchlist.unavailable) == {"mail"}
+    why = watchlist.unavailable["mail"]
+    assert "['SMTP_USER', 'SMTP_PASSWORD']" in why and "w.yaml, line 4: channels.mail.url" in why
+    assert "hook" in watchlist.channels and "hook" not in watchlist.unavailable
+
+
+def test_unavailable_is_not_a_setting_of_the_file():
+    with pytest.raises(ConfigError, match="not a watchlist setting"):
+        parse_watchlist(GOOD + "unavailable: {}\n", "w.yaml", theme_ids=THEMES, environ=ENV)
 
 
 @pytest.mark.parametrize(

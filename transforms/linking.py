@@ -2,6 +2,7 @@
 
 Four ways lead from an article to a ticker, each kept as its own row with a confidence:
 - ``sina_link``: Sina's auto-link, judged (mention, name collision, index, theme stock);
+- ``zhibo_tag``: a stock tag of Sina's 7x24 feed (structured by Sina's editors, no name matching);
 - ``text_code``: a code written in the text, such as （601728.SH）;
 - ``name_mention``: a company name Sina did not link (all occurrences, tables included);
 - ``theme``: a measure (or, without measures, the article) names a theme; its member stocks follow.
@@ -38,7 +39,7 @@ class TickerLink:
     ticker: str
     code: str
     name: str | None
-    via: str  #: sina_link | text_code | name_mention | theme
+    via: str  #: sina_link | zhibo_tag | text_code | name_mention | theme
     link_class: str | None
     theme_id: str | None
     measure_ordinal: int | None
@@ -73,17 +74,18 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
         starts.append(offset)
         offset += len(paragraph) + 1
     mentions = find_company_mentions(article.text, starts, list(article.paragraphs), day, ctx, scanner)
+    tags = [link for link in article.stock_links if link.seen_in == ("tag",)]
+    sina_links = [link for link in article.stock_links if link.seen_in != ("tag",)]
     company_spans = [
         (link.position, link.position + len(link.anchor_text))
-        for link in article.stock_links
+        for link in sina_links
         if link.position is not None and link.anchor_text
     ]
     company_spans += [(p, p + len(m.name)) for m in mentions for p in m.positions]
     company_spans = sorted(set(company_spans))
 
     judgements = tuple(
-        (link, classify_stock_link(link, article.text, day, ctx, company_spans=company_spans))
-        for link in article.stock_links
+        (link, classify_stock_link(link, article.text, day, ctx, company_spans=company_spans)) for link in sina_links
     )
     measure_themes = _measure_themes(article, ctx)
     tickers: list[TickerLink] = []
@@ -100,6 +102,21 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
                 measure_ordinal=None,
                 confidence=judgement.confidence,
                 evidence=f"Sina linked '{link.anchor_text}': {judgement.reason}",
+            )
+        )
+    for tag in tags:
+        record = ctx.master.get(tag.code)
+        tickers.append(
+            TickerLink(
+                ticker=tag.ticker,
+                code=tag.code,
+                name=record.name_on(day) if record else None,
+                via="zhibo_tag",
+                link_class=None,
+                theme_id=None,
+                measure_ordinal=None,
+                confidence=0.0 if tag.kind == "index" else 0.9,
+                evidence=f"Sina's 7x24 feed tagged the item with {tag.anchor_text or tag.code}",
             )
         )
     for code in article.text_codes:
@@ -119,7 +136,7 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
                 + ("" if known else "; the code is not in the securities master"),
             )
         )
-    linked_codes = {link.code for link in article.stock_links}
+    linked_codes = {link.code for link in sina_links}
     for mention in mentions:
         sina_too = "; Sina linked it too" if mention.code in linked_codes else "; Sina did not link it"
         tickers.append(

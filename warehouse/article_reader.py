@@ -13,7 +13,8 @@ __all__ = ["read_articles"]
 
 
 def read_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) -> list[Article]:
-    """The articles with these ids (in that order; unknown ids are left out), with links, codes and measures."""
+    """The articles with these ids (in that order; unknown ids are left out), with links, codes and measures.
+    ``stock_links`` holds Sina's links and the 7x24 feed's stock tags (``seen_in == ('tag',)``)."""
     if not article_ids:
         return []
     ids = list(article_ids)
@@ -27,7 +28,8 @@ def read_articles(con: duckdb.DuckDBPyConnection, article_ids: Sequence[str]) ->
     links: dict[str, list[StockLink]] = defaultdict(list)
     for row in con.execute(
         "SELECT article_id, code, ticker, exchange, kind, anchor_text, position, paragraph, seen_in"
-        f" FROM stock_links {where} AND origin = 'sina_link' ORDER BY article_id, position NULLS LAST, code",
+        f" FROM stock_links {where} AND origin IN ('sina_link', 'zhibo_tag')"
+        " ORDER BY article_id, position NULLS LAST, code",
         [ids],
     ).fetchall():
         links[row[0]].append(StockLink(row[1], row[2], row[3], row[4], row[5], row[6], row[7], tuple(row[8])))

@@ -137,3 +137,25 @@ def test_an_updated_article_is_linked_again(settings):
     classes = dict(rows(settings, "SELECT anchor_text, link_class FROM stock_links"))
     assert classes == {"机器人": "theme_stock", "新产业": "name_collision", "农产品": "name_collision",
                        "智慧农业": "name_collision"}  # fmt: skip
+
+
+def test_stored_seven_by_24_tags_become_article_tickers(settings):
+    from warehouse.store import open_writer
+
+    import_archive([sample_path("02_")], settings)
+    con = open_writer(settings.db.path)
+    try:
+        (aid,) = con.execute("SELECT article_id FROM articles").fetchall()[0]
+        con.execute(
+            "INSERT INTO stock_links (article_id, origin, code, ticker, exchange, kind, anchor_text, position,"
+            " paragraph, seen_in) VALUES (?, 'zhibo_tag', 'sz300750', '300750.SZ', 'SZ', 'stock', '宁德时代',"
+            " NULL, NULL, ['tag'])",
+            [aid],
+        )
+    finally:
+        con.close()
+    link_articles(settings)
+    assert rows(settings, "SELECT ticker, via FROM article_tickers WHERE via = 'zhibo_tag'") == [
+        ("300750.SZ", "zhibo_tag")
+    ]
+    assert rows(settings, "SELECT link_class FROM stock_links WHERE origin = 'zhibo_tag'") == [(None,)]

@@ -125,3 +125,18 @@ def test_theme_stock_link_names_its_theme(linking_context):
     article = parse_archive_post(sample_path("00_").read_bytes())
     (robot,) = [j for link, j in link_article(article, linking_context).judgements if link.code == "sz300024"]
     assert robot.theme_id == "robots"
+
+
+def test_seven_by_24_stock_tags_reach_tickers_without_being_judged(linking_context):
+    from dataclasses import replace
+
+    from transforms.models import StockLink
+
+    article = parse_archive_post(sample_path("02_").read_bytes())
+    tag = StockLink("sz300750", "300750.SZ", "SZ", "stock", "宁德时代", None, None, ("tag",))
+    tagged = replace(article, stock_links=(tag,))
+    linked = link_article(tagged, linking_context)
+    assert linked.judgements == ()  # a tag is Sina's editors' structured data, not a name match to judge
+    (ticker,) = [t for t in linked.tickers if t.via == "zhibo_tag"]
+    assert (ticker.ticker, ticker.confidence) == ("300750.SZ", 0.9)
+    assert "7x24" in ticker.evidence

@@ -156,7 +156,36 @@ def articles(
     emit_rows(["article_id", "published_at", "title", "source", "links", "measures", "origin"], rows, fmt)
 
 
+def reparse(
+    ctx: typer.Context,
+    article_ids: Annotated[list[str] | None, typer.Argument(help="Only these articles.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Every stored article, whatever parsed it.")] = False,
+) -> None:
+    """Parse stored articles again from their raw bytes with the current parser (no re-crawl needed).
+
+    By default only the articles an older parser version produced. Updated articles are linked again by the
+    next `policywatch link`.
+
+    Example: policywatch reparse && policywatch link
+    """
+    from policywatch.steps.reparse import reparse_articles
+
+    settings = ctx.ensure_object(AppState).settings
+    summary = reparse_articles(settings, article_ids=article_ids or None, everything=everything)
+    counts = summary.counts()
+    console.print(
+        f"run {summary.run_id}: {counts['checked']} re-parsed, {counts['updated']} updated, "
+        f"{counts['unchanged']} unchanged, {counts['skipped']} skipped",
+        highlight=False,
+    )
+    for skip in summary.skipped:
+        err_console.print(f"[yellow]skipped[/] {skip.item}: {skip.message} [dim]({skip.reason})[/]", highlight=False)
+    if summary.skipped:
+        raise typer.Exit(EXIT_PARTIAL)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(guarded(parse))
     app.command("import-archive")(guarded(import_archive_command))
     app.command()(guarded(articles))
+    app.command()(guarded(reparse))

@@ -22,7 +22,9 @@ def _is_lock_error(exc: duckdb.Error) -> bool:
     return "Could not set lock" in text or "Conflicting lock" in text
 
 
-def connect(path: str | Path, *, read_only: bool = False, lock_timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path, *, read_only: bool = False, lock_timeout: float = 0.0, external_access: bool = True
+) -> duckdb.DuckDBPyConnection:
     """Open the database; wait up to ``lock_timeout`` seconds for another process's lock to go away.
 
     Raises DatabaseLockedError (retryable) when the lock is still held, ConfigError when a read-only open
@@ -37,7 +39,8 @@ def connect(path: str | Path, *, read_only: bool = False, lock_timeout: float = 
     delay = 0.2
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            config = {} if external_access else {"enable_external_access": False}
+            return duckdb.connect(str(path), read_only=read_only, config=config)
         except duckdb.IOException as exc:
             if not _is_lock_error(exc):
                 raise

@@ -23,6 +23,9 @@ def open_writer(path: str | Path, *, lock_timeout: float = 0.0) -> duckdb.DuckDB
     return con
 
 
-def open_reader(path: str | Path, *, lock_timeout: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """A read-only connection for queries; writes through it fail."""
-    return connect(path, read_only=True, lock_timeout=lock_timeout)
+def open_reader(
+    path: str | Path, *, lock_timeout: float = 0.0, external_access: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection for queries; writes through it fail. ``external_access=False`` also refuses
+    reading or writing files outside the database (``COPY … TO``, ``read_csv``) for user-typed SQL."""
+    return connect(path, read_only=True, lock_timeout=lock_timeout, external_access=external_access)

@@ -145,7 +145,7 @@ def articles(
                    (SELECT count(*) FROM measures m WHERE m.article_id = a.article_id) AS measures,
                    a.origin
             FROM articles a
-            WHERE ? IS NULL OR a.title LIKE '%' || ? || '%'
+            WHERE ? IS NULL OR contains(a.title, ?)
             ORDER BY a.published_at DESC NULLS LAST, a.article_id
             LIMIT ?
             """,

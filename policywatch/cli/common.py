@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, NoReturn
@@ -77,9 +77,12 @@ def guarded(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _plain(value: Any) -> Any:
+    """A JSON-ready value: instants in China time, every other type DuckDB returns as text."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
     if isinstance(value, datetime):
         return value.astimezone(CHINA_TZ).isoformat() if value.tzinfo else value.isoformat()
-    if isinstance(value, date):
+    if isinstance(value, date | time):
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
@@ -88,8 +91,8 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    return value
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)  # INTERVAL (timedelta), UUID, …
 
 
 def emit_rows(
@@ -105,7 +108,7 @@ def emit_rows(
         writer.writerow(columns)
         for row in rows:
             writer.writerow(
-                [json.dumps(v, ensure_ascii=False) if isinstance(v, list | dict) else _plain(v) for v in row]
+                [json.dumps(_plain(v), ensure_ascii=False) if isinstance(v, list | dict) else _plain(v) for v in row]
             )
         return
     table = Table(title=title, show_lines=False)

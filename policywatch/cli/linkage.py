@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from policywatch.cli.common import AppState, OutputFormat, console, emit_rows, guarded
+from policywatch.cli.common import EXIT_PARTIAL, AppState, OutputFormat, console, emit_rows, err_console, guarded
 from policywatch.reference import load_master, load_taxonomy
 from policywatch.steps.link import link_articles
 from policywatch.steps.reference import refresh_reference
@@ -40,6 +40,9 @@ def link(
         f" {summary.tickers} (article, ticker) pairs{reloaded}",
         highlight=False,
     )
+    if summary.unknown:
+        err_console.print(f"[yellow]skipped[/] no stored article has these ids: {', '.join(summary.unknown)}")
+        raise typer.Exit(EXIT_PARTIAL)
 
 
 def themes(

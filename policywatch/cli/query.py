@@ -24,7 +24,8 @@ def sql(
     Example: policywatch sql "SELECT code, anchor_text, count(*) FROM stock_links GROUP BY ALL ORDER BY 3 DESC"
     """
     settings = ctx.ensure_object(AppState).settings
-    con = open_reader(settings.db.path)
+    # a reader waits for a writer's lock as long as a writer would; no file reads or writes outside the database
+    con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s, external_access=False)
     try:
         try:
             cursor = con.execute(query)

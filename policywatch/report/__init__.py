@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from policywatch.config import Settings
 from policywatch.plots import caar_png
 from policywatch.report.data import caar_curves_from_db, read_article_view, read_overview, window_stats
+from transforms.errors import InputError
 from transforms.models import CHINA_TZ
 from warehouse.store import open_reader
 
@@ -84,7 +85,8 @@ def write_reports(
     con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
         overview = read_overview(con, study)
-        ids = article_ids or [a["article_id"] for a in overview.articles]
+        known = [a["article_id"] for a in overview.articles]
+        ids = _resolve_ids(article_ids, known) if article_ids else known
         summary = ReportSummary(out_dir / "index.html")
         study_text = _study_text(overview.study_params)
         for article_id in ids:
@@ -135,6 +137,22 @@ def write_reports(
     finally:
         con.close()
     return summary
+
+
+def _resolve_ids(wanted: list[str], known: list[str]) -> list[str]:
+    """Each id as given, or the one stored id it is a prefix of; InputError names what matches nothing."""
+    resolved, problems = [], []
+    for item in wanted:
+        matches = [k for k in known if k == item] or [k for k in known if k.startswith(item)]
+        if len(matches) == 1:
+            resolved.append(matches[0])
+        else:
+            problems.append(
+                f"{item!r} " + ("matches no stored article" if not matches else f"is ambiguous: {matches[:5]}")
+            )
+    if problems:
+        raise InputError("cannot report: " + "; ".join(problems), reason="unknown_article")
+    return resolved
 
 
 def _within_article(gid: str) -> str:

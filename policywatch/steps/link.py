@@ -18,7 +18,7 @@ from transforms.linking_context import LINKER_VERSION
 from transforms.name_matcher import NameScanner
 from warehouse.article_reader import read_articles
 from warehouse.linkage import articles_to_link, load_reference, save_linkage
-from warehouse.runs import finish_run, start_run
+from warehouse.runs import finish_run, record_skip, start_run
 from warehouse.store import open_writer
 
 __all__ = ["LinkSummary", "link_articles", "reference_fingerprint", "taxonomy_fingerprint"]
@@ -31,6 +31,8 @@ class LinkSummary:
     reloaded: list[str] = field(default_factory=list)
     link_classes: dict[str, int] = field(default_factory=dict)
     tickers: int = 0
+    #: ids asked for that no stored article has
+    unknown: list[str] = field(default_factory=list)
 
     def counts(self) -> dict:
         return {"linked": self.linked, "reloaded": self.reloaded, "link_classes": self.link_classes,
@@ -78,7 +80,17 @@ def link_articles(
                 con, ctx.master, ctx.taxonomy, reference_hash=reference_hash, taxonomy_hash=taxonomy_hash
             )
             if article_ids is not None:
-                ids = list(article_ids)
+                found = {
+                    r[0]
+                    for r in con.execute(
+                        "SELECT article_id FROM articles WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
+                        [list(article_ids)],
+                    ).fetchall()
+                }
+                ids = [i for i in article_ids if i in found]
+                summary.unknown = [i for i in article_ids if i not in found]
+                for item in summary.unknown:
+                    record_skip(con, run_id, item, "not_found", f"no stored article has the id {item!r}")
             elif relink_all:
                 ids = [r[0] for r in con.execute("SELECT article_id FROM articles ORDER BY 1").fetchall()]
             else:
@@ -104,7 +116,7 @@ def link_articles(
         except BaseException as exc:
             finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
             raise
-        finish_run(con, run_id, "ok", summary.counts())
+        finish_run(con, run_id, "partial" if summary.unknown else "ok", summary.counts())
         return summary
     finally:
         con.close()

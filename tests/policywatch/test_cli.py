@@ -144,3 +144,32 @@ def test_locked_database_is_exit_75_through_the_real_entry_point(db):
         proc = subprocess.run([str(exe), "--db", str(db), "articles"], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 75
     assert f"PID {pid}" in proc.stderr and "retryable" in proc.stderr
+
+
+def test_sql_prints_every_duckdb_type_as_json_and_csv(db):
+    query = "SELECT now() - now() AS span, gen_random_uuid() IS NOT NULL AS ok, TIME '09:30:00' AS t, [now()] AS stamps"
+    data = json.loads(cli("--db", str(db), "sql", query, "--format", "json").stdout)
+    assert data[0]["span"] == "0:00:00" and data[0]["t"] == "09:30:00" and data[0]["ok"] is True
+    rows = list(csv.reader(io.StringIO(cli("--db", str(db), "sql", query, "--format", "csv").stdout)))
+    assert rows[0] == ["span", "ok", "t", "stamps"] and rows[1][2] == "09:30:00"
+
+
+def test_sql_cannot_touch_files_outside_the_database(db, tmp_path):
+    target = tmp_path / "leak.csv"
+    result = cli("--db", str(db), "sql", f"COPY (SELECT 1) TO '{target}'")
+    assert result.exit_code == 2 and not target.exists()
+
+
+def test_search_is_plain_text_not_a_pattern(db):
+    # as a LIKE pattern "%增" would match every title with 增 in it; as text, no title has "%增"
+    listing = json.loads(cli("--db", str(db), "articles", "--search", "%增", "--format", "json").stdout)
+    assert listing == []
+    literal = json.loads(cli("--db", str(db), "articles", "--search", "37%", "--format", "json").stdout)
+    assert [a["title"][:4] for a in literal] == ['"券茅"']
+
+
+def test_report_and_link_say_which_ids_are_unknown(db, tmp_path):
+    report = cli("--db", str(db), "report", "nope", "--out", str(tmp_path / "r"))
+    assert report.exit_code == 2 and "'nope' matches no stored article" in report.stderr
+    linked = cli("--db", str(db), "link", "nope")
+    assert linked.exit_code == 1 and "nope" in linked.stderr

@@ -208,6 +208,16 @@ def _headline(con, study: str) -> dict[str, Any] | None:
         con, study, "article_via", [f"{article_id}|theme"], label=lambda gid: "theme member (via theme)"
     )  # fmt: skip
     sources = ", ".join(view.price_sources)
+    coverage = con.execute(
+        "SELECT min(date), max(date) FROM prices WHERE source IN (SELECT unnest(?::VARCHAR[]))",
+        [list(view.price_sources)],
+    ).fetchall()[0]
+    sessions_note = (
+        f"The prices used cover {coverage[0]} to {coverage[1]}: an estimation window that would start earlier is "
+        "shorter than its nominal length (see each event's n_estimation)."
+        if coverage[0]
+        else ""
+    )
     return {
         "title": view.title,
         "question": (
@@ -222,7 +232,6 @@ def _headline(con, study: str) -> dict[str, Any] | None:
         "caveats": (
             f"{len(kept)} events are few, and all share one day 0: their abnormal returns are cross-correlated, so "
             "the plain t, Patell and BMP statistics overstate significance; the Kolari–Pynnönen-adjusted ones are the "
-            "ones to read. A group of one or two events has no meaningful test. Real bars cover 2020-10-09 to "
-            "2022-01-14, so the estimation window is shorter than 240 sessions where it would start earlier."
+            f"ones to read. A group of one or two events has no meaningful test. {sessions_note}"
         ),
     }  # fmt: skip

@@ -66,9 +66,10 @@ class DemoPaths:
     watchlist: Path
 
 
-def demo_settings(out: Path, base: Settings) -> tuple[Settings, DemoPaths]:
+def demo_settings(out: Path, base: Settings, database: Path | None = None) -> tuple[Settings, DemoPaths]:
     out = out.resolve()
-    paths = DemoPaths(out, out / "policywatch.duckdb", out / "report", out / "alerts.md", out / "watchlist.yaml")
+    db = database.resolve() if database else out / "policywatch.duckdb"
+    paths = DemoPaths(out, db, out / "report", out / "alerts.md", out / "watchlist.yaml")
     settings = base.model_copy(
         update={
             "db": base.db.model_copy(update={"path": paths.database}),
@@ -83,9 +84,10 @@ def demo_settings(out: Path, base: Settings) -> tuple[Settings, DemoPaths]:
     return settings, paths
 
 
-def run_demo(out: Path, *, base_settings: Settings, console: Console) -> str:
-    """Run the demo into ``out``; returns a short summary of what it found and where the outputs are."""
-    settings, paths = demo_settings(out, base_settings)
+def run_demo(out: Path, *, base_settings: Settings, console: Console, database: Path | None = None) -> str:
+    """Run the demo into ``out`` (the database there too, unless ``database`` names one); returns a short
+    summary of what it found and where the outputs are."""
+    settings, paths = demo_settings(out, base_settings, database)
     paths.out.mkdir(parents=True, exist_ok=True)
     paths.watchlist.write_text(_DEMO_WATCHLIST.format(alerts_file=paths.alerts), encoding="utf-8")
     console.print(f"[bold]policywatch demo[/] → {paths.out}  (offline: a local replay of Sina serves the samples)")

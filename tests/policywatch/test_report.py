@@ -4,7 +4,6 @@ checked as text and in a real headless browser (Debian's Chromium)."""
 from __future__ import annotations
 
 import base64
-import os
 import re
 import shutil
 from datetime import date

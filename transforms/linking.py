@@ -10,7 +10,7 @@ Four ways lead from an article to a ticker, each kept as its own row with a conf
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import date
 
 from transforms.link_classifier import LinkJudgement, classify_stock_link
@@ -56,9 +56,6 @@ class LinkedArticle:
     mentions: tuple[NameMention, ...]
     policy: PolicyAssessment
     tickers: tuple[TickerLink, ...]
-
-    def to_dict(self) -> dict:
-        return asdict(self)
 
 
 def _day(article: Article) -> date | None:

@@ -90,7 +90,7 @@ def _classify(paragraph: str) -> _Marker | None:
     return None
 
 
-def _runs(candidates: list[tuple[int, _Marker]], section_of: Sequence[int | None]) -> list[list[int]]:
+def _runs(candidates: list[tuple[int, _Marker]]) -> list[list[int]]:
     """Consecutive numbering runs (1, 2, 3, …) of at least two items; a run may restart at 1 in a new section."""
     runs: list[list[int]] = []
     current: list[int] = []
@@ -152,7 +152,7 @@ def segment_measures(
 
     principal_style, principal_runs = None, []
     for style in _ITEM_STYLES:
-        runs = _runs(candidates(style, set()), section_of)
+        runs = _runs(candidates(style, set()))
         if runs:
             principal_style, principal_runs = style, runs
             break
@@ -186,7 +186,7 @@ def segment_measures(
     for style in (*_ITEM_STYLES, "sub"):
         if style == principal_style:
             continue
-        for run in _runs(candidates(style, covered), section_of):
+        for run in _runs(candidates(style, covered)):
             run_set = set(run)
             items = []
             for pos, index in enumerate(run):

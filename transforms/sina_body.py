@@ -74,7 +74,6 @@ class BodyExtract:
     paragraphs: list[str]
     links: list[RawLink]
     editor: str | None
-    keyword_comment_kind: str | None
     keyword_comment_codes: list[str] | None
 
 
@@ -232,13 +231,13 @@ def _merge_links(raw: list[RawLink]) -> list[RawLink]:
     return list(merged.values())
 
 
-def _keyword_comment(comments: list[str]) -> tuple[str | None, list[str] | None]:
+def _keyword_comment(comments: list[str]) -> list[str] | None:
+    """The codes listed in ``<!-- news_keyword_pub,stock,… -->``: [] when empty, None when there is none."""
     for comment in comments:
         match = _KEYWORD_COMMENT.search(comment)
         if match:
-            codes = [code.strip().lower() for code in match.group(2).split("&") if code.strip()]
-            return match.group(1), codes
-    return None, None
+            return [code.strip().lower() for code in match.group(2).split("&") if code.strip()]
+    return None
 
 
 def extract_body(container: etree._Element) -> BodyExtract:
@@ -246,12 +245,11 @@ def extract_body(container: etree._Element) -> BodyExtract:
     walker = _Walker()
     walker.walk(container)
     walker.flush()
-    kind, codes = _keyword_comment(walker.comments)
+    codes = _keyword_comment(walker.comments)
     return BodyExtract(
         paragraphs=walker.paragraphs,
         links=_merge_links(walker.links),
         editor=walker.editor,
-        keyword_comment_kind=kind,
         keyword_comment_codes=codes,
     )
 

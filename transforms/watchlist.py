@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from transforms.errors import ConfigError
 from transforms.yaml_lines import describe_validation_error, load_yaml_with_lines, where
 
-__all__ = ["LOCAL_SCHEMES", "Channel", "Rule", "Watchlist", "parse_watchlist"]
+__all__ = ["LOCAL_SCHEMES", "AlertChannel", "Rule", "Watchlist", "parse_watchlist"]
 
 _ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -25,7 +25,7 @@ _TICKER = re.compile(r"^\d{6}\.(SS|SZ|BJ)$")
 LOCAL_SCHEMES = ("console", "file")
 
 
-class Channel(BaseModel):
+class AlertChannel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     url: str  #: an Apprise URL (mailto://, slack://, dingtalk://, feishu://, lark://, wecombot://, json://, …)
@@ -80,7 +80,7 @@ class Watchlist(BaseModel):
 
     #: articles older than this many days (by publication time) are not alerted on; backfills stay quiet
     lookback_days: int = Field(default=3, ge=0)
-    channels: dict[str, Channel] = Field(min_length=1)
+    channels: dict[str, AlertChannel] = Field(min_length=1)
     rules: tuple[Rule, ...] = Field(min_length=1)
     #: set by the parser, never read from the file: channels that cannot be used now (a secret missing from
     #: the environment), with why; their deliveries are recorded as failed and retried on the next run

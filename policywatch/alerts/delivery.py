@@ -17,7 +17,7 @@ from pathlib import Path
 import apprise
 
 from transforms.alert_message import AlertMessage
-from transforms.watchlist import Channel
+from transforms.watchlist import AlertChannel
 
 __all__ = ["DeliveryResult", "deliver"]
 
@@ -28,7 +28,7 @@ class DeliveryResult:
     error: str | None = None
 
 
-def _scrub(text: str, channel: Channel) -> str:
+def _scrub(text: str, channel: AlertChannel) -> str:
     secret_parts = [channel.url, channel.url.split("://", 1)[-1]]
     for part in secret_parts:
         if part:
@@ -42,7 +42,7 @@ def _file_path(url: str) -> Path:
 
 def deliver(
     message: AlertMessage,
-    channel: Channel,
+    channel: AlertChannel,
     *,
     echo: Callable[[str], None] = print,
     unavailable: str | None = None,

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from warehouse.db import transaction
 
-__all__ = ["STUDY_TABLES", "read_study_rows", "replace_study"]
+__all__ = ["STUDY_TABLES", "replace_study"]
 
 STUDY_TABLES = ("event_returns", "event_diagnostics", "study_results", "study_runs")
 
@@ -122,12 +122,3 @@ def replace_study(
             "INSERT INTO study_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
             [study, json.dumps(params, default=str), list(price_sources), n_events, n_kept, run_id, datetime.now(UTC)],
         )
-
-
-def read_study_rows(con: duckdb.DuckDBPyConnection, study: str, group_type: str | None = None) -> list[tuple]:
-    """(group_type, group_id, car_window, rel_day, statistic, value, p_value, n, note) of a study."""
-    return con.execute(
-        "SELECT group_type, group_id, car_window, rel_day, statistic, value, p_value, n, note FROM study_results"
-        " WHERE study = ? AND (? IS NULL OR group_type = ?) ORDER BY ALL",
-        [study, group_type, group_type],
-    ).fetchall()

@@ -50,6 +50,7 @@ class PriceFetchSummary:
     fetched: set[str] = field(default_factory=set)
     failures: list[tuple[str, FetchFailure]] = field(default_factory=list)  #: (provider, failure)
     rescaled: set[str] = field(default_factory=set)
+    unjoined: set[str] = field(default_factory=set)  #: fill_gaps: no date shared with the stored series
 
     def counts(self) -> dict[str, int]:
         return {
@@ -226,6 +227,7 @@ def load_batch(
     summary.new_rows += loaded.new
     summary.replaced_rows += loaded.replaced
     summary.rescaled.update(loaded.rescaled)
+    summary.unjoined.update(loaded.unjoined)
     summary.fetched.update(batch.tickers)
     summary.failures.extend((batch.provider, f) for f in batch.failures)
 

@@ -32,6 +32,7 @@ __all__ = [
     "latest_failures",
     "load_prices",
     "read_prices",
+    "record_fetch_failures",
     "tickers_with_prices",
 ]
 
@@ -120,14 +121,9 @@ def load_prices(
                 con.execute("DROP TABLE _price_ratio")
             finally:
                 con.unregister("_price_batch")
-        if batch.failures:
-            con.executemany(
-                "INSERT INTO price_fetch_failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    [f.ticker, batch.provider, f.reason, f.message, start, end, batch.fetched_at, run_id]
-                    for f in batch.failures
-                ],
-            )
+        record_fetch_failures(
+            con, batch.provider, batch.failures, attempted_at=batch.fetched_at, run_id=run_id, start=start, end=end
+        )
     return PriceLoad(new, replaced, len(batch.failures), rescaled, unjoined)
 
 
@@ -197,6 +193,26 @@ def _fill_gaps(con: duckdb.DuckDBPyConnection) -> tuple[int, tuple[str, ...], tu
     for table in ("_range", "_join", "_gap"):
         con.execute(f"DROP TABLE {table}")
     return new, tuple(t for (t,) in rescaled), tuple(t for (t,) in unjoined)
+
+
+def record_fetch_failures(
+    con: duckdb.DuckDBPyConnection,
+    provider: str,
+    failures: Sequence[FailureLike],
+    *,
+    attempted_at: datetime,
+    run_id: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> int:
+    """Rows in ``price_fetch_failures`` for tickers a provider could not deliver, or that were refused before
+    any call (not an A-share ticker, no provider for Beijing): ``events`` names the last one per ticker."""
+    if failures:
+        con.executemany(
+            "INSERT INTO price_fetch_failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [[f.ticker, provider, f.reason, f.message, start, end, attempted_at, run_id] for f in failures],
+        )
+    return len(failures)
 
 
 def last_price_dates(con: duckdb.DuckDBPyConnection, tickers: Sequence[str]) -> dict[str, date]:

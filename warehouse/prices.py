@@ -244,10 +244,10 @@ def read_prices(
     start: date | None = None,
     end: date | None = None,
 ) -> pd.DataFrame:
-    """Long rows (ticker, date, close, adj_close, source) for ``tickers``, sorted."""
+    """Long rows (ticker, date, close, pre_close, adj_close, source) for ``tickers``, sorted."""
     cursor = con.execute(
         """
-        SELECT ticker, date, close, adj_close, source FROM prices
+        SELECT ticker, date, close, pre_close, adj_close, source FROM prices
         WHERE ticker IN (SELECT unnest(?))
           AND (?::DATE IS NULL OR date >= ?::DATE) AND (?::DATE IS NULL OR date <= ?::DATE)
         ORDER BY ticker, date
@@ -255,4 +255,4 @@ def read_prices(
         [list(tickers), start, start, end, end],
     )
     rows = cursor.fetchall()
-    return pd.DataFrame(rows, columns=["ticker", "date", "close", "adj_close", "source"])
+    return pd.DataFrame(rows, columns=["ticker", "date", "close", "pre_close", "adj_close", "source"])

@@ -69,8 +69,10 @@ _SCHEMAS = {
 }
 
 
-def _table(name: str, study: str, columns: Mapping[str, Any]) -> pa.Table:
+def _table(name: str, study: str, columns: Mapping[str, Any] | None) -> pa.Table:
     schema = _SCHEMAS[name]
+    if columns is None:
+        return schema.empty_table()
     length = len(next(iter(columns.values())))
     arrays = []
     for column in schema:
@@ -98,11 +100,12 @@ def replace_study(
     n_events: int,
     n_kept: int,
     run_id: str | None,
-    event_returns: Mapping[str, Any],
-    diagnostics: Mapping[str, Any],
-    results: Mapping[str, Any],
+    event_returns: Mapping[str, Any] | None,
+    diagnostics: Mapping[str, Any] | None,
+    results: Mapping[str, Any] | None,
 ) -> None:
-    """Replace everything stored under ``study`` (columns as numpy arrays or lists, NaN = NULL)."""
+    """Replace everything stored under ``study`` (columns as numpy arrays or lists, NaN = NULL; None = no
+    rows, e.g. a study that has no events any more)."""
     tables = {
         "event_returns": _table("event_returns", study, event_returns),
         "event_diagnostics": _table("event_diagnostics", study, diagnostics),

@@ -187,7 +187,9 @@ class StudySettings(_Section):
     min_estimation: int = Field(default=120, ge=3)
     #: a return across a suspension: trade_to_trade (spans the gap) or drop
     missing: Literal["trade_to_trade", "drop"] = "trade_to_trade"
-    exclude_other_events: bool = True
+    #: which of a ticker's other events are masked out of an event's estimation window: "direct" (the article
+    #: named the firm: sina_link, text_code, name_mention, zhibo_tag), "all" (theme fan-out too) or "none"
+    confounding: Literal["all", "direct", "none"] = "direct"
     #: day 0 = the first session whose cutoff comes after publication: "close" (15:00) or "HH:MM" China time
     day0_cutoff: str = "close"
     calendar: str = "XSHG"

@@ -10,6 +10,10 @@ A different cutoff (``"09:30"``: only news before the open counts for the same d
 choice. Publication instants must be timezone-aware: a naive datetime is an error, never a guess.
 Relative days (estimation and event windows) are positions on the session list, never calendar days,
 so the whole estimation window moves with day 0.
+
+The calendar knows sessions only as far as its package records holidays (exchange_calendars 4.13: XSHG to
+2026-12-31). :func:`calendar_horizon` says how far that is from today, so schedulers can warn before
+publications start falling beyond it (``beyond_calendar_horizon``) and event windows get cut at it.
 """
 
 from __future__ import annotations
@@ -26,9 +30,20 @@ import numpy as np
 
 from transforms.errors import ConfigError, InputError
 
-__all__ = ["DEFAULT_CALENDAR", "Day0Rule", "TradingSessions", "exchange_sessions"]
+__all__ = [
+    "DEFAULT_CALENDAR",
+    "HORIZON_WARNING_DAYS",
+    "CalendarHorizon",
+    "Day0Rule",
+    "TradingSessions",
+    "calendar_horizon",
+    "exchange_sessions",
+]
 
 DEFAULT_CALENDAR = "XSHG"
+#: warn this many calendar days before the calendar's last known session: an event window of +10 sessions
+#: reaches two weeks ahead, and the exchange publishes the next year's holidays only in December
+HORIZON_WARNING_DAYS = 60
 _HHMM = re.compile(r"^(?P<h>[01]\d|2[0-3]):(?P<m>[0-5]\d)$")
 
 
@@ -140,3 +155,48 @@ def exchange_sessions(name: str = DEFAULT_CALENDAR) -> TradingSessions:
     sessions = calendar.sessions.to_numpy().astype("datetime64[D]")
     closes = calendar.closes.dt.tz_convert(None).to_numpy().astype("datetime64[ns]").astype(np.int64)
     return TradingSessions(name, str(calendar.tz), sessions, closes)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarHorizon:
+    """How far the calendar's sessions reach beyond ``today``."""
+
+    calendar: str
+    last_session: date
+    today: date
+    warn_days: int = HORIZON_WARNING_DAYS
+
+    @property
+    def days_left(self) -> int:
+        """Calendar days from today to the last known session (negative once it has passed)."""
+        return (self.last_session - self.today).days
+
+    @property
+    def near(self) -> bool:
+        return self.days_left <= self.warn_days
+
+    def message(self) -> str | None:
+        """A warning for the user when the horizon is near or past, else None."""
+        if not self.near:
+            return None
+        fix = "upgrade exchange-calendars (a release that records the next year's holidays)"
+        if self.days_left < 0:
+            return (
+                f"the {self.calendar} calendar ends on {self.last_session}, {-self.days_left} days ago: articles "
+                f"published since are skipped (beyond_calendar_horizon) and event windows stop there; {fix}"
+            )
+        return (
+            f"the {self.calendar} calendar ends on {self.last_session}, in {self.days_left} days: later "
+            f"publications will be skipped (beyond_calendar_horizon) and event windows cut there; {fix}"
+        )
+
+
+def calendar_horizon(
+    name: str = DEFAULT_CALENDAR, *, today: date | None = None, warn_days: int = HORIZON_WARNING_DAYS
+) -> CalendarHorizon:
+    """The calendar's last known session and how far it is from ``today`` (default: today where the
+    exchange is). Call it from anything that runs on a schedule (``policywatch events``/``study`` do)."""
+    sessions = exchange_sessions(name)
+    if today is None:
+        today = datetime.now(ZoneInfo(sessions.tz)).date()
+    return CalendarHorizon(name, sessions.sessions[-1].astype(object), today, warn_days)

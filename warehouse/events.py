@@ -179,8 +179,11 @@ def remove_stale_events(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def read_events(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    rows = con.execute("SELECT event_id, article_id, ticker, name, day0 FROM events ORDER BY event_id").fetchall()
-    return pd.DataFrame(rows, columns=["event_id", "article_id", "ticker", "name", "day0"])
+    """Every event, earliest published first (then by id): where several events are one stock-day, the study
+    counts the first."""
+    columns = ["event_id", "article_id", "ticker", "name", "day0", "published_at", "vias"]
+    rows = con.execute(f"SELECT {', '.join(columns)} FROM events ORDER BY published_at, event_id").fetchall()
+    return pd.DataFrame(rows, columns=columns)
 
 
 def read_event_groups(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -6,10 +6,11 @@ for), so the new rows' ``adj_close`` is rescaled to the stored series on the ear
 a series by a constant leaves every return unchanged, so the stored history and the new rows join without
 a false jump.
 
-With ``fill_gaps`` a batch only fills the dates a ticker has no bar for, and never replaces a stored bar:
-real prices stay where they exist and a second source (the synthetic generator in the offline demo) covers
-the rest. Each run of new rows is rescaled to the stored bar next to it (the one before it, else the one
-after), so the joined series has no jump; every row keeps its own ``source``.
+With ``fill_gaps`` a batch only extends a ticker's stored series, before its first and after its last bar,
+and never replaces a stored bar or fills a date inside the stored range (a missing session there is a real
+suspension): real prices stay where they exist and a second source (the synthetic generator in the offline
+demo) covers the rest. The new rows are rescaled at the shared date next to them (prices by the close ratio,
+``adj_close`` by the adjusted-close ratio), so the joined series has no jump; every row keeps its ``source``.
 """
 
 from __future__ import annotations
@@ -31,12 +32,9 @@ __all__ = [
     "latest_failures",
     "load_prices",
     "read_prices",
+    "record_fetch_failures",
     "tickers_with_prices",
 ]
-
-
-#: the columns a batch's rows carry (the providers' layout)
-PRICE_COLUMNS = ("date", "ticker", "open", "high", "low", "close", "pre_close", "volume", "amount", "adj_close")
 
 
 class FailureLike(Protocol):
@@ -51,7 +49,7 @@ class PriceBatchLike(Protocol):
     provider: str
     source: str
     adjustment: str
-    rows: pd.DataFrame
+    rows: pd.DataFrame  #: the providers' layout, ``crawlers.prices.PRICE_COLUMNS`` (the SQL below names each)
     failures: Sequence[FailureLike]
     fetched_at: datetime
 
@@ -62,6 +60,8 @@ class PriceLoad:
     replaced: int
     failures: int
     rescaled: tuple[str, ...]  #: tickers whose new adj_close was rebased onto the stored series
+    #: fill_gaps: tickers with stored bars but no date in common with the batch, so nothing to join on (left out)
+    unjoined: tuple[str, ...] = ()
 
 
 def load_prices(
@@ -75,7 +75,7 @@ def load_prices(
 ) -> PriceLoad:
     """Upsert a batch's rows (or, with ``fill_gaps``, add only the missing dates) and record its failures,
     in one transaction."""
-    rows = batch.rows[list(PRICE_COLUMNS)].copy()
+    rows = batch.rows.copy()
     rows["adjustment"] = batch.adjustment
     rows["source"] = batch.source
     rows["fetched_at"] = pd.Timestamp(batch.fetched_at)
@@ -84,10 +84,11 @@ def load_prices(
     with transaction(con):
         new = replaced = 0
         rescaled: tuple[str, ...] = ()
+        unjoined: tuple[str, ...] = ()
         if len(rows) and fill_gaps:
             con.register("_price_batch", table)
             try:
-                new, rescaled = _fill_gaps(con)
+                new, rescaled, unjoined = _fill_gaps(con)
             finally:
                 con.unregister("_price_batch")
         elif len(rows):
@@ -120,56 +121,98 @@ def load_prices(
                 con.execute("DROP TABLE _price_ratio")
             finally:
                 con.unregister("_price_batch")
-        if batch.failures:
-            con.executemany(
-                "INSERT INTO price_fetch_failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    [f.ticker, batch.provider, f.reason, f.message, start, end, batch.fetched_at, run_id]
-                    for f in batch.failures
-                ],
-            )
-    return PriceLoad(new, replaced, len(batch.failures), rescaled)
+        record_fetch_failures(
+            con, batch.provider, batch.failures, attempted_at=batch.fetched_at, run_id=run_id, start=start, end=end
+        )
+    return PriceLoad(new, replaced, len(batch.failures), rescaled, unjoined)
 
 
-def _fill_gaps(con: duckdb.DuckDBPyConnection) -> tuple[int, tuple[str, ...]]:
-    """Insert the batch rows whose (ticker, date) has no bar yet, each rescaled at its nearest stored bar."""
+def _fill_gaps(con: duckdb.DuckDBPyConnection) -> tuple[int, tuple[str, ...], tuple[str, ...]]:
+    """Insert the batch rows of each ticker that lie before its first or after its last stored bar, rescaled
+    to the stored series; returns (rows inserted, tickers rescaled, tickers left unjoined).
+
+    A date *inside* a ticker's stored range is never filled: a missing session there is a real suspension
+    (or a gap the first source has a reason for), and a bar from another source would invent a return.
+    Prices are joined at the shared date nearest to the side they extend: rows before the stored range at
+    the earliest shared date, rows after it at the latest. ``adj_close`` is scaled by the ratio of the
+    adjusted closes there and open/high/low/close/pre_close by the ratio of the traded closes, so both
+    series continue at the stored level (they differ when the stored adj_close is a total-return index).
+    A ticker with stored bars but no shared date cannot be joined without a false jump: its rows are left
+    out and the ticker is reported.
+    """
     con.execute(
         """
-        CREATE OR REPLACE TEMP TABLE _anchor AS
-        SELECT n.ticker, n.date, p.adj_close / n.adj_close AS ratio
-        FROM _price_batch n JOIN prices p USING (ticker, date)
-        WHERE n.adj_close IS NOT NULL AND p.adj_close IS NOT NULL AND n.adj_close <> 0
+        CREATE OR REPLACE TEMP TABLE _range AS
+        SELECT ticker, min(date) AS first_date, max(date) AS last_date FROM prices
+        WHERE ticker IN (SELECT DISTINCT ticker FROM _price_batch) GROUP BY ticker
+        """
+    )
+    con.execute(
+        """
+        CREATE OR REPLACE TEMP TABLE _join AS
+        WITH shared AS (
+            SELECT n.ticker, n.date, p.close / n.close AS close_ratio,
+                   CASE WHEN n.adj_close > 0 THEN p.adj_close / n.adj_close END AS adj_ratio
+            FROM _price_batch n JOIN prices p USING (ticker, date)
+            WHERE n.close > 0
+        )
+        SELECT ticker,
+               arg_min(close_ratio, date) AS close_before, arg_min(adj_ratio, date) AS adj_before,
+               arg_max(close_ratio, date) AS close_after, arg_max(adj_ratio, date) AS adj_after
+        FROM shared GROUP BY ticker
         """
     )
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE _gap AS
-        SELECT n.*
-        FROM _price_batch n ANTI JOIN prices p USING (ticker, date)
+        SELECT n.*,
+               CASE WHEN r.ticker IS NULL THEN 1.0 WHEN n.date < r.first_date THEN j.close_before
+                    ELSE j.close_after END AS close_ratio,
+               CASE WHEN r.ticker IS NULL THEN 1.0 WHEN n.date < r.first_date THEN j.adj_before
+                    ELSE j.adj_after END AS adj_ratio,
+               r.ticker IS NOT NULL AND j.ticker IS NULL AS unjoined
+        FROM _price_batch n LEFT JOIN _range r USING (ticker) LEFT JOIN _join j USING (ticker)
+        WHERE r.ticker IS NULL OR n.date < r.first_date OR n.date > r.last_date
         """
     )
     con.execute(
         """
         INSERT INTO prices
-        SELECT g.ticker, g.date, g.open, g.high, g.low, g.close, g.pre_close, g.volume, g.amount,
-               g.adj_close * coalesce(
-                   (SELECT a.ratio FROM _anchor a WHERE a.ticker = g.ticker AND a.date < g.date
-                    ORDER BY a.date DESC LIMIT 1),
-                   (SELECT a.ratio FROM _anchor a WHERE a.ticker = g.ticker AND a.date > g.date
-                    ORDER BY a.date LIMIT 1),
-                   1.0),
-               g.adjustment, g.source, g.fetched_at, g.run_id
-        FROM _gap g
+        SELECT ticker, date, open * close_ratio, high * close_ratio, low * close_ratio, close * close_ratio,
+               pre_close * close_ratio, volume, amount, adj_close * adj_ratio,
+               adjustment, source, fetched_at, run_id
+        FROM _gap WHERE NOT unjoined
         """
     )
-    new = con.execute("SELECT count(*) FROM _gap").fetchall()[0][0]
+    new = con.execute("SELECT count(*) FROM _gap WHERE NOT unjoined").fetchall()[0][0]
     rescaled = con.execute(
-        "SELECT DISTINCT ticker FROM _anchor WHERE abs(ratio - 1.0) > 1e-9 AND ticker IN (SELECT ticker FROM _gap)"
-        " ORDER BY 1"
+        "SELECT DISTINCT ticker FROM _gap WHERE NOT unjoined"
+        " AND (abs(close_ratio - 1.0) > 1e-9 OR abs(adj_ratio - 1.0) > 1e-9) ORDER BY 1"
     ).fetchall()
-    con.execute("DROP TABLE _anchor")
-    con.execute("DROP TABLE _gap")
-    return new, tuple(t for (t,) in rescaled)
+    unjoined = con.execute("SELECT DISTINCT ticker FROM _gap WHERE unjoined ORDER BY 1").fetchall()
+    for table in ("_range", "_join", "_gap"):
+        con.execute(f"DROP TABLE {table}")
+    return new, tuple(t for (t,) in rescaled), tuple(t for (t,) in unjoined)
+
+
+def record_fetch_failures(
+    con: duckdb.DuckDBPyConnection,
+    provider: str,
+    failures: Sequence[FailureLike],
+    *,
+    attempted_at: datetime,
+    run_id: str | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> int:
+    """Rows in ``price_fetch_failures`` for tickers a provider could not deliver, or that were refused before
+    any call (not an A-share ticker, no provider for Beijing): ``events`` names the last one per ticker."""
+    if failures:
+        con.executemany(
+            "INSERT INTO price_fetch_failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [[f.ticker, provider, f.reason, f.message, start, end, attempted_at, run_id] for f in failures],
+        )
+    return len(failures)
 
 
 def last_price_dates(con: duckdb.DuckDBPyConnection, tickers: Sequence[str]) -> dict[str, date]:
@@ -201,10 +244,10 @@ def read_prices(
     start: date | None = None,
     end: date | None = None,
 ) -> pd.DataFrame:
-    """Long rows (ticker, date, close, adj_close, source) for ``tickers``, sorted."""
+    """Long rows (ticker, date, close, pre_close, adj_close, source) for ``tickers``, sorted."""
     cursor = con.execute(
         """
-        SELECT ticker, date, close, adj_close, source FROM prices
+        SELECT ticker, date, close, pre_close, adj_close, source FROM prices
         WHERE ticker IN (SELECT unnest(?))
           AND (?::DATE IS NULL OR date >= ?::DATE) AND (?::DATE IS NULL OR date <= ?::DATE)
         ORDER BY ticker, date
@@ -212,4 +255,4 @@ def read_prices(
         [list(tickers), start, start, end, end],
     )
     rows = cursor.fetchall()
-    return pd.DataFrame(rows, columns=["ticker", "date", "close", "adj_close", "source"])
+    return pd.DataFrame(rows, columns=["ticker", "date", "close", "pre_close", "adj_close", "source"])

@@ -17,7 +17,7 @@ import pyarrow as pa
 
 from warehouse.db import transaction
 
-__all__ = ["STUDY_TABLES", "read_study_rows", "replace_study"]
+__all__ = ["STUDY_TABLES", "replace_study"]
 
 STUDY_TABLES = ("event_returns", "event_diagnostics", "study_results", "study_runs")
 
@@ -69,8 +69,10 @@ _SCHEMAS = {
 }
 
 
-def _table(name: str, study: str, columns: Mapping[str, Any]) -> pa.Table:
+def _table(name: str, study: str, columns: Mapping[str, Any] | None) -> pa.Table:
     schema = _SCHEMAS[name]
+    if columns is None:
+        return schema.empty_table()
     length = len(next(iter(columns.values())))
     arrays = []
     for column in schema:
@@ -98,11 +100,12 @@ def replace_study(
     n_events: int,
     n_kept: int,
     run_id: str | None,
-    event_returns: Mapping[str, Any],
-    diagnostics: Mapping[str, Any],
-    results: Mapping[str, Any],
+    event_returns: Mapping[str, Any] | None,
+    diagnostics: Mapping[str, Any] | None,
+    results: Mapping[str, Any] | None,
 ) -> None:
-    """Replace everything stored under ``study`` (columns as numpy arrays or lists, NaN = NULL)."""
+    """Replace everything stored under ``study`` (columns as numpy arrays or lists, NaN = NULL; None = no
+    rows, e.g. a study that has no events any more)."""
     tables = {
         "event_returns": _table("event_returns", study, event_returns),
         "event_diagnostics": _table("event_diagnostics", study, diagnostics),
@@ -122,12 +125,3 @@ def replace_study(
             "INSERT INTO study_runs VALUES (?, ?, ?, ?, ?, ?, ?)",
             [study, json.dumps(params, default=str), list(price_sources), n_events, n_kept, run_id, datetime.now(UTC)],
         )
-
-
-def read_study_rows(con: duckdb.DuckDBPyConnection, study: str, group_type: str | None = None) -> list[tuple]:
-    """(group_type, group_id, car_window, rel_day, statistic, value, p_value, n, note) of a study."""
-    return con.execute(
-        "SELECT group_type, group_id, car_window, rel_day, statistic, value, p_value, n, note FROM study_results"
-        " WHERE study = ? AND (? IS NULL OR group_type = ?) ORDER BY ALL",
-        [study, group_type, group_type],
-    ).fetchall()

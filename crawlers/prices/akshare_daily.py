@@ -8,7 +8,9 @@ date, open, close, high, low, volume, amount.
 Adjustment (explicit): bars are fetched unadjusted; the exchange's ex-rights previous close is
 收盘 − 涨跌额, and ``adj_close`` is the total-return chain of close / pre_close (base: the first close).
 A bonus issue moves pre_close, not the chain, so returns stay right across it.
-Network failures are retried with exponential backoff, then recorded as ``network`` failures.
+Network failures are retried with exponential backoff, then recorded as ``network`` failures (transient: a
+scheduler retries the run). An answer akshare cannot parse is final, never retried: ``not_found`` when East
+Money has no data for the symbol, ``bad_data`` otherwise (see :func:`failure_reason`).
 """
 
 from __future__ import annotations
@@ -19,11 +21,12 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
+import requests
 
 from crawlers.prices.base import FetchFailure, PriceBatch, chain_adjusted, normalise_rows
 from transforms.tickers import is_index
 
-__all__ = ["AkshareProvider"]
+__all__ = ["AkshareProvider", "failure_reason"]
 
 _STOCK_COLUMNS = {"日期": "date", "开盘": "open", "收盘": "close", "最高": "high", "最低": "low", "成交额": "amount"}
 _EXCHANGE = {"SS": "SH", "SH": "SH", "SZ": "SZ", "BJ": "BJ"}
@@ -85,8 +88,10 @@ class AkshareProvider:
                         adjust="",
                         timeout=self.timeout,
                     )
-            except Exception as exc:  # after retries: the network or the service
-                failures.append(FetchFailure(ticker, "network", f"{type(exc).__name__}: {exc}"))
+            except Exception as exc:  # akshare raises whatever its parsing hits: sort it out
+                reason = failure_reason(exc)
+                detail = "East Money has no data for it" if reason == "not_found" else f"{type(exc).__name__}: {exc}"
+                failures.append(FetchFailure(ticker, reason, f"akshare {ticker}: {detail}"))
                 continue
             if raw is None or raw.empty:
                 failures.append(FetchFailure(ticker, "not_found", "akshare returned no bars in the range"))
@@ -101,14 +106,28 @@ class AkshareProvider:
         )
 
     def _retry(self, function: Callable[..., pd.DataFrame], **kwargs) -> pd.DataFrame:
+        """Retry network failures with exponential backoff; an answer that cannot be parsed is final."""
         for attempt in range(self.max_retries + 1):
             try:
                 return function(**kwargs)
-            except Exception:
-                if attempt == self.max_retries:
+            except Exception as exc:
+                if attempt == self.max_retries or failure_reason(exc) != "network":
                     raise
                 self.sleep(self.backoff_s * 2**attempt)
         raise AssertionError("unreachable")
+
+
+def failure_reason(exc: BaseException) -> str:
+    """``network`` (retry later) for the transport; ``not_found`` when East Money answered ``"data": null``
+    (akshare then subscripts None: a symbol it does not have); ``bad_data`` for any other answer akshare could
+    not parse (not JSON, missing keys, other columns), which a retry would not change."""
+    if isinstance(exc, ValueError):  # includes requests' and json's JSONDecodeError: not an answer to parse
+        return "bad_data"
+    if isinstance(exc, requests.RequestException | OSError):
+        return "network"
+    if isinstance(exc, TypeError) and "'NoneType' object is not subscriptable" in str(exc):
+        return "not_found"
+    return "bad_data"
 
 
 def _stock_rows(raw: pd.DataFrame, ticker: str) -> pd.DataFrame:

@@ -4,7 +4,8 @@ Every row is labelled ``synthetic`` in its ``source`` column, and that label tra
 study tables. Returns follow a market model: the benchmark (and any index) gets the market factor
 m_t ~ N(0.0003, 0.012²); a stock gets α + β m_t + ε_t with α, β, σ drawn per ticker, plus rare suspended
 sessions (no row). Series start at a fixed origin on the XSHG calendar, so the same seed gives the same
-price for the same ticker and date whatever range is asked (incremental fetches agree).
+price for the same ticker and date whatever range is asked (incremental fetches agree). No bar is dated
+after today (China time): the calendar knows sessions to the end of its year, prices do not.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from crawlers.prices.base import PriceBatch, normalise_rows
+from transforms.models import CHINA_TZ
 from transforms.tickers import is_index
 from transforms.trading_calendar import exchange_sessions
 
@@ -29,9 +31,11 @@ _EXCHANGE = {"SS": "SH", "SH": "SH", "SZ": "SZ", "BJ": "BJ"}
 class SyntheticProvider:
     name = "synthetic"
 
-    def __init__(self, seed: int = 20211010, *, suspension_rate: float = 0.003) -> None:
+    def __init__(self, seed: int = 20211010, *, suspension_rate: float = 0.003, today: date | None = None) -> None:
+        """``today``: the last date that gets a bar (default: today in China); later sessions are the future."""
         self.seed = seed
         self.suspension_rate = suspension_rate
+        self.today = today
         calendar = exchange_sessions()
         self.sessions = calendar.sessions[calendar.sessions >= ORIGIN]
         market = np.random.default_rng([seed, 0]).normal(0.0003, 0.012, len(self.sessions))
@@ -63,5 +67,9 @@ class SyntheticProvider:
         rows = normalise_rows(pd.concat(parts, ignore_index=True), what="synthetic") if parts else None
         if rows is None:
             rows = normalise_rows(pd.DataFrame({"date": [], "ticker": [], "close": []}), what="synthetic")
-        rows = rows[(rows["date"] >= start) & ((rows["date"] <= end) if end else True)].reset_index(drop=True)
+        # the calendar runs to the end of its last year; prices stop today (the series is still drawn over the
+        # whole calendar, so a date's price does not depend on the day it is asked for)
+        today = self.today or datetime.now(CHINA_TZ).date()
+        last = min(end, today) if end else today
+        rows = rows[(rows["date"] >= start) & (rows["date"] <= last)].reset_index(drop=True)
         return PriceBatch(self.name, "synthetic", "synthetic", rows, (), fetched_at)

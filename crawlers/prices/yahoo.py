@@ -8,6 +8,12 @@ What ``yf.download`` does that this module handles (yfinance 1.7, ``multi.py``):
   The log is captured during the call and each NaN ticker is recorded with that reason;
 - rate limiting (``YFRateLimitError``, "Too Many Requests") arrives the same way: those tickers are
   retried with exponential backoff, then recorded as ``rate_limited`` (a transient failure);
+- an unknown symbol is logged as a missing time zone ("possibly delisted") or, for the first ones of a
+  process, as the 404 of Yahoo's quote page: both are ``not_found``. When Yahoo is unreachable, yfinance
+  logs the refused connection first and then *also* reports the ticker as "no timezone found": the first
+  message is the cause, so the ticker is a ``network`` failure and the run can be retried;
+- each ticker's bars are validated on their own: a series with a zero or negative price fails that ticker
+  (``bad_data``), never the batch;
 - adjustment is explicit: ``auto_adjust=False`` keeps the traded ``Close`` and Yahoo's split-and-dividend
   ``Adj Close`` side by side (returns use the adjusted one);
 - daily bars are indexed at the exchange's midnight; with ``ignore_tz=True`` the index is the exchange's
@@ -31,10 +37,14 @@ from typing import Any
 import pandas as pd
 
 from crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
+from transforms.errors import InputError
 
 __all__ = ["YFinanceProvider", "parse_download"]
 
+_TZ_CAUSE = re.compile(r"^Failed to get ticker '(?P<symbol>[^']+)' reason: (?P<error>.*)$", re.DOTALL)
 _LOGGED = re.compile(r"^\s*\[(?P<symbols>[^\]]*)\]:\s*(?P<error>.*)$", re.DOTALL)
+#: requests ("404 Client Error: Not Found for url") and curl_cffi ("HTTP Error 404: …") HTTPError messages
+_HTTP_STATUS = re.compile(r"\b([45]\d\d) (?:client|server) error|\bhttp error ([45]\d\d)")
 _COLUMNS = {
     "Open": "open",
     "High": "high",
@@ -46,12 +56,21 @@ _COLUMNS = {
 
 
 class _Capture(logging.Handler):
+    """Collects the per-ticker errors yfinance logs. When its time-zone lookup raised (a refused connection,
+    say) yfinance first logs ``Failed to get ticker 'X' reason: …`` and later reports the ticker as
+    ``possibly delisted; no timezone found``: the first message is the cause and is the one kept."""
+
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)
-        self.errors: dict[str, str] = {}
+        self.reported: dict[str, str] = {}
+        self.causes: dict[str, str] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
-        match = _LOGGED.match(record.getMessage())
+        message = record.getMessage()
+        if cause := _TZ_CAUSE.match(message):
+            self.causes[cause["symbol"].upper()] = cause["error"].strip()
+            return
+        match = _LOGGED.match(message)
         if not match:
             return
         try:
@@ -59,14 +78,27 @@ class _Capture(logging.Handler):
         except (ValueError, SyntaxError):
             return
         for symbol in symbols:
-            self.errors[str(symbol).upper()] = match["error"].strip()
+            self.reported[str(symbol).upper()] = match["error"].strip()
+
+    @property
+    def errors(self) -> dict[str, str]:
+        out = dict(self.reported)
+        for symbol, error in self.reported.items():
+            if "no timezone" in error.lower() and symbol in self.causes:
+                out[symbol] = self.causes[symbol]
+        return out
 
 
 def classify(message: str) -> str:
+    """A failure reason from the message yfinance logged for a ticker."""
     text = message.lower()
-    if "ratelimit" in text or "rate limit" in text or "too many requests" in text:
+    status = _HTTP_STATUS.search(text)
+    code = int(status[1] or status[2]) if status else None
+    if "ratelimit" in text or "rate limit" in text or "too many requests" in text or code == 429:
         return "rate_limited"
     if "delisted" in text or "no price data" in text or "no timezone" in text or "not found" in text:
+        return "not_found"
+    if code is not None and 400 <= code < 500:  # Yahoo has no such symbol (its quote page 404s): do not retry
         return "not_found"
     if any(word in text for word in ("timeout", "timed out", "connection", "curl", "ssl", "resolve", "http")):
         return "network"
@@ -101,9 +133,12 @@ def parse_download(
         part = pd.DataFrame({"date": index.date, "ticker": ticker})
         for source, target in _COLUMNS.items():
             part[target] = bars[source].to_numpy(dtype=float) if source in bars.columns else float("nan")
-        parts.append(part)
-    rows = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["date", "ticker", "close"])
-    return normalise_rows(rows, what="yfinance"), failures
+        try:  # per ticker: one bad series (a zero or negative bar) fails that ticker, not the batch
+            parts.append(normalise_rows(part, what=f"yfinance {ticker}"))
+        except InputError as exc:
+            failures.append(FetchFailure(ticker, "bad_data", str(exc)))
+    rows = pd.concat(parts, ignore_index=True) if parts else normalise_rows(_empty(), what="yfinance")
+    return rows, failures
 
 
 class YFinanceProvider:
@@ -119,8 +154,12 @@ class YFinanceProvider:
         sleep: Callable[[float], None] = time.sleep,
         threads: bool = True,
         timeout: float = 20.0,
+        session: Any = None,
     ) -> None:
+        """``session``: a ``curl_cffi`` or ``requests`` Session for every Yahoo request (a proxy, say);
+        None lets yfinance make its own."""
         self._download = download
+        self.session = session
         self.batch_size = batch_size
         self.max_retries = max_retries
         self.backoff_s = backoff_s
@@ -154,9 +193,10 @@ class YFinanceProvider:
                     progress=False,
                     threads=self.threads,
                     timeout=self.timeout,
+                    session=self.session,
                 )
         except Exception as exc:  # the library itself failed (network stack, parsing): every ticker failed
-            capture.errors.update({t.upper(): f"{type(exc).__name__}: {exc}" for t in tickers})
+            capture.reported.update({t.upper(): f"{type(exc).__name__}: {exc}" for t in tickers})
             frame = None
         finally:
             logger.removeHandler(capture)

@@ -83,6 +83,12 @@ def fetch(
     )
     if summary.rescaled:
         console.print(f"adjusted close rebased onto the stored series: {', '.join(sorted(summary.rescaled))}")
+    if summary.unjoined:
+        err_console.print(
+            f"[yellow]not filled[/] (no date in common with the stored series to join on): "
+            f"{', '.join(sorted(summary.unjoined))}",
+            highlight=False,
+        )
     for provider_name, failure in summary.failures:
         err_console.print(
             f"[yellow]failed[/] {failure.ticker} ({provider_name}): {failure.message} [dim]({failure.reason})[/]",

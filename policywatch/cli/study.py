@@ -43,6 +43,12 @@ def events(ctx: typer.Context) -> None:
     summary = build_events(settings)
     skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(summary.skipped.items())) or "none"
     console.print(f"run {summary.run_id}: {summary.events} events; skipped: {skipped}", highlight=False)
+    _warn(summary.warnings)
+
+
+def _warn(warnings: list[str]) -> None:
+    for warning in warnings:
+        err_console.print(f"[yellow]warning[/] {warning}", highlight=False)
 
 
 def study(
@@ -98,10 +104,9 @@ def study(
             model=model.value if model else None,
             returns=returns.value if returns else None,
         )
-        result, _ = study_files(
-            prices, events_file, benchmark=benchmark, spec=spec, day0_cutoff=settings.study.day0_cutoff
-        )
-        payload = study_json(result)
+        files = study_files(prices, events_file, benchmark=benchmark, spec=spec, day0_cutoff=settings.study.day0_cutoff)
+        result = files.result
+        payload = study_json(result, files.messages)
         _emit_files(payload, fmt or OutputFormat.json)
         if plot is not None:
             plot_caar(caar_curves(result), plot, title=f"CAAR, {result.spec.model} model (n={int(result.kept.sum())})")
@@ -120,6 +125,7 @@ def study(
         )
     outcome = run_study(settings, name=name, refresh_events=refresh_events)
     _emit_warehouse(outcome, fmt or OutputFormat.table)
+    _warn(outcome.warnings)
     if plot is not None and outcome.result is not None:
         curves = caar_curves(outcome.result, plot_groups) or caar_curves(outcome.result, "all")
         source = ", ".join(outcome.price_sources)
@@ -127,6 +133,7 @@ def study(
         err_console.print(f"plot: {plot}", highlight=False)
 
 
+#: every key of the JSON rows, in report order: the CSV is the same rows in one table (lists joined by "; ")
 _CSV_COLUMNS = (
     "section",
     "rel_day",
@@ -134,6 +141,7 @@ _CSV_COLUMNS = (
     "n",
     "aar",
     "caar",
+    "caar_se",
     "csect_t",
     "csect_p",
     "patell_z",
@@ -149,18 +157,23 @@ _CSV_COLUMNS = (
     "gsign_z",
     "gsign_p",
     "wilcoxon_w",
+    "wilcoxon_z",
     "wilcoxon_p",
     "n_pos",
     "n_neg",
     "r_bar",
+    "notes",
     "event_id",
     "status",
     "reason",
+    "message",
+    "day0",
     "n_estimation",
     "alpha",
     "beta",
     "sigma",
     "car",
+    "n_limit_days",
 )
 
 
@@ -170,11 +183,12 @@ def _emit_files(payload: dict[str, Any], fmt: OutputFormat) -> None:
         return
     if fmt is not OutputFormat.csv:
         raise ConfigError("a study on your own files prints --format json or csv")
-    writer = csv.DictWriter(sys.stdout, fieldnames=_CSV_COLUMNS, extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(sys.stdout, fieldnames=_CSV_COLUMNS, extrasaction="raise", lineterminator="\n")
     writer.writeheader()
     for section, key in (("day", "days"), ("window", "windows"), ("event", "events")):
         for row in payload[key]:
-            writer.writerow({"section": section, **row})
+            flat = {k: "; ".join(v) if isinstance(v, list) else v for k, v in row.items()}
+            writer.writerow({"section": section, **flat})
 
 
 def _emit_warehouse(outcome: StudyOutcome, fmt: OutputFormat) -> None:
@@ -190,6 +204,7 @@ def _emit_warehouse(outcome: StudyOutcome, fmt: OutputFormat) -> None:
             "n_events": outcome.n_events,
             "n_kept": outcome.n_kept,
             "dropped": outcome.dropped,
+            "warnings": outcome.warnings,
             **group_report(result),
             "groups": [
                 {

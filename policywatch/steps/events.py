@@ -3,7 +3,9 @@
 Skipped pairs (recorded in ``event_skips`` with the reason): ``index`` (an index is no event),
 ``not_a_share`` (Hong Kong and other markets: another calendar), ``unknown_code``, ``no_article``,
 ``no_publication_time``, ``no_prices`` (the message names the last fetch failure, when there was one)
-and ``outside_calendar`` (published after the last session the calendar knows).
+and ``beyond_calendar_horizon`` (published after the last session the calendar knows: exchange_calendars
+records holidays a year ahead at most, so upgrade it). When that horizon is near, the summary carries a
+warning (:func:`transforms.trading_calendar.calendar_horizon`).
 
 Groups derived from ``article_tickers`` for the statistics: ``article`` (article_id), ``theme``
 (theme_id), ``measure`` (``article_id#ordinal``), ``link_class`` (for Sina links: mention,
@@ -23,7 +25,7 @@ import numpy as np
 from policywatch.config import Settings
 from transforms.models import CHINA_TZ
 from transforms.tickers import security_from_code
-from transforms.trading_calendar import Day0Rule, exchange_sessions
+from transforms.trading_calendar import Day0Rule, calendar_horizon, exchange_sessions
 from warehouse.events import EventRow, EventSkipRow, candidate_pairs, remove_stale_events, replace_article_events
 from warehouse.prices import latest_failures, tickers_with_prices
 from warehouse.runs import finish_run, start_run
@@ -40,6 +42,7 @@ class EventsSummary:
     events: int = 0
     skipped: Counter = field(default_factory=Counter)
     stale_removed: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return {"events": self.events, "skipped": sum(self.skipped.values()), **dict(self.skipped)}
@@ -60,6 +63,8 @@ def build_events_with(con: duckdb.DuckDBPyConnection, settings: Settings) -> Eve
     try:
         rule = Day0Rule(settings.study.day0_cutoff)
         calendar = exchange_sessions(settings.study.calendar)
+        if warning := calendar_horizon(settings.study.calendar).message():
+            summary.warnings.append(warning)
         priced = tickers_with_prices(con)
         failures = latest_failures(con)
         summary.stale_removed = remove_stale_events(con)
@@ -88,7 +93,8 @@ def build_events_with(con: duckdb.DuckDBPyConnection, settings: Settings) -> Eve
     except BaseException as exc:
         finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
         raise
-    finish_run(con, run_id, "partial" if summary.skipped else "ok", summary.counts())
+    status = "partial" if summary.skipped else "ok"
+    finish_run(con, run_id, status, summary.counts(), "; ".join(summary.warnings) or None)
     return summary
 
 
@@ -120,7 +126,12 @@ def _event(pair, day0_index, calendar, rule, priced, failures) -> EventRow | Eve
     if day0_index == -2:
         return skip("no_publication_time", f"article {article_id} has no publication time")
     if day0_index < 0:
-        return skip("outside_calendar", f"published {published_at} after the last {calendar.name} session known")
+        last = calendar.sessions[-1]
+        return skip(
+            "beyond_calendar_horizon",
+            f"published {published_at}, after the last {calendar.name} session the calendar knows ({last}): "
+            "upgrade exchange-calendars and rebuild the events",
+        )
     if ticker not in priced:
         reason, message = failures.get(ticker, (None, None))
         detail = f"last fetch failed: {reason}: {message}" if reason else "never fetched: run policywatch prices fetch"

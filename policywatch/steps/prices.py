@@ -14,7 +14,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
@@ -22,7 +22,7 @@ from crawlers.prices import FetchFailure, PriceBatch, PriceProvider, make_provid
 from policywatch.config import Settings
 from transforms.errors import FetchError
 from transforms.tickers import security_from_code
-from warehouse.prices import last_price_dates, load_prices
+from warehouse.prices import last_price_dates, load_prices, record_fetch_failures
 from warehouse.runs import finish_run, record_skip, start_run
 from warehouse.store import open_writer
 
@@ -50,6 +50,7 @@ class PriceFetchSummary:
     fetched: set[str] = field(default_factory=set)
     failures: list[tuple[str, FetchFailure]] = field(default_factory=list)  #: (provider, failure)
     rescaled: set[str] = field(default_factory=set)
+    unjoined: set[str] = field(default_factory=set)  #: fill_gaps: no date shared with the stored series
 
     def counts(self) -> dict[str, int]:
         return {
@@ -207,9 +208,13 @@ def fetch_prices(
 
 
 def record_refused(con: duckdb.DuckDBPyConnection, summary: PriceFetchSummary, plan: PricePlan) -> None:
+    """Tickers refused before any provider call go where every failed fetch goes (``price_fetch_failures``),
+    so ``events`` can say why they have no prices; a string that is no ticker is also a run skip."""
     summary.requested = plan.requested
+    attempted_at = datetime.now(UTC)
     for provider, failure in plan.refused:
         summary.failures.append((provider, failure))
+        record_fetch_failures(con, provider, [failure], attempted_at=attempted_at, run_id=summary.run_id)
         if failure.reason == "bad_ticker":
             record_skip(con, summary.run_id, failure.ticker, failure.reason, failure.message)
 
@@ -226,6 +231,7 @@ def load_batch(
     summary.new_rows += loaded.new
     summary.replaced_rows += loaded.replaced
     summary.rescaled.update(loaded.rescaled)
+    summary.unjoined.update(loaded.unjoined)
     summary.fetched.update(batch.tickers)
     summary.failures.extend((batch.provider, f) for f in batch.failures)
 

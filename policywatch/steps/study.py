@@ -2,7 +2,12 @@
 
 Warehouse: events and groups from ``events``/``event_groups`` (rebuilt first by default), prices from
 ``prices`` over the sessions the windows need, the engine, then ``event_returns``, ``event_diagnostics``,
-``study_results`` and ``study_runs`` replaced under the study's name in one transaction.
+``study_results`` and ``study_runs`` replaced under the study's name in one transaction (with no events
+too: the study is then empty, never left with an earlier run's results).
+
+Events are ordered by publication, so where several are one stock-day (a 7x24 flash, the article and its
+copies) the earliest stands for them in the group statistics. Which events confound the estimation window
+of the same ticker's others is ``study.confounding`` (:func:`confounding_events`).
 """
 
 from __future__ import annotations
@@ -17,15 +22,19 @@ from policywatch.config import Settings, StudySettings
 from policywatch.steps.events import EventsSummary, build_events_with
 from policywatch.steps.study_panel import PanelBuild, build_panel
 from transforms.event_study import EventTable, Groups, StudyResult, StudySpec, parse_window, run_event_study
+from transforms.event_study.limits import is_st_name
 from transforms.event_study.report import event_records, long_rows
-from transforms.trading_calendar import exchange_sessions
+from transforms.trading_calendar import calendar_horizon, exchange_sessions
 from warehouse.events import read_event_groups, read_events
 from warehouse.prices import read_prices
 from warehouse.runs import finish_run, start_run
 from warehouse.store import open_writer
 from warehouse.study import replace_study
 
-__all__ = ["StudyOutcome", "run_study", "spec_from_settings"]
+__all__ = ["DIRECT_VIAS", "StudyOutcome", "confounding_events", "run_study", "spec_from_settings"]
+
+#: ways an article reaches a ticker by naming the firm itself (``theme`` is the other way: a sector's members)
+DIRECT_VIAS = frozenset({"sina_link", "text_code", "name_mention", "zhibo_tag"})
 
 
 @dataclass(slots=True)
@@ -37,6 +46,8 @@ class StudyOutcome:
     dropped: dict[str, int] = field(default_factory=dict)
     price_sources: tuple[str, ...] = ()
     run_id: str | None = None
+    warnings: list[str] = field(default_factory=list)  #: the calendar's horizon near, windows cut at it
+    past_horizon: int = 0  #: events whose event window runs past the calendar's last session
 
     @property
     def n_events(self) -> int:
@@ -57,7 +68,7 @@ def spec_from_settings(cfg: StudySettings, **overrides: Any) -> StudySpec:
         "car_windows": tuple(parse_window(w) for w in cfg.car_windows),
         "min_estimation": cfg.min_estimation,
         "missing": cfg.missing,
-        "exclude_other_events": cfg.exclude_other_events,
+        "exclude_other_events": cfg.confounding != "none",
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return StudySpec(**values)
@@ -93,7 +104,9 @@ def run_study(
             finish_run(con, run_id, "failed", None, f"{type(exc).__name__}: {exc}")
             raise
         counts = {"events": outcome.n_events, "kept": outcome.n_kept, **outcome.dropped}
-        finish_run(con, run_id, "ok", counts)
+        if outcome.past_horizon:
+            counts["window_past_calendar"] = outcome.past_horizon
+        finish_run(con, run_id, "ok", counts, "; ".join(outcome.warnings) or None)
     finally:
         con.close()
     return outcome
@@ -109,14 +122,33 @@ def _study(
     price_sources: Sequence[str] | None = None,
 ) -> None:
     cfg = settings.study
+    params = {
+        **cfg.model_dump(),
+        "adjustment": settings.prices.adjustment,
+        "spec": repr(spec),
+        "article_ids": list(article_ids) if article_ids is not None else None,
+        "price_sources": list(price_sources) if price_sources is not None else None,
+    }
+    horizon = calendar_horizon(cfg.calendar)
+    if warning := horizon.message():
+        outcome.warnings.append(warning)
     events = read_events(con)
     if article_ids is not None:
         events = events[events["article_id"].isin(set(article_ids))].reset_index(drop=True)
-    if events.empty:
+    if events.empty:  # no events now: the study's previous results must not stay behind as if current
+        replace_study(con, outcome.name, params=params, price_sources=(), n_events=0, n_kept=0,
+                      run_id=outcome.run_id, event_returns=None, diagnostics=None, results=None)  # fmt: skip
         return
     calendar = exchange_sessions(cfg.calendar)
     day0 = calendar.index_of(events["day0"].to_numpy(dtype="datetime64[D]"))
     (e0, _), (_, w1) = spec.estimation, spec.window
+    past = int(((day0 >= 0) & (day0 + w1 > len(calendar) - 1)).sum())
+    if past:
+        outcome.past_horizon = past
+        outcome.warnings.append(
+            f"{past} event(s) have event windows past {horizon.last_session}, the last {cfg.calendar} session "
+            "the calendar knows: those days stay empty until exchange-calendars is upgraded"
+        )
     lo = int(max(0, day0.min() + e0 - 1))
     hi = int(min(len(calendar) - 1, day0.max() + w1))
     sessions = calendar.sessions[lo : hi + 1]
@@ -130,7 +162,8 @@ def _study(
         event_ids=events["event_id"].to_numpy(dtype=object),
         ticker_idx=np.array([position.get(t, -1) for t in events["ticker"]], dtype=np.int64),
         day0_idx=np.where(day0 >= 0, day0 - lo, -1),
-        is_st=np.array(["ST" in (n or "").upper() for n in events["name"]], dtype=bool),
+        is_st=np.array([is_st_name(n) for n in events["name"]], dtype=bool),
+        confounding=confounding_events(events["vias"], cfg.confounding),
     )
     memberships = read_event_groups(con)
     memberships = memberships[memberships["event_id"].isin(set(table.event_ids))].reset_index(drop=True)
@@ -150,13 +183,7 @@ def _study(
     replace_study(
         con,
         outcome.name,
-        params={
-            **cfg.model_dump(),
-            "adjustment": settings.prices.adjustment,
-            "spec": repr(spec),
-            "article_ids": list(article_ids) if article_ids is not None else None,
-            "price_sources": list(price_sources) if price_sources is not None else None,
-        },
+        params=params,
         price_sources=outcome.price_sources,
         n_events=outcome.n_events,
         n_kept=outcome.n_kept,
@@ -165,6 +192,22 @@ def _study(
         diagnostics=diagnostic_rows(result, build, table.ticker_idx),
         results=long_rows(result),
     )
+
+
+def confounding_events(vias: Sequence[Sequence[str]], mode: str) -> np.ndarray | None:
+    """Which events' windows are masked out of the same ticker's estimation windows (``study.confounding``).
+
+    ``direct`` (default): events whose article named the firm (a Sina link, a code in the text, the company's
+    name, a 7x24 tag) — firm-specific news that moves the stock. An event reached only through a theme is
+    sector news: a theme member is reached nearly every week, and masking all of those windows would leave
+    its later events without an estimation window, dropping exactly the most-exposed stocks. ``all``: every
+    event (None: the engine's default). ``none``: nothing is masked (the spec switches exclusion off).
+    """
+    if mode == "all":
+        return None
+    if mode == "none":
+        return np.zeros(len(vias), dtype=bool)
+    return np.array([bool(DIRECT_VIAS.intersection(v if v is not None else ())) for v in vias], dtype=bool)
 
 
 def _sources_at(build: PanelBuild, tick: np.ndarray, date_idx: np.ndarray) -> np.ndarray:

@@ -2,12 +2,15 @@
 
 Prices: long CSV/Parquet ``date,ticker,close`` (``adj_close``/``pre_close`` used when present).
 Events: CSV ``event_id,ticker,event_date``. The sessions are the benchmark's dates in the price file.
+Tickers are compared in one spelling (``600000.SH`` in one file matches ``600000.SS`` in the other); an
+event whose ticker the price file lacks is dropped as ``no_prices`` with the message saying so.
 Day 0: a date → the first session on or after it; a date with a time (ISO 8601, zone or China time) →
 the first session whose cutoff (15:00 China time, or ``study.day0_cutoff``) comes after it.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,13 +19,14 @@ import numpy as np
 import pandas as pd
 
 from crawlers.prices.files import read_price_file
+from policywatch.steps.prices import normalise_ticker
 from policywatch.steps.study_panel import PanelBuild, build_panel
 from transforms.errors import InputError
 from transforms.event_study import EventTable, StudyResult, StudySpec, run_event_study
 from transforms.event_study.report import event_records, group_report
 from transforms.trading_calendar import Day0Rule, TradingSessions
 
-__all__ = ["read_events_file", "study_files", "study_json"]
+__all__ = ["FileStudy", "read_events_file", "same_ticker", "study_files", "study_json"]
 
 CHINA = "Asia/Shanghai"
 
@@ -74,27 +78,57 @@ def _day0(frame: pd.DataFrame, sessions: np.ndarray, cutoff: str) -> np.ndarray:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class FileStudy:
+    result: StudyResult
+    build: PanelBuild
+    messages: dict[str, str]  #: event_id → why it was dropped, in words, where the reason code needs one
+
+
+def same_ticker(text: str) -> str:
+    """One spelling per A-share ticker in both files (``600000.SH``/``600000.ss`` → ``600000.SS``); any other
+    ticker (an index of another market, say) is kept as written, stripped and upper-cased."""
+    return normalise_ticker(text) or text.strip().upper()
+
+
 def study_files(
     prices: str | Path, events: str | Path, *, benchmark: str, spec: StudySpec, day0_cutoff: str = "close"
-) -> tuple[StudyResult, PanelBuild]:
+) -> FileStudy:
+    name = Path(prices).name
     rows, _adjustment = read_price_file(prices)
-    rows["source"] = f"file:{Path(prices).name}"
+    rows["ticker"] = rows["ticker"].map(same_ticker)
+    twice = rows.duplicated(["ticker", "date"])
+    if twice.any():
+        ticker, day = rows.loc[twice, ["ticker", "date"]].iloc[0]
+        raise InputError(f"{name}: {ticker} has two rows for {day} (spelled two ways?)", reason="duplicate_rows")
+    rows["source"] = f"file:{name}"
     frame = read_events_file(events)
+    frame["ticker"] = frame["ticker"].map(same_ticker)
+    benchmark = same_ticker(benchmark)
     bench_dates = rows.loc[rows["ticker"] == benchmark, "date"]
     if bench_dates.empty:
-        raise InputError(f"the benchmark {benchmark} is not in {Path(prices).name}", reason="no_benchmark_prices")
+        raise InputError(f"the benchmark {benchmark} is not in {name}", reason="no_benchmark_prices")
     sessions = np.unique(pd.to_datetime(bench_dates).to_numpy().astype("datetime64[D]"))
-    build = build_panel(rows[["ticker", "date", "close", "adj_close", "source"]], sessions, benchmark)
+    build = build_panel(rows[["ticker", "date", "close", "pre_close", "adj_close", "source"]], sessions, benchmark)
     position = {t: i for i, t in enumerate(build.panel.tickers)}
     table = EventTable(
         event_ids=frame["event_id"].to_numpy(dtype=object),
         ticker_idx=np.array([position.get(t, -1) for t in frame["ticker"]], dtype=np.int64),
         day0_idx=_day0(frame, sessions, day0_cutoff),
     )
-    return run_event_study(build.panel, table, spec), build
+    messages = {
+        event_id: f"{ticker} is not in the price file {name}"
+        for event_id, ticker, i in zip(frame["event_id"], frame["ticker"], table.ticker_idx, strict=True)
+        if i < 0
+    }
+    return FileStudy(run_event_study(build.panel, table, spec), build, messages)
 
 
-def study_json(result: StudyResult) -> dict[str, Any]:
-    """``{"days": [...], "windows": [...], "events": [...]}`` for all events of the study."""
+def study_json(result: StudyResult, messages: dict[str, str] | None = None) -> dict[str, Any]:
+    """``{"days": [...], "windows": [...], "events": [...]}`` for all events of the study; each event has a
+    ``message`` (why it was dropped, in words, or null)."""
     report = group_report(result)
-    return {"days": report["days"], "windows": report["windows"], "events": event_records(result)}
+    records = event_records(result)
+    for record in records:
+        record["message"] = (messages or {}).get(record["event_id"])
+    return {"days": report["days"], "windows": report["windows"], "events": records}

@@ -30,7 +30,8 @@ class PanelBuild:
 def build_panel(
     rows: pd.DataFrame, sessions: np.ndarray, benchmark: str, *, adjustment: str = "total_return"
 ) -> PanelBuild:
-    """``rows``: ticker, date, close, adj_close, source (any order). ``sessions``: datetime64[D], sorted."""
+    """``rows``: ticker, date, close, adj_close, source and optionally pre_close (any order). ``sessions``:
+    datetime64[D], sorted. The traded close and the pre-close go into the panel too (exact limit days)."""
     if benchmark not in set(rows["ticker"]):
         raise InputError(
             f"the benchmark {benchmark} has no prices between {sessions[0]} and {sessions[-1]}: "
@@ -52,8 +53,16 @@ def build_panel(
     source_names, source_index = np.unique(rows["source"].astype(str).to_numpy(), return_inverse=True)
     source_code = np.full((len(tickers), len(sessions)), -1, dtype=np.int16)
     source_code[ticker_code[on_session], column[on_session]] = source_index[on_session]
+    traded = np.full(prices.shape, np.nan)
+    traded[ticker_code[on_session], column[on_session]] = close[on_session]
+    pre_close = np.full(prices.shape, np.nan)
+    if "pre_close" in rows.columns:
+        pre = pd.to_numeric(rows["pre_close"], errors="coerce").to_numpy(dtype=float)
+        pre_close[ticker_code[on_session], column[on_session]] = pre[on_session]
     bench_row = int(np.flatnonzero(tickers == benchmark)[0])
-    panel = PricePanel(sessions, tuple(tickers.tolist()), prices, prices[bench_row].copy(), benchmark)
+    panel = PricePanel(
+        sessions, tuple(tickers.tolist()), prices, prices[bench_row].copy(), benchmark, traded, pre_close
+    )
     return PanelBuild(
         panel=panel,
         source_code=source_code,

@@ -31,9 +31,11 @@ KLINES_CSI300 = [
 class FakeResponse:
     def __init__(self, payload):
         self._payload = payload
-        self.text = "{}"
+        self.text = payload if isinstance(payload, str) else "{}"
 
     def json(self):
+        if isinstance(self._payload, str):  # what requests raises for a body that is not JSON
+            raise requests.exceptions.JSONDecodeError("Expecting value", self._payload, 0)
         return self._payload
 
 
@@ -97,3 +99,25 @@ def test_unknown_tickers_and_network_errors_are_recorded(eastmoney):
     assert failures == {"300001.SZ": "not_found", "600000.SS": "network", "0700.HK": "unsupported"}
     assert sleeps == [1.0, 2.0]  # two retries with backoff before giving up
     assert len(batch.rows) == 0
+
+
+def test_answers_that_cannot_be_parsed_are_final_not_network(eastmoney):
+    """East Money's ``"data": null`` for an index it does not have makes akshare subscript None (TypeError); a
+    payload without ``data`` (KeyError) or an HTML page instead of JSON cannot be parsed either. None of them is
+    retried or recorded as a network failure, which a scheduler would retry forever."""
+    eastmoney.answers["1.000999"] = {"rc": 0, "data": None}
+    eastmoney.answers["0.300001"] = {"rc": 102, "message": "unexpected"}
+    eastmoney.answers["0.300002"] = "<html><body>系统繁忙</body></html>"
+    sleeps: list[float] = []
+    batch = AkshareProvider(sleep=sleeps.append, max_retries=3).fetch(
+        ["000999.SS", "300001.SZ", "300002.SZ"], date(2021, 5, 19)
+    )
+    failures = {f.ticker: f for f in batch.failures}
+    assert {t: f.reason for t, f in failures.items()} == {
+        "000999.SS": "not_found",
+        "300001.SZ": "bad_data",
+        "300002.SZ": "bad_data",
+    }
+    assert not any(f.transient for f in batch.failures)
+    assert sleeps == []  # nothing retried
+    assert "KeyError" in failures["300001.SZ"].message

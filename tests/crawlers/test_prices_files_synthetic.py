@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pytest
@@ -88,3 +89,14 @@ def test_synthetic_prices_are_labelled_seeded_and_consistent_across_ranges():
     assert not any(date(2021, 10, 1) <= d <= date(2021, 10, 7) for d in whole["date"])  # XSHG sessions only
     other = SyntheticProvider(seed=8).fetch(["300024.SZ"], date(2021, 10, 8), date(2021, 10, 15)).rows
     assert not (other["close"].to_numpy() == part["close"].to_numpy()).all()
+
+
+def test_synthetic_prices_stop_today_in_china():
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    rows = SyntheticProvider(seed=7).fetch(["300024.SZ", "000300.SS"], date(2026, 1, 5)).rows
+    assert rows["date"].max() <= today  # the calendar itself runs to the end of its year
+    # a fixed "today" (2021-10-12, a Tuesday): the last bar is that day's, and it is the same price as asked later
+    early = SyntheticProvider(seed=7, today=date(2021, 10, 12)).fetch(["000300.SS"], date(2021, 10, 8)).rows
+    assert early["date"].tolist() == [date(2021, 10, 8), date(2021, 10, 11), date(2021, 10, 12)]
+    later = SyntheticProvider(seed=7).fetch(["000300.SS"], date(2021, 10, 8), date(2021, 10, 12)).rows
+    assert early["close"].tolist() == later["close"].tolist()

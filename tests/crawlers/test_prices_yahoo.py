@@ -1,138 +1,153 @@
-"""Yahoo through the real ``yf.download`` (yfinance 1.7): only the per-ticker network call is replaced.
+"""Yahoo through the whole of yfinance 1.7: only the HTTP transport is replaced (``yahoo_chart.py``).
 
-``yfinance.multi`` builds one ``Ticker`` per symbol and calls ``.history()``, which is where Yahoo's chart
-API is fetched. The fake below answers as ``PriceHistory.history`` does for daily bars (a tz-aware
-``Date`` index in the exchange's zone; Open, High, Low, Close, Adj Close, Volume) or raises the real
-yfinance exceptions; everything after it — the MultiIndex frame, the NaN columns of a failed ticker,
-the logged reasons — is yfinance's own code.
+The provider hands yfinance a ``requests.Session`` whose adapter answers Yahoo's chart API with the v8 JSON
+built from the bundled real bars; yfinance's cookie and crumb requests, its URL parameters, JSON parsing,
+time-zone handling, ``Adj Close``, the MultiIndex frame and its logged failures all run. Expected values come
+from the bundled file itself: closes as traded, returns from its total-return ``adj_close`` (so a dividend
+day's return is close / pre-close, not close / previous close).
 """
 
 from __future__ import annotations
 
 from datetime import date
-from typing import ClassVar
+from urllib.parse import parse_qs, urlsplit
 
-import numpy as np
 import pandas as pd
 import pytest
-import yfinance
-import yfinance.multi
-from yfinance.exceptions import YFPricesMissingError, YFRateLimitError
+import requests
+import yfinance.cache
+import yfinance.data
 
 from crawlers.prices.yahoo import YFinanceProvider, parse_download
+from tests.crawlers.yahoo_chart import YahooChartAdapter, bundled, session_open
 
-BARS = {  # Yahoo bars of 300024.SZ around the 2021 National Day holiday (close, adj close)
-    "2021-09-30": (19.95, 19.81),
-    "2021-10-08": (20.00, 19.86),
-    "2021-10-11": (19.72, 19.58),
-    "2021-10-12": (20.23, 20.09),
-}
-
-
-class FakeHistory:
-    _last_error = None
-
-
-class FakeTicker:
-    """Stands in for ``yfinance.Ticker``: the network boundary."""
-
-    script: ClassVar[dict[str, list[str]]] = {}  # ticker → outcomes per call: "ok" | "missing" | "rate_limited"
-    calls: ClassVar[list[str]] = []
-
-    def __init__(self, ticker: str) -> None:
-        self.ticker = ticker.upper()
-        self._price_history = FakeHistory()
-
-    def history(self, **kwargs) -> pd.DataFrame:
-        FakeTicker.calls.append(self.ticker)
-        plan = FakeTicker.script.get(self.ticker, ["ok"])
-        outcome = plan.pop(0) if len(plan) > 1 else plan[0]
-        if outcome == "missing":
-            raise YFPricesMissingError(self.ticker, f" ({kwargs['interval']} {kwargs['start']} -> {kwargs['end']})")
-        if outcome == "rate_limited":
-            raise YFRateLimitError()
-        index = pd.DatetimeIndex(list(BARS), name="Date").tz_localize("Asia/Shanghai")
-        closes = np.array([c for c, _ in BARS.values()])
-        return pd.DataFrame(
-            {
-                "Open": closes,
-                "High": closes + 0.1,
-                "Low": closes - 0.1,
-                "Close": closes,
-                "Adj Close": np.array([a for _, a in BARS.values()]),
-                "Volume": np.array([100, 200, 300, 400], dtype=np.int64),
-            },
-            index=index,
-        )
+pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:pandas.errors.Pandas4Warning")  # yfinance 1.7
 
 
 @pytest.fixture
 def yahoo(monkeypatch):
-    monkeypatch.setattr(yfinance.multi, "Ticker", FakeTicker)
-    FakeTicker.script, FakeTicker.calls = {}, []
-    return FakeTicker
+    """A fresh yfinance (its singleton session state, response cache and on-disk caches kept out of the test)
+    and the adapter that plays Yahoo."""
+    monkeypatch.setattr(yfinance.data.SingletonMeta, "_instances", {})
+    monkeypatch.setattr(yfinance.cache._TzCacheManager, "_tz_cache", yfinance.cache._TzCacheDummy())
+    monkeypatch.setattr(yfinance.cache._CookieCacheManager, "_Cookie_cache", yfinance.cache._CookieCacheDummy())
+    yfinance.data.YfData.cache_get.cache_clear()
+    adapter = YahooChartAdapter()
+    session = requests.Session()
+    session.mount("https://", adapter)
+    yield adapter, session
+    yfinance.data.YfData.cache_get.cache_clear()
 
 
-@pytest.mark.filterwarnings("ignore:The inplace keyword:pandas.errors.Pandas4Warning")  # yfinance 1.7 on pandas 3.1
-def test_download_shape_is_what_yfinance_builds(yahoo):
-    """The MultiIndex (Price × Ticker) frame with NaN columns for the failed ticker, built by hand the way
-    yfinance/multi.py does it (concat with keys, names, tz dropped, swaplevel, sorted), equals the real one."""
-    yahoo.script = {"BAD.SS": ["missing"]}
-    real = yfinance.download(["300024.SZ", "BAD.SS"], start="2021-09-28", end="2021-10-13", auto_adjust=False,
-                             progress=False, threads=False, ignore_tz=True, group_by="column")  # fmt: skip
-    good = FakeTicker("300024.SZ").history(interval="1d", start=None, end=None)
-    good.index = good.index.tz_localize(None)
-    bad = pd.DataFrame(
-        {c: np.nan for c in ("Open", "High", "Low", "Close", "Adj Close", "Volume")}, index=pd.DatetimeIndex([])
-    ).reindex(good.index)
-    by_hand = pd.concat([good, bad], axis=1, keys=["300024.SZ", "BAD.SS"], names=["Ticker", "Price"])
-    by_hand.columns = by_hand.columns.swaplevel(0, 1)
-    by_hand = by_hand.sort_index(level=0, axis=1)
-    assert list(real.columns.names) == ["Price", "Ticker"]
-    assert real[("Close", "BAD.SS")].isna().all()
-    pd.testing.assert_frame_equal(real, by_hand, check_freq=False, check_dtype=False)
+def provider(session, **kwargs) -> YFinanceProvider:
+    return YFinanceProvider(session=session, threads=False, sleep=lambda s: None, **kwargs)
 
 
-def test_bars_failures_and_beijing(yahoo):
-    yahoo.script = {"BAD.SS": ["missing"]}
-    batch = YFinanceProvider(threads=False).fetch(["300024.SZ", "BAD.SS", "430047.BJ"], date(2021, 9, 28))
-    rows = batch.rows
-    assert rows["ticker"].unique().tolist() == ["300024.SZ"]
-    # exchange-local dates: the bar of 11 October stays on 11 October (UTC would say the 10th)
-    assert [d.isoformat() for d in rows["date"]] == list(BARS)
-    assert rows["close"].tolist() == [c for c, _ in BARS.values()]
-    assert rows["adj_close"].tolist() == [a for _, a in BARS.values()]
-    assert rows["pre_close"].isna().all()
+def expected(ticker: str, first: str, last: str) -> pd.DataFrame:
+    frame = bundled()
+    rows = frame[(frame["ticker"] == ticker) & (frame["date"] >= first) & (frame["date"] <= last)]
+    return rows.reset_index(drop=True)
+
+
+def test_bars_dates_and_adjusted_returns_come_through_yfinance(yahoo):
+    adapter, session = yahoo
+    batch = provider(session).fetch(["300024.SZ", "002594.SZ", "000300.SS"], date(2021, 7, 1), date(2021, 10, 12))
+    assert batch.failures == () and batch.source == "yfinance" and batch.adjustment == "yahoo_adj_close"
+    for ticker in ("300024.SZ", "002594.SZ", "000300.SS"):
+        rows = batch.rows[batch.rows["ticker"] == ticker].reset_index(drop=True)
+        truth = expected(ticker, "2021-07-01", "2021-10-12")
+        # exchange-local dates: the 09:30 bar of 11 October is 01:30 UTC, still the 11th; the holiday has no bar
+        assert [d.isoformat() for d in rows["date"]] == truth["date"].tolist()
+        assert rows["close"].tolist() == pytest.approx(truth["close"].tolist(), abs=1e-9)
+        adjusted = rows["adj_close"].to_numpy()
+        total_return = truth["adj_close"].to_numpy()
+        assert adjusted[1:] / adjusted[:-1] == pytest.approx(total_return[1:] / total_return[:-1], rel=1e-12)
+        assert rows["pre_close"].isna().all()  # Yahoo has no pre-close
+    # BYD went ex-dividend on 2021-08-06 (pre-close 299.31 after a 299.46 close): Adj Close carries the dividend
+    byd = batch.rows[batch.rows["ticker"] == "002594.SZ"].set_index("date")
+    ex, before = date(2021, 8, 6), date(2021, 8, 5)
+    # (the bundled index has four decimals: 1e-5 still tells 299.31 from 299.46, 5e-4 apart)
+    assert byd.at[ex, "adj_close"] / byd.at[before, "adj_close"] == pytest.approx(303.48 / 299.31, rel=1e-5)
+    assert byd.at[ex, "close"] / byd.at[before, "close"] == pytest.approx(303.48 / 299.46, rel=1e-12)
+    # the chart request asked for the exchange's midnight of the first day and the one after the last
+    charts = [urlsplit(u) for u in adapter.urls if "/v8/finance/chart/300024.SZ" in u and "period1" in u]
+    (query,) = [parse_qs(c.query) for c in charts]
+    assert int(query["period1"][0]) == session_open("2021-07-01") - 9 * 3600 - 1800
+    assert int(query["period2"][0]) == session_open("2021-10-13") - 9 * 3600 - 1800
+    assert query["interval"] == ["1d"] and query["events"] == ["div,splits,capitalGains"]
+
+
+def test_a_bonus_issue_is_a_split_and_the_adjusted_return_spans_it(yahoo):
+    _, session = yahoo
+    batch = provider(session).fetch(["300832.SZ"], date(2021, 5, 18), date(2021, 5, 24))
+    rows = batch.rows.set_index("date")
+    # Yahoo's Close is split-adjusted (125.02 × 10/19 the day before); the total return is close / pre-close
+    assert rows.at[date(2021, 5, 20), "close"] == pytest.approx(125.02 * 10 / 19, abs=1e-4)
+    ratio = rows.at[date(2021, 5, 21), "adj_close"] / rows.at[date(2021, 5, 20), "adj_close"]
+    assert ratio == pytest.approx(65.25 / 65.27, rel=1e-5)  # the bundled index has four decimals
+
+
+def test_unknown_and_beijing_tickers_fail_with_their_reason(yahoo):
+    adapter, session = yahoo
+    batch = provider(session).fetch(["300024.SZ", "BAD.SS", "430047.BJ"], date(2021, 9, 28), date(2021, 10, 12))
+    assert batch.rows["ticker"].unique().tolist() == ["300024.SZ"]
     failures = {f.ticker: f for f in batch.failures}
-    assert failures["BAD.SS"].reason == "not_found"
-    assert "possibly delisted; no price data found" in failures["BAD.SS"].message
+    assert set(failures) == {"BAD.SS", "430047.BJ"}
+    assert failures["BAD.SS"].reason == "not_found" and not failures["BAD.SS"].transient
     assert failures["430047.BJ"].reason == "unsupported"
-    assert batch.source == "yfinance" and batch.adjustment == "yahoo_adj_close"
-    assert "430047.BJ" not in yahoo.calls  # never asked Yahoo for a Beijing ticker
+    assert not any("430047" in url for url in adapter.urls)  # never asked Yahoo for a Beijing ticker
+
+
+def test_one_bad_bar_fails_that_ticker_not_the_batch(yahoo):
+    adapter, session = yahoo
+    adapter.script = {"002594.SZ": ["zero_close"]}
+    batch = provider(session).fetch(["300024.SZ", "002594.SZ"], date(2021, 9, 28), date(2021, 10, 12))
+    assert batch.rows["ticker"].unique().tolist() == ["300024.SZ"]
+    (failure,) = batch.failures
+    assert (failure.ticker, failure.reason) == ("002594.SZ", "bad_data")
+    assert "prices must be positive" in failure.message
 
 
 def test_rate_limits_are_backed_off_and_retried(yahoo):
-    yahoo.script = {"300024.SZ": ["rate_limited", "rate_limited", "ok"]}
+    adapter, session = yahoo
+    adapter.script = {"300024.SZ": ["rate_limited", "rate_limited", "rate_limited", "ok"]}
     sleeps: list[float] = []
-    batch = YFinanceProvider(threads=False, sleep=sleeps.append, backoff_s=1.5).fetch(["300024.SZ"], date(2021, 9, 28))
-    assert sleeps == [1.5, 3.0]
-    assert len(batch.rows) == 4 and batch.failures == ()
+    batch = YFinanceProvider(session=session, threads=False, sleep=sleeps.append, backoff_s=1.5).fetch(
+        ["300024.SZ"], date(2021, 9, 28), date(2021, 10, 12)
+    )
+    assert batch.failures == () and len(batch.rows) == len(expected("300024.SZ", "2021-09-28", "2021-10-12"))
+    # yfinance retries a 429 once itself (the other cookie strategy): two HTTP 429s per attempt
+    assert sleeps == [1.5]
 
 
 def test_a_lasting_rate_limit_is_a_transient_failure(yahoo):
-    yahoo.script = {"300024.SZ": ["rate_limited"]}
+    adapter, session = yahoo
+    adapter.script = {"300024.SZ": ["rate_limited"]}
     sleeps: list[float] = []
-    provider = YFinanceProvider(threads=True, sleep=sleeps.append, max_retries=2)
-    batch = provider.fetch(["300024.SZ"], date(2021, 9, 28))
+    batch = YFinanceProvider(session=session, threads=True, sleep=sleeps.append, max_retries=2).fetch(
+        ["300024.SZ"], date(2021, 9, 28), date(2021, 10, 12)
+    )
     (failure,) = batch.failures
     assert failure.reason == "rate_limited" and failure.transient
     assert sleeps == [2.0, 4.0] and len(batch.rows) == 0
 
 
+def test_an_unreachable_yahoo_is_a_network_failure(yahoo):
+    adapter, session = yahoo
+
+    def refuse(request, **kwargs):
+        raise requests.ConnectionError("Failed to establish a new connection: [Errno 111] Connection refused")
+
+    adapter.send = refuse
+    batch = provider(session, max_retries=0).fetch(["300024.SZ", "000061.SZ"], date(2021, 9, 28))
+    assert {f.reason for f in batch.failures} == {"network"} and len(batch.failures) == 2
+    assert all(f.transient for f in batch.failures)
+
+
 def test_tz_aware_frames_keep_the_exchange_date():
     index = pd.DatetimeIndex(["2021-10-11 00:00", "2021-10-12 00:00"]).tz_localize("Asia/Shanghai")
     frame = pd.concat(
-        [pd.DataFrame({"Close": [19.72, 20.23], "Adj Close": [19.58, 20.09]}, index=index)],
+        [pd.DataFrame({"Close": [10.74, 10.83], "Adj Close": [10.74, 10.83]}, index=index)],
         axis=1,
         keys=["300024.SZ"],
         names=["Ticker", "Price"],

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -142,3 +143,38 @@ def test_warehouse_fetch_events_and_study(tmp_path):
     assert plot.read_bytes()[:4] == b"\x89PNG"
     table = cli("--db", str(db), "--config", str(config), "study", "--no-refresh-events")
     assert table.exit_code == 0 and "link_class=mention" in table.stdout
+
+
+def test_own_files_csv_has_every_json_value(events_csv):
+    """--format csv prints the same rows as --format json: every key of every row, with the same values."""
+    as_json = json.loads(byo(events_csv, "--format", "json").stdout)
+    rows = list(csv.DictReader(io.StringIO(byo(events_csv, "--format", "csv").stdout)))
+    by_section = {"day": as_json["days"], "window": as_json["windows"], "event": as_json["events"]}
+    assert [r["section"] for r in rows] == [s for s, items in by_section.items() for _ in items]
+    for row, item in zip(rows, [i for items in by_section.values() for i in items], strict=True):
+        for key, value in item.items():
+            text = "; ".join(value) if isinstance(value, list) else "" if value is None else str(value)
+            assert row[key] == text, (row["section"], key)
+    assert {"caar_se", "wilcoxon_z", "notes", "day0", "n_limit_days"} <= set(rows[0])
+
+
+def test_own_files_match_tickers_spelled_either_way(tmp_path):
+    """Yahoo writes Shanghai as .SS, others .SH; a ticker the price file lacks says so."""
+    events = tmp_path / "events.csv"
+    events.write_text(
+        "event_id,ticker,event_date\n"
+        "robots,300024.sz,2021-10-11\n"
+        "byd,002594.SZ,2021-10-11\n"
+        "missing,600519.SH,2021-10-11\n"
+    )
+    prices = tmp_path / "prices.csv"
+    frame = pd.read_csv(REFERENCE, dtype={"ticker": str})
+    frame["ticker"] = frame["ticker"].str.replace(".SS", ".SH", regex=False)  # the benchmark is now 000300.SH
+    frame.to_csv(prices, index=False)
+    result = cli("study", "--prices", str(prices), "--events", str(events), "--benchmark", "000300.ss",
+                 "--estimation", "-200:-11", "--window", "-5:10", "--format", "json")  # fmt: skip
+    assert result.exit_code == 1  # one event dropped
+    events_out = {e["event_id"]: e for e in json.loads(result.stdout)["events"]}
+    assert events_out["robots"]["status"] == "kept" and events_out["byd"]["status"] == "kept"
+    assert events_out["missing"]["reason"] == "no_prices"
+    assert events_out["missing"]["message"] == "600519.SS is not in the price file prices.csv"

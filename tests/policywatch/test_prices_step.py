@@ -10,6 +10,8 @@ import pytest
 from crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
 from policywatch.steps.prices import fetch_prices, normalise_ticker
 from transforms.errors import FetchError
+from warehouse.prices import latest_failures
+from warehouse.store import open_reader
 
 
 class RecordingProvider:
@@ -69,3 +71,18 @@ def test_only_transient_failures_make_the_run_retryable(settings):
     summary = fetch_prices(settings, tickers=["300024.SZ"],
                            provider_factory=lambda n: RecordingProvider(n, [], fail_with="not_found"))  # fmt: skip
     assert len(summary.failures) == 2  # the ticker and the benchmark: recorded, not retried
+
+
+def test_refused_tickers_are_recorded_as_fetch_failures(settings):
+    """A Beijing ticker with no Beijing provider and a string that is no ticker never reach a provider; they are
+    still rows of price_fetch_failures, so ``events`` says why they have no prices instead of 'never fetched'."""
+    settings.prices.beijing_provider = "none"
+    fetch_prices(settings, tickers=["430047.BJ", "ABC"], provider_factory=lambda n: RecordingProvider(n, []))
+    con = open_reader(settings.db.path)
+    try:
+        assert latest_failures(con) == {
+            "430047.BJ": ("unsupported", "no provider configured for Beijing tickers"),
+            "ABC": ("bad_ticker", "'ABC' is not an A-share ticker"),
+        }
+    finally:
+        con.close()

@@ -82,12 +82,14 @@ def test_the_same_ticker_in_many_events_is_keyed_by_event():
     assert group_report(result)["days"][1]["n"] == 4
 
 
-def test_duplicate_events_give_zero_cross_sectional_variance_not_an_infinite_t():
+def test_duplicate_events_are_one_observation_not_an_infinite_t():
+    """Two events of one ticker on one day 0 are one stock-day: counted once, as a single event would be."""
     result = run_event_study(make_panel([series(5)]), events([0, 0], [50, 50], ["a", "b"]), SPEC)
+    single = run_event_study(make_panel([series(5)]), events([0], [50], ["a"]), SPEC)
+    assert group_report(result) == group_report(single)
     day0 = group_report(result)["days"][1]
-    assert day0["n"] == 2 and day0["csect_t"] is None
-    assert any("zero cross-sectional variance" in note for note in day0["notes"])
-    assert day0["r_bar"] == pytest.approx(1.0)
+    assert day0["n"] == 1 and day0["csect_t"] is None and day0["r_bar"] is None
+    assert any("fewer than 2 events" in note for note in day0["notes"])
 
 
 def test_trade_to_trade_spans_a_suspension_and_drop_rule_leaves_it_out():

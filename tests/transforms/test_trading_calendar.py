@@ -4,14 +4,14 @@ session in between)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from transforms.errors import ConfigError, InputError
 from transforms.models import CHINA_TZ
-from transforms.trading_calendar import Day0Rule, exchange_sessions
+from transforms.trading_calendar import Day0Rule, calendar_horizon, exchange_sessions
 
 CAL = exchange_sessions("XSHG")
 
@@ -59,3 +59,16 @@ def test_dates_and_exact_sessions():
         "2021-09-28", "2021-09-29", "2021-09-30", "2021-10-08", "2021-10-11", "2021-10-12",
     ]  # fmt: skip
     assert CAL.align_instants_ns(np.array([np.iinfo(np.int64).max]))[0] == -1  # past the calendar
+
+
+def test_the_calendar_horizon_and_its_warning():
+    last = CAL.sessions[-1].astype(object)  # exchange_calendars 4.13: XSHG to 2026-12-31
+    far = calendar_horizon("XSHG", today=last - timedelta(days=200))
+    assert far.last_session == last and far.days_left == 200 and not far.near and far.message() is None
+    near = calendar_horizon("XSHG", today=last - timedelta(days=37))
+    assert near.near and "in 37 days" in near.message() and "beyond_calendar_horizon" in near.message()
+    past = calendar_horizon("XSHG", today=last + timedelta(days=10))
+    assert past.days_left == -10 and "10 days ago" in past.message() and "exchange-calendars" in past.message()
+    # a publication after the last session has no day 0 (the events step skips it as beyond_calendar_horizon)
+    after = datetime.combine(last + timedelta(days=3), datetime.min.time(), CHINA_TZ)
+    assert CAL.align_day0([after]).tolist() == [-1]

@@ -4,9 +4,17 @@ Input shapes (all numpy, keyed by event, never by ticker — the same ticker app
 
 - ``PricePanel``: sessions × tickers of adjusted prices and the benchmark;
 - ``EventTable``: per event its id, ticker index into the panel (-1: no prices), day-0 session index
-  (-1: outside the sessions) and whether the name was ST (for price limits);
+  (-1: outside the sessions), whether the name was ST (for price limits) and whether its event window
+  counts as confounding for the same ticker's other events (default: every event's does);
 - ``Groups``: memberships (group type, group id, event index). Every study also has the group
   (``all``, ``all``) of all kept events.
+
+One stock-day, one observation: inside every group, events with the same ticker and the same day 0 (a 7x24
+flash, the article and its republished copies) count once. Their abnormal returns are identical (same
+series, same day 0, same estimation window), so counting each would repeat one observation and inflate
+every test statistic; the one kept is the group's member with the lowest event index (callers order events
+by publication, so it is the earliest). A group of one article never has two events of one ticker, so
+per-article groups are unaffected.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ import numpy as np
 
 from transforms.event_study.correlation import mean_correlations
 from transforms.event_study.estimation import EventBlock, WindowSource, estimate_block
-from transforms.event_study.limits import board_codes, limit_flags, price_limits
+from transforms.event_study.limits import board_codes, limit_flags, limit_flags_from_prices, price_limits
 from transforms.event_study.panel import PricePanel, compute_returns
 from transforms.event_study.spec import StudySpec
 from transforms.event_study.statistics import Segments, corrado, cross_section, kolari_pynnonen, mean_sd
@@ -33,6 +41,9 @@ class EventTable:
     ticker_idx: np.ndarray  #: int64 (N,), -1 = no prices
     day0_idx: np.ndarray  #: int64 (N,), -1 = outside the sessions
     is_st: np.ndarray | None = None  #: bool (N,)
+    #: bool (N,): this event's window is masked out of the estimation windows of the ticker's other events
+    #: (when the spec excludes other events); None = every event's is
+    confounding: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.event_ids)
@@ -65,6 +76,7 @@ class StudyResult:
     beta: np.ndarray
     sigma: np.ndarray
     day0_idx: np.ndarray
+    ticker_idx: np.ndarray  #: (N,) index into the panel's tickers, -1 = no prices
     date_idx: np.ndarray  #: (N, W) session index of each event-window day (-1 outside the data)
     ret: np.ndarray
     bench: np.ndarray
@@ -101,7 +113,7 @@ def run_event_study(
     spec = spec or StudySpec()
     tick = np.asarray(events.ticker_idx, dtype=np.int64)
     day0 = np.asarray(events.day0_idx, dtype=np.int64)
-    block = _estimate_events(panel, tick, day0, spec)
+    block = _estimate_events(panel, tick, day0, spec, events.confounding)
     kept = block.reason == None  # noqa: E711
     w0, w1 = spec.window
     rel_days = np.arange(w0, w1 + 1)
@@ -121,6 +133,7 @@ def run_event_study(
         beta=block.beta,
         sigma=block.sigma,
         day0_idx=day0,
+        ticker_idx=tick,
         date_idx=date_idx,
         ret=block.ret,
         bench=block.bench,
@@ -135,10 +148,15 @@ def run_event_study(
     return result
 
 
-def _estimate_events(panel: PricePanel, tick: np.ndarray, day0: np.ndarray, spec: StudySpec) -> EventBlock:
+def _estimate_events(
+    panel: PricePanel, tick: np.ndarray, day0: np.ndarray, spec: StudySpec, confounding: np.ndarray | None
+) -> EventBlock:
     """The per-event pass. The padded panel and the blocks live only here: what returns is one set of arrays."""
     returns = compute_returns(panel, spec.returns, spec.missing, pad=WindowSource.padding(spec))
-    occupied = _occupied(tick, day0, spec, panel.prices.shape) if spec.exclude_other_events else None
+    occupied = None
+    if spec.exclude_other_events:
+        counts = np.ones(len(tick), dtype=bool) if confounding is None else np.asarray(confounding, dtype=bool)
+        occupied = _occupied(tick[counts], day0[counts], spec, panel.prices.shape)
     source = WindowSource(returns, spec, occupied)
     n = len(tick)
     workers = os.cpu_count() or 1
@@ -164,23 +182,51 @@ def _estimate_events(panel: PricePanel, tick: np.ndarray, day0: np.ndarray, spec
 
 
 def _occupied(tick, day0, spec: StudySpec, shape) -> np.ndarray:
-    """Sessions inside the event window of some event of the ticker (ticker × session booleans)."""
+    """Sessions inside the event window of some (confounding) event of the ticker (ticker × session booleans).
+
+    Events are first collapsed to their stock-days: many events of one ticker on one day 0 are one window."""
     n_t, n_s = shape
     ok = (tick >= 0) & (day0 >= 0)
+    stock_days = np.unique(tick[ok].astype(np.int64) * (n_s + 1) + day0[ok])
+    tick, day0 = stock_days // (n_s + 1), stock_days % (n_s + 1)
     diff = np.zeros((n_t, n_s + 1), dtype=np.int32)
     w0, w1 = spec.window
-    np.add.at(diff, (tick[ok], np.clip(day0[ok] + w0, 0, n_s)), 1)
-    np.add.at(diff, (tick[ok], np.clip(day0[ok] + w1 + 1, 0, n_s)), -1)
+    np.add.at(diff, (tick, np.clip(day0 + w0, 0, n_s)), 1)
+    np.add.at(diff, (tick, np.clip(day0 + w1 + 1, 0, n_s)), -1)
     return np.cumsum(diff, axis=1)[:, :n_s] > 0
 
 
 def _limits(panel: PricePanel, tick, date_idx, is_st, simple) -> np.ndarray:
+    """Limit flags from the traded close against the exchange's limit price where the pre-close is known,
+    else from the one-session return (``limits`` documents both rules)."""
     boards = np.append(board_codes(panel.tickers), np.int8(0))  # index -1 (no prices) → no board
     board = boards[tick]
     sessions = np.append(panel.sessions, np.datetime64("NaT", "D"))  # index -1 → NaT
     dates = sessions[date_idx]
     st = np.zeros(len(tick), dtype=bool) if is_st is None else np.asarray(is_st, dtype=bool)
-    return limit_flags(simple, price_limits(board, st, dates))
+    limits = price_limits(board, st, dates)
+    flags = limit_flags(simple, limits)
+    if panel.close is None or panel.pre_close is None or tick.size == 0:
+        return flags
+    valid = (tick[:, None] >= 0) & (date_idx >= 0)
+    rows, cols = np.broadcast_to(np.where(tick >= 0, tick, 0)[:, None], date_idx.shape), np.where(valid, date_idx, 0)
+    close = np.where(valid, panel.close[rows, cols], np.nan)
+    pre_close = np.where(valid, panel.pre_close[rows, cols], np.nan)
+    known = np.isfinite(close) & np.isfinite(pre_close)
+    return np.where(known, limit_flags_from_prices(close, pre_close, limits), flags).astype(np.int8)
+
+
+def _one_per_stock_day(code: np.ndarray, members: np.ndarray, result: StudyResult) -> tuple[np.ndarray, np.ndarray]:
+    """Memberships with each (group, ticker, day 0) once, represented by its lowest event index. This also
+    counts an event listed twice in one group (two theme rows of one article, say) once."""
+    if members.size == 0:
+        return code, members
+    n_s = len(result.sessions) + 1
+    stock_day = result.ticker_idx[members].astype(np.int64) * n_s + result.day0_idx[members]
+    order = np.lexsort((members, stock_day, code))
+    code, stock_day, members = code[order], stock_day[order], members[order]
+    first = np.r_[True, (code[1:] != code[:-1]) | (stock_day[1:] != stock_day[:-1])]
+    return code[first], members[first]
 
 
 def _group_statistics(result: StudyResult, block: EventBlock, groups: Groups) -> None:
@@ -197,9 +243,8 @@ def _group_statistics(result: StudyResult, block: EventBlock, groups: Groups) ->
     result.group_types = np.array([s[0] for s in split], dtype=object)
     result.group_ids = np.array([s[1] for s in split], dtype=object)
     n_groups, n_events = len(unique_keys), len(result.kept)
-    # the same event twice in one group (two theme rows of one article, say) counts once
-    pair_key = np.unique(code.astype(np.int64) * max(n_events, 1) + members)
-    segs = Segments.build(pair_key // max(n_events, 1), pair_key % max(n_events, 1), n_groups, n_events)
+    group_code, members = _one_per_stock_day(code.astype(np.int64), members, result)
+    segs = Segments.build(group_code, members, n_groups, n_events)
     result.n_events = np.bincount(segs.seg, minlength=n_groups).astype(float)
     lengths = [b - a + 1 for a, b in result.windows]
     rows = segs.idx

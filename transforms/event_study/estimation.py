@@ -4,7 +4,9 @@ Conventions (documented in the README too):
 
 - Estimation window E_i = sessions day0+τ0 … day0+τ1. A return counts when stock and benchmark are observed,
   it spans one session (multi-session trade-to-trade returns are kept out of estimation: their variance is
-  larger) and no other event of the same ticker has its event window on that session. M_i = their number.
+  larger) and no other (confounding) event of the same ticker has its event window on that session.
+  M_i = their number. An event with fewer than ``min_estimation`` is dropped as
+  ``too_few_estimation_returns``, or as ``estimation_confounded`` when it had enough before the exclusion.
 - Market model: OLS α̂, β̂; s_i² = Σ ε̂² / (M_i − 2). Constant mean: μ̂ = mean; s_i² = Σ (R − μ̂)² / (M_i − 1).
   Market-adjusted: AR = R − R_m; s_i² = Σ (AR − mean AR)² / (M_i − 1). d_i = M_i − 2 or M_i − 1 is the
   degrees of freedom used for Patell's Var(SAR) = d_i / (d_i − 2).
@@ -38,6 +40,8 @@ REASONS = (
     "day0_outside_calendar",
     "missing_day0",
     "too_few_estimation_returns",
+    #: enough returns in the estimation window, too few left once other events' windows are masked out
+    "estimation_confounded",
     "benchmark_zero_variance",
     "zero_variance",
 )
@@ -46,7 +50,7 @@ REASONS = (
 @dataclass(slots=True)
 class EventBlock:
     reason: np.ndarray  #: object (n,): None when kept, else one of REASONS
-    n_estimation: np.ndarray  #: int (n,)
+    n_estimation: np.ndarray  #: int (n,): M, the estimation returns used (after the exclusion)
     alpha: np.ndarray
     beta: np.ndarray
     sigma: np.ndarray
@@ -77,7 +81,12 @@ class WindowSource:
         self.e0, self.w0 = e0, w0
         self.k_est, self.k_evt = e1 - e0 + 1, spec.window[1] - w0 + 2
         usable = returns.span == 1
+        #: running count of usable returns before any exclusion (one leading zero column): M without it
+        self.unmasked_count: np.ndarray | None = None
         if occupied is not None:
+            self.unmasked_count = np.zeros((usable.shape[0], usable.shape[1] + 1), dtype=np.int32)
+            np.cumsum(usable & np.isfinite(returns.stock) & np.isfinite(returns.bench_one)[None, :], axis=1,
+                      out=self.unmasked_count[:, 1:])  # fmt: skip
             usable[:, self.pad : self.pad + occupied.shape[1]] &= ~occupied
         self.r_est = sliding_window_view(np.where(usable, returns.stock, np.nan), self.k_est, axis=1)
         # a session usable for estimation has the benchmark on it and on the one before: its one-session return
@@ -95,6 +104,13 @@ class WindowSource:
     def estimation(self, tick: np.ndarray, day0: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         start = day0 + self.e0 + self.pad
         return self.r_est[tick, start], self.m_est[np.zeros_like(tick), start]
+
+    def unmasked(self, tick: np.ndarray, day0: np.ndarray) -> np.ndarray | None:
+        """Usable estimation returns per event had no other event been masked out (None: nothing is)."""
+        if self.unmasked_count is None:
+            return None
+        start = day0 + self.e0 + self.pad
+        return self.unmasked_count[tick, start + self.k_est] - self.unmasked_count[tick, start]
 
     def event(self, view: np.ndarray, tick: np.ndarray, day0: np.ndarray) -> np.ndarray:
         """The event window with the day before it in front (column 0)."""
@@ -158,7 +174,9 @@ def estimate_block(source: WindowSource, tick: np.ndarray, day0: np.ndarray, spe
         sar = ar / np.sqrt(s2[:, None] * factor)
         car, scar = _cars(spec, ar, mw, observed, alpha, beta, xbar, sxx, safe_m, s2)
 
-    reason = _reasons(spec, valid, tick, day0, np.isfinite(rw) & np.isfinite(mw), big_m, sxx, s2)
+    unmasked = source.unmasked(t, np.where(valid, day0, -spec.estimation[0] - source.pad))
+    unmasked = big_m if unmasked is None else np.where(valid, unmasked, 0)
+    reason = _reasons(spec, valid, tick, day0, np.isfinite(rw) & np.isfinite(mw), big_m, unmasked, sxx, s2)
     kept = reason == None  # noqa: E711 (object array)
     ranks, counts = row_ranks(np.concatenate([resid, ar], axis=1))
     ranks_u = (ranks / (counts[:, None] + 1.0) - 0.5).astype(np.float32)
@@ -224,7 +242,7 @@ def _cars(spec, ar, mw, observed, alpha, beta, xbar, sxx, big_m, s2):
     return car, scar
 
 
-def _reasons(spec, valid, tick, day0, has_return, big_m, sxx, s2) -> np.ndarray:
+def _reasons(spec, valid, tick, day0, has_return, big_m, unmasked, sxx, s2) -> np.ndarray:
     reason = np.full(len(tick), None, dtype=object)
 
     def mark(condition, code):
@@ -235,7 +253,8 @@ def _reasons(spec, valid, tick, day0, has_return, big_m, sxx, s2) -> np.ndarray:
     w0, w1 = spec.window
     if w0 <= 0 <= w1:
         mark(~has_return[:, -w0], "missing_day0")
-    mark(big_m < spec.min_estimation, "too_few_estimation_returns")
+    mark(unmasked < spec.min_estimation, "too_few_estimation_returns")
+    mark(big_m < spec.min_estimation, "estimation_confounded")
     if spec.model == "market":
         mark(~(sxx > 0), "benchmark_zero_variance")
     mark(~(s2 > 1e-20), "zero_variance")  # below ~1e-10 per-day sd: a constant series up to rounding

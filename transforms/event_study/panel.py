@@ -33,13 +33,19 @@ class PricePanel:
     prices: np.ndarray  #: float64 (len(tickers), len(sessions)), NaN = no trade
     benchmark: np.ndarray  #: float64 (len(sessions),)
     benchmark_ticker: str = "benchmark"
+    #: optional, same shape as ``prices``: the traded close and the exchange's ex-rights previous close, NaN
+    #: where unknown. Limit days are read from them exactly (close at the rounded limit price of pre_close).
+    close: np.ndarray | None = None
+    pre_close: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n_s = len(self.sessions)
-        if self.prices.shape != (len(self.tickers), n_s) or self.benchmark.shape != (n_s,):
+        shape = (len(self.tickers), n_s)
+        extra = [a.shape for a in (self.close, self.pre_close) if a is not None and a.shape != shape]
+        if self.prices.shape != shape or self.benchmark.shape != (n_s,) or extra:
             raise InputError(
                 f"price panel shapes disagree: prices {self.prices.shape}, benchmark {self.benchmark.shape}, "
-                f"{len(self.tickers)} tickers × {n_s} sessions",
+                f"close/pre_close {extra}, {len(self.tickers)} tickers × {n_s} sessions",
                 reason="bad_panel",
             )
         if n_s > 1 and not np.all(self.sessions[1:] > self.sessions[:-1]):

@@ -61,7 +61,8 @@ class StudySpec:
     #: an event needs at least this many valid estimation-window returns
     min_estimation: int = 120
     missing: MissingRule = "trade_to_trade"
-    #: mask the event windows of the same ticker's other events out of each estimation window
+    #: mask the event windows of the same ticker's other events out of each estimation window (which events
+    #: count is ``EventTable.confounding``; every event by default)
     exclude_other_events: bool = True
     #: events per block in the per-event pass (memory, not results)
     chunk_size: int = 2_048

@@ -97,6 +97,7 @@ def check_configuration(settings: Settings) -> list[str]:
     """Load everything the DAGs need once, so a broken file fails here and not at 3 a.m."""
     from policywatch.alerts import load_watchlist
     from policywatch.reference import load_taxonomy
+    from transforms.trading_calendar import calendar_horizon
     from warehouse.store import open_writer
 
     done = []
@@ -121,6 +122,10 @@ def check_configuration(settings: Settings) -> list[str]:
     done.append(f"database {settings.db.path}: writable, schema up to date")
     taxonomy = load_taxonomy(settings.linking.themes_file)
     done.append(f"theme taxonomy: {len(taxonomy.themes)} themes")
+    horizon = calendar_horizon(settings.study.calendar)
+    done.append(f"trading calendar {horizon.calendar}: sessions up to {horizon.last_session}")
+    if warning := horizon.message():
+        done.append(f"WARNING: {warning}")
     if settings.alerts.watchlist:
         watchlist = load_watchlist(settings.alerts.watchlist, theme_ids={t.id for t in taxonomy.themes})
         counts = f"{len(watchlist.rules)} rules, {len(watchlist.channels)} channels"

@@ -144,11 +144,13 @@ def load_prices(plan: Mapping[str, Any], staged: list[str], params: Mapping[str,
     """Load the staged batches (the writer: run it in the writers' pool)."""
     from policywatch.steps.prices import (
         PriceFetchSummary,
+        PricePlan,
         PriceRequest,
         load_batch,
         raise_if_all_transient,
+        record_refused,
     )
-    from warehouse.runs import finish_run, record_skip, start_run
+    from warehouse.runs import finish_run, start_run
     from warehouse.store import open_writer
 
     settings = _settings()
@@ -156,21 +158,24 @@ def load_prices(plan: Mapping[str, Any], staged: list[str], params: Mapping[str,
     con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
         run_id = start_run(con, "prices fetch", {"staged": len(staged), "fill_gaps": fill_gaps})
-        summary = PriceFetchSummary(run_id, requested=list(plan["requested"]))
-        for refused in plan["refused"]:
-            failure = FetchFailure(refused["ticker"], refused["reason"], refused["message"])
-            summary.failures.append((refused["provider"], failure))
-            record_skip(con, run_id, failure.ticker, failure.reason, failure.message)
-        for stem in map(Path, staged):
-            meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-            r = meta["request"]
-            request = PriceRequest(r["provider"], date.fromisoformat(r["start"]), _date(r["end"]), tuple(r["tickers"]))
-            rows = pd.read_parquet(stem.with_suffix(".parquet"))
-            batch = PriceBatch(
-                meta["provider"], meta["source"], meta["adjustment"], rows,
-                tuple(FetchFailure(**f) for f in meta["failures"]), datetime.fromisoformat(meta["fetched_at"]),
-            )  # fmt: skip
-            load_batch(con, summary, request, batch, fill_gaps=fill_gaps)
+        summary = PriceFetchSummary(run_id)
+        try:
+            refused = [(r["provider"], FetchFailure(r["ticker"], r["reason"], r["message"])) for r in plan["refused"]]
+            record_refused(con, summary, PricePlan(list(plan["requested"]), [], refused))
+            for stem in map(Path, staged):
+                meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+                r = meta["request"]
+                start, end = date.fromisoformat(r["start"]), _date(r["end"])
+                request = PriceRequest(r["provider"], start, end, tuple(r["tickers"]))
+                rows = pd.read_parquet(stem.with_suffix(".parquet"))
+                batch = PriceBatch(
+                    meta["provider"], meta["source"], meta["adjustment"], rows,
+                    tuple(FetchFailure(**f) for f in meta["failures"]), datetime.fromisoformat(meta["fetched_at"]),
+                )  # fmt: skip
+                load_batch(con, summary, request, batch, fill_gaps=fill_gaps)
+        except BaseException as exc:
+            finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
+            raise
         finish_run(con, run_id, "partial" if summary.failures else "ok", summary.counts())
     finally:
         con.close()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -98,6 +99,7 @@ def test_setup_creates_the_pool_and_checks_the_config(airflow_env, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "pool policywatch_duckdb: 1 slot(s)" in done.stdout and "24 themes" in done.stdout
     assert "WARNING: no watchlist configured" in done.stdout
+    assert re.search(r"trading calendar XSHG: sessions up to \d{4}-\d{2}-\d{2}", done.stdout)
     out = python(
         env, "from airflow.models.pool import Pool\np = Pool.get_pool('policywatch_duckdb')\nprint('POOL', p.slots)"
     )

@@ -14,85 +14,34 @@ The database is held only while loading, never while the crawler runs. One crawl
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
-import shutil
-import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
 
-from crawlers.sina.pipelines import PROGRESS_PREFIX
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
-from crawlers.sina.staging import LOADED_MARKER, close_reasons
 from policywatch.config import Channel, CrawlSettings, Settings
 from policywatch.steps.crawl_discover import crawl_spec, discover_rss, refreshed_spec
-from policywatch.steps.crawl_load import Tally, load_run_dir, unfinished_articles
-from policywatch.steps.import_archive import Skip
-from transforms.errors import ConfigError, FetchError, TransientError
+from policywatch.steps.crawl_jobs import (
+    crawler_log_tail,
+    exclusive_staging,
+    job_finished,
+    pending_run_dirs,
+    requests_made,
+    run_crawler,
+)
+from policywatch.steps.crawl_load import finalize_run_dir, load_run_dir
+from policywatch.steps.crawl_records import Tally
+from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary
+from transforms.errors import ConfigError, FetchError
 from transforms.models import CHINA_TZ
-from warehouse.crawl_state import FetchOutcome, known_item_keys, known_zhibo_ids, record_fetches, retry_candidates
-from warehouse.runs import finish_run, record_skip, start_run
+from warehouse.crawl_state import known_item_keys, known_zhibo_ids, retry_candidates
+from warehouse.runs import finish_run, start_run
 from warehouse.store import open_writer
 
 __all__ = ["CrawlProgress", "CrawlSummary", "effective_crawl_settings", "run_crawl"]
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlProgress:
-    stage: str  #: resume | discover | crawl | load
-    listed: int
-    fetched: int
-    failed: int
-    loaded: int
-
-
-@dataclass(frozen=True, slots=True)
-class CrawlSummary:
-    run_id: str
-    status: str  #: ok | partial (something skipped or failed, or the job stopped early)
-    listed: int  #: entries the listings named
-    known: int  #: of them, already stored
-    fetched: int  #: article pages fetched
-    new: int
-    updated: int
-    unchanged: int
-    filtered: dict[str, int]  #: listed but not wanted: off_host, not_article, older, listed_twice, duplicate
-    skipped: tuple[Skip, ...]  #: usable-looking items refused with a reason (parser, robots.txt)
-    failed: tuple[Skip, ...]  #: what could not be had even after retries, with the reason
-    zhibo_items: int
-    zhibo_tag_links: int
-    rss_items: int
-    resumed_jobs: int
-    job_finished: bool  #: False when the request budget stopped the job: the next run resumes it
-    requests: int  #: HTTP requests the crawler made
-    elapsed_s: float
-
-    def counts(self) -> dict[str, Any]:
-        return {
-            "listed": self.listed,
-            "known": self.known,
-            "fetched": self.fetched,
-            "new": self.new,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "filtered": dict(self.filtered),
-            "skipped": len(self.skipped),
-            "failed": len(self.failed),
-            "zhibo_items": self.zhibo_items,
-            "zhibo_tag_links": self.zhibo_tag_links,
-            "rss_items": self.rss_items,
-            "resumed_jobs": self.resumed_jobs,
-            "job_finished": self.job_finished,
-            "requests": self.requests,
-        }
 
 
 def effective_crawl_settings(
@@ -134,38 +83,6 @@ def _since_epoch(since: date | datetime | None) -> float | None:
     return datetime.combine(since, dtime(0), tzinfo=CHINA_TZ).timestamp()  # a day starts in China
 
 
-@contextmanager
-def _exclusive(staging: Path) -> Iterator[None]:
-    staging.mkdir(parents=True, exist_ok=True)
-    with (staging / ".lock").open("w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise TransientError(f"another crawl is using {staging}; try again when it is done") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _expected_spiders(run_dir: Path) -> set[str]:
-    spec = CrawlSpec.read(run_dir / SPEC_FILE)
-    return {"sina_roll", *({"sina_zhibo"} if spec.zhibo_url else set())}
-
-
-def _job_finished(run_dir: Path) -> bool:
-    reasons = close_reasons(run_dir)
-    return all(reasons.get(name) == "finished" for name in _expected_spiders(run_dir))
-
-
-def _requests_made(run_dir: Path) -> int:
-    total = 0
-    for path in run_dir.glob("closed-*.json"):
-        stats = json.loads(path.read_text(encoding="utf-8")).get("stats") or {}
-        total += int(stats.get("downloader/request_count") or 0)
-    return total
-
-
 class _Crawl:
     """One ``run_crawl`` call: holds the writer only between crawler processes."""
 
@@ -192,20 +109,8 @@ class _Crawl:
     def crawl_process(self, run_dir: Path) -> int:
         """Run the crawler on ``run_dir`` without holding the database; returns the exit code."""
         self.close()
-        command = [sys.executable, "-m", "crawlers.sina.run", str(run_dir)]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1", "POLICYWATCH_PARENT_PID": str(os.getpid())}
-        with (
-            (run_dir / "stderr.log").open("ab") as errors,
-            subprocess.Popen(
-                command, stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8", errors="replace", env=env
-            ) as process,
-        ):
-            assert process.stdout is not None
-            for line in process.stdout:
-                if line.startswith(PROGRESS_PREFIX):
-                    self._count(json.loads(line[len(PROGRESS_PREFIX) :]))
-            code = process.wait()
-        self.requests += _requests_made(run_dir)
+        code = run_crawler(run_dir, self._count)
+        self.requests += requests_made(run_dir)
         self.open()
         return code
 
@@ -231,26 +136,15 @@ class _Crawl:
         self.progress("load")
 
     def finalize(self, run_dir: Path) -> None:
-        """The job is over: what it listed but never got is a failure, retried by later runs."""
-        lost = unfinished_articles(run_dir)
-        outcomes = []
-        for key, url in lost:
-            message = "listed, but the job ended before its page was fetched"
-            self.tally.failed.append(Skip(url, "interrupted", message))
-            record_skip(self.con, self.run_id, url, "interrupted", message)
-            outcomes.append(FetchOutcome(key, url, "failed", None, "interrupted", message, 0))
-        record_fetches(self.con, self.run_id, outcomes)
-        (run_dir / LOADED_MARKER).write_text(self.run_id, encoding="utf-8")
-        for folder in ("pages", "job"):
-            shutil.rmtree(run_dir / folder, ignore_errors=True)  # the raw bytes are in article_raw now
+        finalize_run_dir(self.con, run_dir, run_id=self.run_id, tally=self.tally)
 
     def process_and_load(self, run_dir: Path) -> bool:
         """Run (or resume) the job in ``run_dir`` and load it; True when the job finished."""
         code = self.crawl_process(run_dir)
         self.load(run_dir)
-        finished = _job_finished(run_dir)
+        finished = job_finished(run_dir)
         if code != 0 and not finished:
-            tail = (run_dir / "stderr.log").read_text(encoding="utf-8", errors="replace")[-800:]
+            tail = crawler_log_tail(run_dir)
             raise FetchError(f"the crawler process exited with code {code}; the next run resumes it. {tail}")
         if finished:
             self.finalize(run_dir)
@@ -281,7 +175,7 @@ def run_crawl(
     staging = Path(crawl.staging_dir).resolve()
     runs_dir = staging / "runs"
     job = _Crawl(settings, crawl, on_progress)
-    with _exclusive(staging):
+    with exclusive_staging(staging):
         job.open()
         try:
             args = {
@@ -295,14 +189,10 @@ def run_crawl(
             job.run_id = start_run(job.con, "crawl", args)
             try:
                 resumed, finished = 0, True
-                pending = sorted(p for p in runs_dir.glob("*") if p.is_dir() and not (p / LOADED_MARKER).exists())
-                for run_dir in pending:
-                    if not (run_dir / SPEC_FILE).exists():
-                        shutil.rmtree(run_dir, ignore_errors=True)  # a run that died before it began
-                        continue
+                for run_dir in pending_run_dirs(runs_dir):
                     resumed += 1
                     job.progress("resume")
-                    if _job_finished(run_dir):
+                    if job_finished(run_dir):
                         job.load(run_dir)
                         job.finalize(run_dir)
                     else:

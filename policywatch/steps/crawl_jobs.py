@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.sina.pipelines import PROGRESS_PREFIX
+from crawlers.sina.site import article_key
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
-from crawlers.sina.staging import LOADED_MARKER, close_reasons
+from crawlers.sina.staging import LOADED_MARKER, close_reasons, read_records
 from transforms.errors import TransientError
 
 __all__ = [
@@ -31,7 +32,12 @@ __all__ = [
     "pending_run_dirs",
     "requests_made",
     "run_crawler",
+    "staged_keys",
+    "unreachable_problem",
 ]
+
+#: failures that say the site could not be reached, as opposed to answers that were wrong
+_UNREACHABLE = {"dns_failed", "connection_failed", "timeout", "rate_limited", "truncated", "http_403", "http_429"}
 
 
 @contextmanager
@@ -99,3 +105,36 @@ def run_crawler(run_dir: Path, on_event: Callable[[dict[str, Any]], None]) -> in
 
 def crawler_log_tail(run_dir: Path, chars: int = 800) -> str:
     return (run_dir / "stderr.log").read_text(encoding="utf-8", errors="replace")[-chars:]
+
+
+def staged_keys(run_dirs: list[Path]) -> tuple[set[str], set[int]]:
+    """Article keys and 7x24 ids already staged in jobs not loaded yet: a new job must not fetch them again."""
+    keys: set[str] = set()
+    zhibo: set[int] = set()
+    for run_dir in run_dirs:
+        for record in read_records(run_dir):
+            data = record.data
+            kind = data.get("kind")
+            if kind == "page" or (kind == "rss" and data.get("state") == "full"):
+                keys.add(data.get("key") or article_key(str(data.get("url"))))
+            elif kind == "zhibo" and str(data.get("id", "")).isdigit():
+                zhibo.add(int(data["id"]))
+    return keys, zhibo
+
+
+def unreachable_problem(run_dirs: list[Path]) -> str | None:
+    """Why the crawl should be retried when nothing was listed and every failure was the network's or the
+    server's (Sina or the network is down); None otherwise."""
+    reasons = set()
+    for run_dir in run_dirs:
+        for record in read_records(run_dir):
+            kind = record.data.get("kind")
+            if kind in ("listing", "zhibo", "rss"):
+                return None
+            reason = str(record.data.get("reason") or "unknown")
+            if kind == "failure" and reason not in ("robots_disallowed", "off_host"):  # the crawl's own rules
+                reasons.add(reason)
+    if not reasons or not all(r in _UNREACHABLE or r.startswith("http_5") for r in reasons):
+        return None
+    listed = ", ".join(sorted(reasons))
+    return f"no listing could be read ({listed}): Sina (or the network) is unreachable; retry later"

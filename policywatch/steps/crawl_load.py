@@ -1,5 +1,6 @@
-"""Load one crawl job folder: every staged record not loaded before goes through ``RecordLoader`` in batches,
-and a finished job is closed: what it listed but never got becomes a failure (retried by later runs).
+"""The load phase: store what the crawl phase staged. Every record of a job folder not loaded before goes
+through ``RecordLoader`` in batches, and a finished job is closed: what it listed but never got becomes a
+failure (retried by later runs). This is the only part of a crawl that writes the database.
 
 Loading is incremental and idempotent: ``loaded.json`` remembers how far each staging file was loaded, so a
 job that is resumed later loads only its new records, and loading twice stores nothing twice.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,12 +18,17 @@ import duckdb
 
 from crawlers.sina.site import article_key
 from crawlers.sina.staging import LOADED_MARKER, read_records
+from policywatch.config import Settings
+from policywatch.steps.crawl_jobs import job_finished, pending_run_dirs
 from policywatch.steps.crawl_records import RecordLoader, Tally
+from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary, StagedCrawl
 from policywatch.steps.import_archive import Skip
+from transforms.errors import FetchError
 from warehouse.crawl_state import FetchOutcome, record_fetches
-from warehouse.runs import record_skip
+from warehouse.runs import finish_run, record_skip, start_run
+from warehouse.store import open_writer
 
-__all__ = ["OFFSETS_FILE", "finalize_run_dir", "load_run_dir", "unfinished_articles"]
+__all__ = ["OFFSETS_FILE", "finalize_run_dir", "load_run_dir", "load_staged_jobs", "unfinished_articles"]
 
 OFFSETS_FILE = "loaded.json"
 
@@ -96,3 +103,83 @@ def finalize_run_dir(con: duckdb.DuckDBPyConnection, run_dir: Path, *, run_id: s
     (run_dir / LOADED_MARKER).write_text(run_id, encoding="utf-8")
     for folder in ("pages", "job"):
         shutil.rmtree(run_dir / folder, ignore_errors=True)  # the raw bytes are in article_raw now
+
+
+def _summary(tally: Tally, staged: StagedCrawl | None, run_id: str, started: float, finished: bool) -> CrawlSummary:
+    status = "ok" if finished and not tally.skipped and not tally.failed else "partial"
+    return CrawlSummary(
+        run_id=run_id,
+        status=status,
+        listed=tally.listed,
+        known=tally.known,
+        fetched=tally.fetched,
+        new=tally.new,
+        updated=tally.updated,
+        unchanged=tally.unchanged,
+        filtered=dict(tally.filtered),
+        skipped=tuple(tally.skipped),
+        failed=tuple(tally.failed),
+        zhibo_items=tally.zhibo_items,
+        zhibo_tag_links=tally.zhibo_tag_links,
+        rss_items=tally.rss_items,
+        resumed_jobs=staged.resumed_jobs if staged else 0,
+        job_finished=finished,
+        requests=staged.requests if staged else 0,
+        elapsed_s=round((staged.elapsed_s if staged else 0.0) + time.monotonic() - started, 3),
+    )
+
+
+def load_staged_jobs(
+    settings: Settings,
+    staged: StagedCrawl | None = None,
+    *,
+    on_progress: Callable[[CrawlProgress], None] | None = None,
+) -> CrawlSummary:
+    """Store every job folder not loaded yet (the caller holds the staging lock) and record the run in ``runs``
+    (command ``crawl``), with a skip for every item skipped or failed.
+
+    ``staged`` is what the crawl phase reported: its counts go into the summary, and its ``problem`` makes the
+    run ``failed`` and raises FetchError (retryable) once the staged records are stored.
+    """
+    started = time.monotonic()
+    runs_dir = Path(settings.crawl.staging_dir).resolve() / "runs"
+    live = {"listed": staged.listed, "fetched": staged.fetched, "failed": staged.failed} if staged else {}
+    live = {"listed": 0, "fetched": 0, "failed": 0, **live, "loaded": 0}
+    tally = Tally()
+
+    def progress() -> None:
+        if on_progress:
+            on_progress(CrawlProgress("load", **live))
+
+    def loaded() -> None:
+        live["loaded"] += 1
+        if live["loaded"] % 25 == 0:
+            progress()
+
+    con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    try:
+        run_id = start_run(con, "crawl", staged.args if staged else {"load_only": True})
+        finished = True
+        try:
+            for run_dir in pending_run_dirs(runs_dir):
+                done = job_finished(run_dir)
+                load_run_dir(
+                    con, run_dir, run_id=run_id, tally=tally, batch_size=settings.crawl.batch_size, on_item=loaded
+                )
+                progress()
+                if done:
+                    finalize_run_dir(con, run_dir, run_id=run_id, tally=tally)
+                finished = finished and done
+        except BaseException as exc:
+            summary = _summary(tally, staged, run_id, started, False)
+            finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
+            raise
+        summary = _summary(tally, staged, run_id, started, finished)
+        if staged and staged.problem:
+            finish_run(con, run_id, "failed", summary.counts(), staged.problem)
+            raise FetchError(staged.problem)
+        message = None if finished else "stopped by crawl.max_requests; the next run resumes the job"
+        finish_run(con, run_id, summary.status, summary.counts(), message)
+        return summary
+    finally:
+        con.close()

@@ -1,13 +1,14 @@
-"""What a crawl reports: live progress events while it runs, and the summary of a run."""
+"""What a crawl reports: live progress events while it runs, what the crawl phase hands to the load phase,
+and the summary of a run."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from policywatch.steps.import_archive import Skip
 
-__all__ = ["CrawlProgress", "CrawlSummary"]
+__all__ = ["CrawlProgress", "CrawlSummary", "StagedCrawl"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +18,35 @@ class CrawlProgress:
     fetched: int
     failed: int
     loaded: int
+
+
+@dataclass(frozen=True, slots=True)
+class StagedCrawl:
+    """What the crawl phase left in the staging folder for the load phase; JSON-ready (an Airflow XCom)."""
+
+    run_dirs: tuple[str, ...]  #: job folders crawled (a resumed one first, then the new one)
+    args: dict[str, Any] = field(default_factory=dict)  #: the crawl's arguments, recorded with the run
+    resumed_jobs: int = 0
+    job_finished: bool = True  #: False when the request budget stopped the job: the next crawl resumes it
+    requests: int = 0  #: HTTP requests the crawler made
+    listed: int = 0
+    fetched: int = 0
+    failed: int = 0
+    #: why the crawl must be retried (the crawler process died, Sina is unreachable); None when it went through
+    problem: str | None = None
+    elapsed_s: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["run_dirs"] = list(self.run_dirs)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StagedCrawl:
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["run_dirs"] = tuple(values.get("run_dirs") or ())
+        return cls(**values)
 
 
 @dataclass(frozen=True, slots=True)

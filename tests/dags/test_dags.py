@@ -163,7 +163,10 @@ def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
         assert loaded["new"] >= 11 and loaded["failed"] == 0 and loaded["requests"] == staged["requests"]
         assert runs[0]["tasks"]["alert"]["return"]["sent"] == 2
         assert len(mailbox.messages) == 1 and len(hooks.posts) == 1
-        assert "国家标准化" in hooks.posts[0][1]["message"] or "标准" in hooks.posts[0][1]["title"]
+        message = hooks.posts[0][1]["message"]
+        # the outline's measure （三） that names robots, as a measure line (the title alone says it too)
+        assert "- （三）加强关键技术领域标准研究 — " in message
+        assert "机器人 300024.SZ：主题股" in message  # Sina's link judged a theme stock, not a mention
 
         con = duckdb.connect(str(db), read_only=True)
         try:

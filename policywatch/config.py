@@ -119,6 +119,12 @@ class CrawlSettings(_Section):
     obey_robots: bool = True
     #: raw pages wait here between the crawler process and the loader; interrupted jobs resume from here
     staging_dir: Path = Path("data/staging/crawl")
+    #: loaded job folders (records, logs) are kept this many days, and the newest keep_runs of them always
+    keep_runs_days: int = Field(default=14, ge=0)
+    keep_runs: int = Field(default=5, ge=0)
+    #: the crawler is told the articles published, listed or fetched in this many days (or since --since):
+    #: the roll API lists recent items; an older stored article listed again is fetched once more, unchanged
+    known_horizon_days: int = Field(default=60, ge=1)
     http_cache: bool = False
     #: stop a run after this many responses (0: no limit); the next run resumes the job where it stopped
     max_requests: int = Field(default=0, ge=0)

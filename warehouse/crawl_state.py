@@ -64,23 +64,39 @@ class RetryCandidate:
     failed_runs: int
 
 
-def known_item_keys(con: duckdb.DuckDBPyConnection, *, retry_runs: int) -> set[str]:
+def known_item_keys(con: duckdb.DuckDBPyConnection, *, retry_runs: int, since: datetime | None = None) -> set[str]:
+    """Keys of articles a crawl must not fetch again. With ``since``, only those that could still be listed:
+    published, listed, seen in a listing or fetched since then (the roll API lists recent items)."""
     rows = con.execute(
         """
-        SELECT item_key FROM crawl_fetches
-        WHERE state IN ('stored', 'unusable') OR (state = 'failed' AND failed_runs > ?)
-        UNION SELECT article_id FROM articles WHERE id_source = 'publishid'
+        SELECT f.item_key FROM crawl_fetches f
+        LEFT JOIN crawl_listings l USING (item_key)
+        LEFT JOIN articles a ON a.article_id = f.article_id
+        WHERE (f.state IN ('stored', 'unusable') OR (f.state = 'failed' AND f.failed_runs > $retry_runs))
+          AND NOT starts_with(f.item_key, 'zhibo:')
+          AND ($since IS NULL OR f.updated_at >= $since OR f.fetched_at >= $since OR l.last_seen_at >= $since
+               OR l.listed_at >= $since OR a.published_at >= $since)
+        UNION
+        SELECT article_id FROM articles
+        WHERE id_source = 'publishid' AND ($since IS NULL OR published_at IS NULL OR published_at >= $since)
         """,
-        [retry_runs],
+        {"retry_runs": retry_runs, "since": since},
     ).fetchall()
     return {row[0] for row in rows}
 
 
-def known_zhibo_ids(con: duckdb.DuckDBPyConnection) -> set[int]:
+def known_zhibo_ids(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> set[int]:
+    """Stored 7x24 item ids; with ``limit``, the newest ones only: the feed is read from its newest item down,
+    so those are all a crawl reading ``limit`` items can meet."""
     rows = con.execute(
-        "SELECT item_key FROM crawl_fetches WHERE state IN ('stored', 'unusable') AND starts_with(item_key, 'zhibo:')"
+        """
+        SELECT CAST(split_part(item_key, ':', 2) AS BIGINT) AS id FROM crawl_fetches
+        WHERE state IN ('stored', 'unusable') AND starts_with(item_key, 'zhibo:')
+        ORDER BY id DESC LIMIT $limit
+        """,
+        {"limit": limit},
     ).fetchall()
-    return {int(row[0].split(":", 1)[1]) for row in rows}
+    return {row[0] for row in rows}
 
 
 def retry_candidates(con: duckdb.DuckDBPyConnection, *, retry_runs: int) -> list[RetryCandidate]:

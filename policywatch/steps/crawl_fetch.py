@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import Any
@@ -93,16 +93,25 @@ class KnownState:
     zhibo_ids: frozenset[int] = frozenset()  #: stored 7x24 items (the feed is read down to one of them)
 
 
-def read_known_state(settings: Settings, crawl: CrawlSettings) -> KnownState:
-    """One short read-only look at the database; no database yet is a first crawl."""
+def _horizon(crawl: CrawlSettings, since_epoch: float | None) -> datetime:
+    """How far back the crawler needs to know stored articles: the listing reaches back about as far."""
+    start = datetime.now(UTC) - timedelta(days=crawl.known_horizon_days)
+    if since_epoch is not None:
+        start = min(start, datetime.fromtimestamp(since_epoch, UTC) - timedelta(days=1))
+    return start
+
+
+def read_known_state(settings: Settings, crawl: CrawlSettings, *, since_epoch: float | None = None) -> KnownState:
+    """One short read-only look at the database; no database yet is a first crawl. Only what the job can meet
+    is read, so a job's spec stays small however large the database grows."""
     if not Path(settings.db.path).exists():
         return KnownState()
     con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
         return KnownState(
-            frozenset(known_item_keys(con, retry_runs=crawl.retry_runs)),
+            frozenset(known_item_keys(con, retry_runs=crawl.retry_runs, since=_horizon(crawl, since_epoch))),
             tuple(retry_candidates(con, retry_runs=crawl.retry_runs)),
-            frozenset(known_zhibo_ids(con)),
+            frozenset(known_zhibo_ids(con, limit=crawl.zhibo_pages * crawl.zhibo_page_size)),
         )
     finally:
         con.close()
@@ -187,7 +196,7 @@ def fetch_to_staging(
             break
     if finished:
         run_dir = runs_dir / _job_id()
-        known = read_known_state(settings, crawl)
+        known = read_known_state(settings, crawl, since_epoch=_since_epoch(since))
         staged, staged_zhibo = staged_keys(pending)
         run_dir.mkdir(parents=True, exist_ok=True)
         live.progress("discover")

@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,6 +31,7 @@ __all__ = [
     "exclusive_staging",
     "job_finished",
     "pending_run_dirs",
+    "prune_run_dirs",
     "requests_made",
     "run_crawler",
     "staged_keys",
@@ -65,6 +67,23 @@ def pending_run_dirs(runs_dir: Path) -> list[Path]:
             continue
         pending.append(run_dir)
     return pending
+
+
+def prune_run_dirs(runs_dir: Path, *, keep_days: int, keep_last: int) -> list[str]:
+    """Remove loaded job folders loaded more than ``keep_days`` ago, keeping the newest ``keep_last`` loaded
+    ones whatever their age (their records and logs explain recent runs). Pending folders are never removed."""
+    loaded = sorted(
+        (p for p in runs_dir.glob("*") if (p / LOADED_MARKER).is_file()),
+        key=lambda p: (p / LOADED_MARKER).stat().st_mtime,
+        reverse=True,
+    )
+    cutoff = time.time() - keep_days * 86400
+    removed = []
+    for run_dir in loaded[keep_last:]:
+        if (run_dir / LOADED_MARKER).stat().st_mtime < cutoff:
+            shutil.rmtree(run_dir, ignore_errors=True)
+            removed.append(run_dir.name)
+    return removed
 
 
 def _expected_spiders(run_dir: Path) -> set[str]:

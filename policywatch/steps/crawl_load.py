@@ -19,7 +19,7 @@ import duckdb
 from crawlers.sina.site import article_key
 from crawlers.sina.staging import LOADED_MARKER, read_records
 from policywatch.config import Settings
-from policywatch.steps.crawl_jobs import job_finished, pending_run_dirs
+from policywatch.steps.crawl_jobs import job_finished, pending_run_dirs, prune_run_dirs
 from policywatch.steps.crawl_records import RecordLoader, Tally
 from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary, StagedCrawl
 from policywatch.steps.import_archive import Skip
@@ -170,6 +170,8 @@ def load_staged_jobs(
                 if done:
                     finalize_run_dir(con, run_dir, run_id=run_id, tally=tally)
                 finished = finished and done
+            crawl = settings.crawl
+            prune_run_dirs(runs_dir, keep_days=crawl.keep_runs_days, keep_last=crawl.keep_runs)
         except BaseException as exc:
             summary = _summary(tally, staged, run_id, started, False)
             finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")

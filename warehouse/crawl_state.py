@@ -79,6 +79,7 @@ def known_item_keys(con: duckdb.DuckDBPyConnection, *, retry_runs: int, since: d
         UNION
         SELECT article_id FROM articles
         WHERE id_source = 'publishid' AND ($since IS NULL OR published_at IS NULL OR published_at >= $since)
+          AND template <> 'zhibo'  -- a flash stored under the publishid of the page it linked: not that page
         """,
         {"retry_runs": retry_runs, "since": since},
     ).fetchall()

@@ -69,6 +69,7 @@ class _Site:
     robots_disallow: tuple[str, ...]
     fail_paths: Mapping[str, int]
     rss_items: int
+    zhibo_docurl: str = "twin"  #: twin: a 7x24 page of its own | article: the article's own page
     by_path: dict[str, ReplayArticle] = field(default_factory=dict)
     listings: dict[tuple[int, int], list[dict[str, object]]] = field(default_factory=dict)
     zhibo: list[dict[str, object]] = field(default_factory=list)
@@ -94,6 +95,8 @@ class _Site:
         for index, article in enumerate(self.articles):
             item_id = 4_000_000 + count - index  # newer items have larger ids, as on Sina
             docurl = f"https://finance.sina.com.cn/7x24/{article.day}/doc-i{_twin_id(article.publishid)}.shtml"
+            if self.zhibo_docurl == "article":  # a flash that links the article it announces
+                docurl = self.url(article)
             self.zhibo.append(zhibo_item(article, item_id, docurl))
 
 
@@ -291,12 +294,14 @@ def start_replay(
     fail_paths: Mapping[str, int] | None = None,
     max_faults_in_a_row: int = 3,
     rss_items: int = 30,
+    zhibo_docurl: str = "twin",
 ) -> ReplayHandle:
     """Serve the archive posts under ``articles_dir`` the way Sina does, on ``host:port`` (0: any free port).
 
     ``fault_rate`` (0..1) mixes in seeded faults (see ``crawlers.replay.faults``); ``slow_s`` is how long a slow
     answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths to a status they always
-    get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths.
+    get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths; ``zhibo_docurl`` says what a
+    7x24 item's ``docurl`` names: a page of its own (``twin``) or the article it announces (``article``).
     """
     if not 0.0 <= fault_rate <= 1.0:
         raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
@@ -314,6 +319,7 @@ def start_replay(
         robots_disallow=tuple(robots_disallow),
         fail_paths=dict(fail_paths or {}),
         rss_items=rss_items,
+        zhibo_docurl=zhibo_docurl,
     )
     site.build()
     handler.site = site

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -188,6 +188,8 @@ class RecordLoader:
         except InputError as exc:
             self.skip(key, exc.reason, str(exc))
             return
+        # the flash's own id: its docurl may name the article it announces, whose id is the article's
+        article = replace(article, article_id=f"zhibo{item.id}", id_source="zhibo")
         tags = zhibo_tags(item, article)
         self.tally.zhibo_tags_ignored += len(tags.ignored)
         raw = json.dumps({k: v for k, v in data.items() if k != "kind"}, ensure_ascii=False).encode()

@@ -52,13 +52,15 @@ def load_run_dir(
     tally: Tally,
     batch_size: int,
     on_item: Callable[[], None] | None = None,
+    final: bool = False,
 ) -> None:
-    """Load every record of ``run_dir`` not loaded before."""
+    """Load every record of ``run_dir`` not loaded before. A last line cut short is left alone unless the job
+    is over (``final``): the job's writer cuts it off and reports it when the job resumes."""
     loader = RecordLoader(con, run_id, tally)
     offsets = _read_offsets(run_dir)
     pending: dict[str, int] = {}
     for record in read_records(run_dir):
-        if record.line <= offsets.get(record.source_file, 0):
+        if record.line <= offsets.get(record.source_file, 0) or (record.partial and not final):
             continue
         loader.handle(record, run_dir)
         pending[record.source_file] = record.line
@@ -164,7 +166,13 @@ def load_staged_jobs(
             for run_dir in pending_run_dirs(runs_dir):
                 done = job_finished(run_dir)
                 load_run_dir(
-                    con, run_dir, run_id=run_id, tally=tally, batch_size=settings.crawl.batch_size, on_item=loaded
+                    con,
+                    run_dir,
+                    run_id=run_id,
+                    tally=tally,
+                    batch_size=settings.crawl.batch_size,
+                    on_item=loaded,
+                    final=done,
                 )
                 progress()
                 if done:

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from crawlers.sina.site import article_key
-from crawlers.sina.staging import StagedRecord
+from crawlers.sina.staging import CUT_REASON, StagedRecord
 from policywatch.steps.import_archive import Skip
 from transforms.errors import InputError
 from transforms.models import StockLink
@@ -86,7 +86,11 @@ class RecordLoader:
     def handle(self, record: StagedRecord, run_dir: Path) -> None:
         data = record.data
         if record.error:
-            self.skip(f"{run_dir.name}/{record.source_file}:{record.line}", "staging_corrupt", record.error)
+            where = f"{run_dir.name}/{record.source_file}:{record.line}"
+            if record.partial:  # the job is over and its writer never came back to cut it off
+                self.skip(where, CUT_REASON, f"{record.error}: the crawler stopped while writing it", failed=True)
+            else:
+                self.skip(where, "staging_corrupt", record.error)
             return
         kind = data.get("kind")
         if kind == "listing":
@@ -204,7 +208,7 @@ class RecordLoader:
             self.skip(url, reason, message)
         else:
             self.skip(url, reason, f"{stage or 'fetch'}: {message}", failed=True)
-        if stage == "article":
+        if stage == "article" or (stage == "staging" and data.get("key")):  # asked for again by the next run
             key = data.get("key") or article_key(url)
             state = "unusable" if reason in _SKIP_REASONS else "failed"
             record_fetches(self.con, self.run_id, [FetchOutcome(key, url, state, None, reason, message, attempts)])

@@ -92,8 +92,11 @@ class CrawlSettings(_Section):
     article_url_pattern: str = r"/(?:doc|detail)-i[a-z]{7}\d{7}(?:\.shtml|\.d\.html)$"
     #: the 7x24 feed (empty: not crawled); page and page_size are added per request
     zhibo_url: str = "https://zhibo.sina.com.cn/api/zhibo/feed?zhibo_id=152&tag_id=0&dire=f&dpc=1"
-    zhibo_pages: int = Field(default=3, ge=1, le=100)
-    zhibo_page_size: int = Field(default=20, ge=1, le=100)
+    #: the feed is read from its newest item down to a stored one, at most zhibo_pages x zhibo_page_size items
+    #: (1,000: more than the longest gap between policy_news runs, 11 h overnight, brings at Sina's pace of
+    #: tens of flashes an hour); stopping at the limit first is recorded as a ``gap`` skip
+    zhibo_pages: int = Field(default=20, ge=1, le=100)
+    zhibo_page_size: int = Field(default=50, ge=1, le=100)
     #: RSS feeds (RSSHub's Sina routes such as https://rsshub.app/sina/finance/china/1689, or other policy feeds)
     rss_feeds: list[str] = Field(default_factory=list)
     #: an RSS description with less text than this is a teaser: the item's page is fetched instead

@@ -27,8 +27,9 @@ from warehouse.runs import record_skip
 
 __all__ = ["RecordLoader", "Tally", "when"]
 
-#: failures that are the crawl's rules at work rather than trouble: reported as skipped, never retried
-_SKIP_REASONS = {"robots_disallowed", "off_host"}
+#: failures that are the crawl's rules or limits at work rather than trouble: reported as skipped, not retried
+#: (a ``gap``: the 7x24 feed's page limit was reached before a stored item)
+_SKIP_REASONS = {"robots_disallowed", "off_host", "gap"}
 
 
 @dataclass

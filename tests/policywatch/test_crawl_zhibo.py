@@ -16,7 +16,7 @@ from transforms.sina_article import parse_archive_post
 from transforms.sina_feeds import ZhiboItem
 from transforms.zhibo import zhibo_article
 from warehouse.articles import ArticleRecord, load_articles
-from warehouse.crawl_state import known_item_keys
+from warehouse.crawl_state import FetchOutcome, known_item_keys, record_fetches
 from warehouse.store import open_writer
 
 
@@ -56,3 +56,36 @@ def test_a_flash_stored_under_its_articles_publishid_earlier_does_not_hide_that_
         assert "ktzscyx9453213" not in known_item_keys(con, retry_runs=3)
     finally:
         con.close()
+
+
+def _store_flashes(settings, ids: list[int]) -> None:
+    """7x24 items stored by an earlier crawl."""
+    con = open_writer(settings.db.path)
+    try:
+        outcomes = [FetchOutcome(f"zhibo:{i}", "https://zhibo.sina.com.cn/api/zhibo/feed", "stored") for i in ids]
+        record_fetches(con, "earlier", outcomes)
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_a_7x24_read_that_stops_at_its_page_limit_before_a_stored_item_records_a_gap(tmp_path):
+    with start_replay(SAMPLES, seed=1) as replay:
+        ids = sorted(4_000_000 + len(replay.articles) - i for i in range(len(replay.articles)))  # oldest first
+        short = make_settings(tmp_path / "short", zhibo_url=replay.zhibo_url, zhibo_pages=2, zhibo_page_size=3)
+        _store_flashes(short, ids[:2])  # the two oldest: the feed's 9 newer items came since
+        gap = run_crawl(short, roll_url=replay.roll_url, channels=["999:1"])  # an empty roll channel
+        enough = make_settings(tmp_path / "enough", zhibo_url=replay.zhibo_url, zhibo_pages=4, zhibo_page_size=3)
+        _store_flashes(enough, ids[:2])
+        whole = run_crawl(enough, roll_url=replay.roll_url, channels=["999:1"])
+        first = make_settings(tmp_path / "first", zhibo_url=replay.zhibo_url, zhibo_pages=1, zhibo_page_size=3)
+        first_crawl = run_crawl(first, roll_url=replay.roll_url, channels=["999:1"])
+    # 2 pages of 3: the six newest items read, the three between them and the stored ones never
+    assert gap.zhibo_items == 6 and gap.status == "partial"
+    (skip,) = gap.skipped
+    assert skip.reason == "gap"
+    assert f"between ids {ids[1]} and {ids[5]} were not read" in skip.message
+    assert query(short, "SELECT reason FROM skips JOIN runs USING (run_id)") == [("gap",)]
+    # 4 pages reach the stored items: no gap; a first crawl has nothing to be continuous with
+    assert (whole.zhibo_items, whole.skipped, whole.status) == (9, (), "ok")
+    assert (first_crawl.zhibo_items, first_crawl.skipped, first_crawl.status) == (3, (), "ok")

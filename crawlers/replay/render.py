@@ -178,9 +178,10 @@ def rss_feed(entries: Sequence[tuple[ReplayArticle, str, bool]], *, link: str) -
         description = (
             article.body_html.replace("]]>", "]]]]><![CDATA[>") if full else f"<p>{escape(article.lead[:60])}……</p>"
         )
+        guid = url or f"urn:replay:{article.publishid}"  # an item without a link still has an id
         items.append(
             f"<item><title>{xml_escape(article.title)}</title><link>{xml_escape(url)}</link>"
-            f'<guid isPermaLink="false">{xml_escape(url)}</guid>'
+            f'<guid isPermaLink="false">{xml_escape(guid)}</guid>'
             f"<pubDate>{format_datetime(datetime.fromtimestamp(article.intime, UTC), usegmt=True)}</pubDate>"
             f"<description><![CDATA[{description}]]></description></item>"
         )

@@ -88,8 +88,8 @@ def unfinished_articles(run_dir: Path) -> list[tuple[str, str]]:
             continue
         if kind == "listing" and data.get("state") == "new":
             listed.setdefault(key, str(data["url"]))
-        elif kind in ("page", "failure", "rss"):
-            done.add(key)
+        elif kind in ("page", "failure") or (kind == "rss" and data.get("state") != "teaser"):
+            done.add(key)  # a teaser's page is the crawler's to fetch: listed as new, done once fetched
     return [(key, url) for key, url in listed.items() if key not in done]
 
 

@@ -129,7 +129,11 @@ class RecordLoader:
         state = data.get("state")
         if state == "teaser":
             return  # the crawler fetched the item's page and listed it itself
-        self.listing({**data, "state": "new" if state == "full" else state})
+        self.listing({**data, "state": "new" if state in ("full", "refused") else state})
+        if state == "refused":  # no page to fall back on: refused once, and known from then on
+            refused = data.get("refused") or {}
+            self.refuse(str(data["key"]), str(data["url"]), str(refused.get("reason")), str(refused.get("message")))
+            return
         if state != "full":
             return  # already stored
         item = RssItem(
@@ -165,12 +169,16 @@ class RecordLoader:
                 published_hint=when(data.get("listed_at")),
             )
         except InputError as exc:
-            self.skip(url, exc.reason, str(exc))
-            attempts = int(data.get("attempts") or 1)
-            outcome = FetchOutcome(key, url, "unusable", None, exc.reason, str(exc), attempts, fetched_at)
-            record_fetches(self.con, self.run_id, [outcome])
+            self.refuse(key, url, exc.reason, str(exc), attempts=int(data.get("attempts") or 1), at=fetched_at)
             return
         self.add(ArticleRecord(article, body, "html", "crawl", url, data.get("http_charset")), data)
+
+    def refuse(
+        self, key: str, url: str, reason: str, message: str, *, attempts: int = 1, at: datetime | None = None
+    ) -> None:
+        """The parser refused the item: a skip, and an ``unusable`` fetch so that it is not taken again."""
+        self.skip(url, reason, message)
+        record_fetches(self.con, self.run_id, [FetchOutcome(key, url, "unusable", None, reason, message, attempts, at)])
 
     def zhibo(self, data: dict[str, Any]) -> None:
         self.tally.zhibo_items += 1

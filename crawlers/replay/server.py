@@ -27,6 +27,7 @@ from crawlers.replay.render import (
     KINSOKU_PAGE,
     legacy_page,
     modern_page,
+    redesigned_page,
     roll_answer,
     roll_item,
     rss_feed,
@@ -72,6 +73,7 @@ class _Site:
     zhibo_docurl: str = "twin"  #: twin: a 7x24 page of its own | article: the article's own page
     rss_untitled: frozenset[str] = frozenset()  #: article paths whose RSS item comes without a title
     rss_unlinked: frozenset[str] = frozenset()  #: article paths whose RSS item comes without a link
+    redesigned: frozenset[str] = frozenset()  #: article paths served in a template the parser does not know
     by_path: dict[str, ReplayArticle] = field(default_factory=dict)
     listings: dict[tuple[int, int], list[dict[str, object]]] = field(default_factory=dict)
     zhibo: list[dict[str, object]] = field(default_factory=list)
@@ -241,7 +243,10 @@ class _Handler(BaseHTTPRequestHandler):
         url = self.site.url(article)
         if article.template == "legacy":
             return legacy_page(article, url), "text/html; charset=GBK"
-        return modern_page(article, url), "text/html; charset=utf-8"
+        page = modern_page(article, url)
+        if path in self.site.redesigned:
+            page = redesigned_page(page)
+        return page, "text/html; charset=utf-8"
 
 
 @dataclass
@@ -306,6 +311,7 @@ def start_replay(
     zhibo_docurl: str = "twin",
     rss_untitled: Collection[str] = (),
     rss_unlinked: Collection[str] = (),
+    redesigned: Collection[str] = (),
 ) -> ReplayHandle:
     """Serve the archive posts under ``articles_dir`` the way Sina does, on ``host:port`` (0: any free port).
 
@@ -313,7 +319,8 @@ def start_replay(
     answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths to a status they always
     get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths; ``zhibo_docurl`` says what a
     7x24 item's ``docurl`` names: a page of its own (``twin``) or the article it announces (``article``);
-    ``rss_untitled`` and ``rss_unlinked`` list article paths whose RSS item has an empty title or no link.
+    ``rss_untitled`` and ``rss_unlinked`` list article paths whose RSS item has an empty title or no link;
+    ``redesigned`` lists article paths served in a (modern) template whose body the parser cannot find.
     """
     if not 0.0 <= fault_rate <= 1.0:
         raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
@@ -334,6 +341,7 @@ def start_replay(
         zhibo_docurl=zhibo_docurl,
         rss_untitled=frozenset(rss_untitled),
         rss_unlinked=frozenset(rss_unlinked),
+        redesigned=frozenset(redesigned),
     )
     site.build()
     handler.site = site

@@ -1,12 +1,11 @@
 """What each staged record of a crawl becomes: listings, RSS items, fetched pages, 7x24 items and failures are
-parsed with policywatch's parser and stored through ``warehouse`` in batches (one transaction each)."""
+parsed (``crawl_parse``) and stored through ``warehouse`` in batches (one transaction each). An item the parser
+refuses is a skip, an ``unusable`` fetch, and a row of ``crawl_rejects`` holding its bytes."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,18 +13,17 @@ import duckdb
 
 from crawlers.sina.site import article_key
 from crawlers.sina.staging import CUT_REASON, StagedRecord
+from policywatch.steps.crawl_parse import ParsedItem, parse_page, parse_rss, parse_zhibo, when, zhibo_raw
 from policywatch.steps.import_archive import Skip
 from transforms.errors import InputError
-from transforms.models import StockLink
-from transforms.rss_items import RssItem, rss_article
-from transforms.sina_article import parse_sina_page
-from transforms.sina_feeds import ZhiboItem, ZhiboStock
-from transforms.zhibo import TAG_ORIGIN, zhibo_article, zhibo_tags
+from transforms.models import PARSER_VERSION, StockLink
+from transforms.zhibo import TAG_ORIGIN
 from warehouse.articles import ArticleRecord, load_articles
+from warehouse.crawl_rejects import Reject, record_rejects, resolve_rejects
 from warehouse.crawl_state import FetchOutcome, Listing, record_fetches, record_listings, replace_tag_links
 from warehouse.runs import record_skip
 
-__all__ = ["RecordLoader", "Tally", "when"]
+__all__ = ["RecordLoader", "Tally"]
 
 #: failures that are the crawl's rules or limits at work rather than trouble: reported as skipped, not retried
 #: (a ``gap``: the 7x24 feed's page limit was reached before a stored item)
@@ -58,21 +56,13 @@ class _Batch:
     tags: dict[str, tuple[StockLink, ...]] = field(default_factory=dict)
 
 
-def when(value: Any) -> datetime | None:
-    """An ISO 8601 time from a staged record, or None."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
 class RecordLoader:
     """Turns staged records into stored rows; ``flush`` writes what has been gathered."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, run_id: str, tally: Tally) -> None:
-        self.con, self.run_id, self.tally = con, run_id, tally
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, run_id: str, tally: Tally, *, parser_version: str = PARSER_VERSION
+    ) -> None:
+        self.con, self.run_id, self.tally, self.parser_version = con, run_id, tally, parser_version
         self.batch = _Batch()
         self.listings: list[Listing] = []
 
@@ -130,84 +120,59 @@ class RecordLoader:
         if state == "teaser":
             return  # the crawler fetched the item's page and listed it itself
         self.listing({**data, "state": "new" if state in ("full", "refused") else state})
+        if state not in ("full", "refused"):
+            return  # already stored
+        raw = str(data.get("description") or "").encode("utf-8")
+        kept = {k: v for k, v in data.items() if k not in ("description", "refused")}
         if state == "refused":  # no page to fall back on: refused once, and known from then on
             refused = data.get("refused") or {}
-            self.refuse(str(data["key"]), str(data["url"]), str(refused.get("reason")), str(refused.get("message")))
+            self.refuse(kept, raw, "fragment", str(refused.get("reason")), str(refused.get("message")))
             return
-        if state != "full":
-            return  # already stored
-        item = RssItem(
-            data["feed"],
-            data.get("title") or "",
-            data.get("url"),
-            data.get("description") or "",
-            when(data.get("published")),
-        )
         try:
-            article = rss_article(item, fetched_at=when(data.get("fetched_at")))
+            self.add(parse_rss(data), data)
         except InputError as exc:
-            self.skip(str(data["url"]), exc.reason, str(exc))
-            return
-        raw = item.description.encode("utf-8")
-        self.add(ArticleRecord(article, raw, "fragment", "rss", item.link), data)
+            self.refuse(kept, raw, "fragment", exc.reason, str(exc))
 
     def page(self, data: dict[str, Any], record: StagedRecord, run_dir: Path) -> None:
         self.tally.fetched += 1
-        url, key = str(data["url"]), data.get("key") or article_key(str(data["url"]))
         try:
             body = record.body(run_dir) or b""
         except OSError as exc:
-            self.skip(url, "staging_missing", f"the staged page is gone: {exc}", failed=True)
+            self.skip(str(data["url"]), "staging_missing", f"the staged page is gone: {exc}", failed=True)
             return
-        fetched_at = when(data.get("fetched_at"))
         try:
-            article = parse_sina_page(
-                body,
-                url=url,
-                fetched_at=fetched_at,
-                http_charset=data.get("http_charset"),
-                published_hint=when(data.get("listed_at")),
-            )
+            self.add(parse_page(data, body), data)
         except InputError as exc:
-            self.refuse(key, url, exc.reason, str(exc), attempts=int(data.get("attempts") or 1), at=fetched_at)
-            return
-        self.add(ArticleRecord(article, body, "html", "crawl", url, data.get("http_charset")), data)
-
-    def refuse(
-        self, key: str, url: str, reason: str, message: str, *, attempts: int = 1, at: datetime | None = None
-    ) -> None:
-        """The parser refused the item: a skip, and an ``unusable`` fetch so that it is not taken again."""
-        self.skip(url, reason, message)
-        record_fetches(self.con, self.run_id, [FetchOutcome(key, url, "unusable", None, reason, message, attempts, at)])
+            kept = {k: v for k, v in data.items() if k != "file"}
+            self.refuse(kept, body, "html", exc.reason, str(exc))
 
     def zhibo(self, data: dict[str, Any]) -> None:
         self.tally.zhibo_items += 1
         key = f"zhibo:{data['id']}"
-        created = when(data.get("created_at"))
-        self.listings.append(Listing(key, data.get("docurl") or str(data["url"]), "zhibo", None, created, "new"))
-        if created is None:
-            self.skip(key, "malformed_zhibo", "the staged 7x24 item has no creation time")
-            return
-        item = ZhiboItem(
-            int(data["id"]),
-            str(data.get("rich_text") or ""),
-            created,
-            tuple(data.get("tags") or ()),
-            tuple(ZhiboStock(*s) for s in data.get("stocks") or ()),
-            data.get("docurl"),
-        )
+        url = data.get("docurl") or str(data["url"])
+        self.listings.append(Listing(key, url, "zhibo", None, when(data.get("created_at")), "new"))
         try:
-            article = zhibo_article(item, fetched_at=when(data.get("fetched_at")))
+            parsed = parse_zhibo(data)
         except InputError as exc:
-            self.skip(key, exc.reason, str(exc))
+            self.refuse({**data, "key": key, "url": url}, zhibo_raw(data), "json", exc.reason, str(exc))
             return
-        # the flash's own id: its docurl may name the article it announces, whose id is the article's
-        article = replace(article, article_id=f"zhibo{item.id}", id_source="zhibo")
-        tags = zhibo_tags(item, article)
-        self.tally.zhibo_tags_ignored += len(tags.ignored)
-        raw = json.dumps({k: v for k, v in data.items() if k != "kind"}, ensure_ascii=False).encode()
-        self.add(ArticleRecord(article, raw, "json", "zhibo", key), {**data, "key": key, "attempts": 1})
-        self.batch.tags[article.article_id] = tags.links
+        self.tally.zhibo_tags_ignored += parsed.tags_ignored
+        self.add(parsed, {**data, "attempts": 1})
+
+    def refuse(self, data: dict[str, Any], raw: bytes, raw_format: str, reason: str, message: str) -> None:
+        """The parser refused the item: a skip, an ``unusable`` fetch so that this parser does not take it again,
+        and its bytes kept in ``crawl_rejects`` for a later parser."""
+        url = str(data["url"])
+        key = str(data.get("key") or article_key(url))
+        at = when(data.get("fetched_at"))
+        self.skip(url, reason, message)
+        attempts = int(data.get("attempts") or 1)
+        record_fetches(self.con, self.run_id, [FetchOutcome(key, url, "unusable", None, reason, message, attempts, at)])
+        reject = Reject(
+            key, url, raw_format, raw, reason, message, self.parser_version,
+            data.get("source"), data.get("http_charset"), data, at,
+        )  # fmt: skip
+        record_rejects(self.con, self.run_id, [reject])
 
     def failure(self, data: dict[str, Any]) -> None:
         reason, message = str(data.get("reason") or "unknown"), str(data.get("message") or "")
@@ -222,19 +187,15 @@ class RecordLoader:
             state = "unusable" if reason in _SKIP_REASONS else "failed"
             record_fetches(self.con, self.run_id, [FetchOutcome(key, url, state, None, reason, message, attempts)])
 
-    def add(self, record: ArticleRecord, data: dict[str, Any]) -> None:
-        key = data.get("key") or article_key(str(data["url"]))
-        self.batch.records.append(record)
-        self.batch.outcomes[record.article.article_id] = FetchOutcome(
-            key,
-            str(data["url"]),
-            "stored",
-            record.article.article_id,
-            None,
-            None,
-            int(data.get("attempts") or 1),
-            record.article.fetched_at,
+    def add(self, parsed: ParsedItem, data: dict[str, Any]) -> None:
+        article = parsed.record.article
+        self.batch.records.append(parsed.record)
+        attempts = int(data.get("attempts") or 1)
+        self.batch.outcomes[article.article_id] = FetchOutcome(
+            parsed.key, parsed.url, "stored", article.article_id, None, None, attempts, article.fetched_at
         )
+        if parsed.record.origin == "zhibo":
+            self.batch.tags[article.article_id] = parsed.tags
 
     def flush(self) -> None:
         record_listings(self.con, self.run_id, self.listings)
@@ -249,5 +210,7 @@ class RecordLoader:
         for item, article_id, message in result.duplicates:
             self.tally.filtered["duplicate"] += 1
             self.skip(item, "duplicate", f"{message} ({article_id})")
-        record_fetches(self.con, self.run_id, list(batch.outcomes.values()))
+        stored = list(batch.outcomes.values())
+        record_fetches(self.con, self.run_id, stored)
+        resolve_rejects(self.con, {o.item_key: o.article_id for o in stored if o.article_id})
         self.tally.zhibo_tag_links += replace_tag_links(self.con, batch.tags, origin=TAG_ORIGIN)

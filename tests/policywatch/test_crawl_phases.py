@@ -19,6 +19,8 @@ from policywatch.steps.crawl import crawl_to_staging, load_staged, run_crawl
 from tests.conftest import SAMPLES
 from tests.policywatch.test_crawl import make_settings, query
 from transforms.errors import DatabaseLockedError
+from warehouse.crawl_state import FetchOutcome, known_item_keys, known_zhibo_ids, record_fetches, retry_candidates
+from warehouse.store import open_reader, open_writer
 
 pytestmark = pytest.mark.slow
 
@@ -117,3 +119,33 @@ def test_loaded_job_folders_are_pruned_after_keep_runs_days_but_the_newest_are_k
     load_staged(settings)
     # the two newest loaded folders stay whatever their age; older than 7 days go; pending ones always stay
     assert sorted(p.name for p in runs.iterdir()) == ["d-8d", "e-now", "f-pending"]
+
+
+def test_what_is_known_reads_from_a_database_older_than_the_crawl_tables(tmp_path):
+    # the crawl phase only reads: it must cope with a schema no writer has brought up to date yet
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    con.execute(
+        "CREATE TABLE articles (article_id VARCHAR, id_source VARCHAR, published_at TIMESTAMPTZ, template VARCHAR)"
+    )
+    con.execute(
+        "INSERT INTO articles VALUES ('ktzscyx9453213', 'publishid', NULL, 'modern'), ('h1', 'hash', NULL, 'x')"
+    )
+    con.close()
+    con = open_reader(old)
+    try:
+        assert known_item_keys(con, retry_runs=3) == {"ktzscyx9453213"}
+        assert (known_zhibo_ids(con), retry_candidates(con, retry_runs=3)) == (set(), [])
+    finally:
+        con.close()
+    # crawl tables without crawl_rejects: a refused page stays known, as it did then
+    before = tmp_path / "before.duckdb"
+    con = open_writer(before)
+    record_fetches(con, "r", [FetchOutcome("abcdefg1234567", "https://x/doc-iabcdefg1234567.shtml", "unusable")])
+    con.execute("DROP TABLE crawl_rejects")
+    con.close()
+    con = open_reader(before)
+    try:
+        assert known_item_keys(con, retry_runs=3) == {"abcdefg1234567"}
+    finally:
+        con.close()

@@ -4,6 +4,7 @@ a link, the item's page is fetched instead; without one, the refusal is recorded
 from __future__ import annotations
 
 import json
+import zlib
 
 import pytest
 
@@ -33,6 +34,10 @@ def test_a_refused_full_description_falls_back_to_the_page_or_is_recorded_once(t
     # the item without a link could only be refused: once, with the parser's reason, and then known
     assert [(s.item, s.reason) for s in first.skipped] == [(f"rss:urn:replay:{third_item.publishid}", "no_title")]
     assert (second.skipped, second.failed, second.fetched, second.status) == ((), (), 0, "ok")
+    # its description is kept for a later parser
+    ((raw_format, reason, raw),) = query(settings, "SELECT raw_format, reason, raw FROM crawl_rejects")
+    assert (raw_format, reason) == ("fragment", "no_title")
+    assert zlib.decompress(raw).decode() == third_item.body_html.strip()  # as the feed carries it
 
 
 def test_a_teasers_page_the_job_never_fetched_is_an_unfinished_article(tmp_path):

@@ -93,8 +93,8 @@ class CrawlSettings(_Section):
     #: the 7x24 feed (empty: not crawled); page and page_size are added per request
     zhibo_url: str = "https://zhibo.sina.com.cn/api/zhibo/feed?zhibo_id=152&tag_id=0&dire=f&dpc=1"
     #: the feed is read from its newest item down to a stored one, at most zhibo_pages x zhibo_page_size items
-    #: (1,000: more than the longest gap between policy_news runs, 11 h overnight, brings at Sina's pace of
-    #: tens of flashes an hour); stopping at the limit first is recorded as a ``gap`` skip
+    #: (1,000: the 11-hour overnight pause between policy_news runs at up to ~90 flashes an hour); stopping at
+    #: the limit first is recorded as a ``gap`` skip
     zhibo_pages: int = Field(default=20, ge=1, le=100)
     zhibo_page_size: int = Field(default=50, ge=1, le=100)
     #: RSS feeds (RSSHub's Sina routes such as https://rsshub.app/sina/finance/china/1689, or other policy feeds)

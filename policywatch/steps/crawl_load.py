@@ -145,8 +145,9 @@ def load_staged_jobs(
     """
     started = time.monotonic()
     runs_dir = Path(settings.crawl.staging_dir).resolve() / "runs"
-    live = {"listed": staged.listed, "fetched": staged.fetched, "failed": staged.failed} if staged else {}
-    live = {"listed": 0, "fetched": 0, "failed": 0, **live, "loaded": 0}
+    live = {"listed": 0, "fetched": 0, "failed": 0, "loaded": 0}
+    if staged:  # the crawl phase's counts carry on
+        live.update(listed=staged.listed, fetched=staged.fetched, failed=staged.failed)
     tally = Tally()
 
     def progress() -> None:

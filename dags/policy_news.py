@@ -2,12 +2,15 @@
 ### policy_news — crawl Sina Finance, link, alert
 
 Several times a day (China time): **crawl** Sina's roll API, 7x24 feed and RSS feeds (Scrapy runs as its own
-process; pages are staged, then parsed and loaded), **link** the new articles (Sina's links judged, themes per
-measure, tickers, policy scores), and **alert** on new policies that touch the watchlist's themes, tickers or
-keywords (once per article, rule and channel; a failed channel is retried on the next run).
+process and writes raw pages to staging files), **load** what was staged (parsed and stored), **link** the new
+articles (Sina's links judged, themes per measure, tickers, policy scores), and **alert** on new policies that
+touch the watchlist's themes, tickers or keywords (once per article, rule and channel; a failed channel is
+retried on the next run).
 
-All three tasks write DuckDB and run in the one-slot pool `policywatch_duckdb`. Transient errors (network,
-Sina's rate limits, a held database lock) are retried with backoff; bad configuration or input fails at once.
+`crawl` writes only staging files: it runs outside the pool, reading the database once and briefly for what is
+already known. `load`, `link` and `alert` write DuckDB and run in the one-slot pool `policywatch_duckdb`.
+Transient errors (network, Sina's rate limits, a held database lock) are retried with backoff (a retried crawl
+resumes its job); bad configuration or input fails at once.
 Params override the crawl for one run: `roll_url`, `channels` (`["155:1689"]`), `since` (`YYYY-MM-DD`),
 `max_pages`, `zhibo_url` (`""` to skip 7x24), `rss_feeds`, and `alert_since` (alert on older articles,
 e.g. after a backfill). Updates the asset `policywatch://warehouse/articles`, which triggers `event_study`.
@@ -38,9 +41,13 @@ ARTICLES = Asset(ARTICLES_ASSET)
     },
 )
 def policy_news():
-    @task(pool=DUCKDB_POOL)
+    @task  # staging files only: the long Scrapy run does not hold the writers' slot
     def crawl(params=None):
         return tasks.crawl(params)
+
+    @task(pool=DUCKDB_POOL)
+    def load(staged, params=None):
+        return tasks.load(staged, params)
 
     @task(pool=DUCKDB_POOL, outlets=[ARTICLES])
     def link(params=None):
@@ -50,7 +57,7 @@ def policy_news():
     def alert(params=None):
         return tasks.alert(params)
 
-    crawl() >> link() >> alert()
+    load(crawl()) >> link() >> alert()
 
 
 policy_news()

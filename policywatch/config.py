@@ -92,8 +92,11 @@ class CrawlSettings(_Section):
     article_url_pattern: str = r"/(?:doc|detail)-i[a-z]{7}\d{7}(?:\.shtml|\.d\.html)$"
     #: the 7x24 feed (empty: not crawled); page and page_size are added per request
     zhibo_url: str = "https://zhibo.sina.com.cn/api/zhibo/feed?zhibo_id=152&tag_id=0&dire=f&dpc=1"
-    zhibo_pages: int = Field(default=3, ge=1, le=100)
-    zhibo_page_size: int = Field(default=20, ge=1, le=100)
+    #: the feed is read from its newest item down to a stored one, at most zhibo_pages x zhibo_page_size items
+    #: (1,000: the 11-hour overnight pause between policy_news runs at up to ~90 flashes an hour); stopping at
+    #: the limit first is recorded as a ``gap`` skip
+    zhibo_pages: int = Field(default=20, ge=1, le=100)
+    zhibo_page_size: int = Field(default=50, ge=1, le=100)
     #: RSS feeds (RSSHub's Sina routes such as https://rsshub.app/sina/finance/china/1689, or other policy feeds)
     rss_feeds: list[str] = Field(default_factory=list)
     #: an RSS description with less text than this is a teaser: the item's page is fetched instead
@@ -119,6 +122,12 @@ class CrawlSettings(_Section):
     obey_robots: bool = True
     #: raw pages wait here between the crawler process and the loader; interrupted jobs resume from here
     staging_dir: Path = Path("data/staging/crawl")
+    #: loaded job folders (records, logs) are kept this many days, and the newest keep_runs of them always
+    keep_runs_days: int = Field(default=14, ge=0)
+    keep_runs: int = Field(default=5, ge=0)
+    #: the crawler is told the articles published, listed or fetched in this many days (or since --since):
+    #: the roll API lists recent items; an older stored article listed again is fetched once more, unchanged
+    known_horizon_days: int = Field(default=60, ge=1)
     http_cache: bool = False
     #: stop a run after this many responses (0: no limit); the next run resumes the job where it stopped
     max_requests: int = Field(default=0, ge=0)

@@ -2,7 +2,7 @@
 (``crawl_fetches``), and Sina's 7x24 stock tags as ``stock_links`` of origin ``zhibo_tag``.
 
 ``known_item_keys`` is what the next crawl must not fetch again: stored articles (including any stored by
-other means under Sina's publishid), pages the parser refused, and failures that were given up.
+other means under Sina's publishid), pages the current parser refused, and failures that were given up.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from transforms.models import StockLink
+from transforms.models import PARSER_VERSION, StockLink
 from warehouse.arrow_io import insert_rows
 from warehouse.db import transaction
 
@@ -64,27 +64,79 @@ class RetryCandidate:
     failed_runs: int
 
 
-def known_item_keys(con: duckdb.DuckDBPyConnection, *, retry_runs: int) -> set[str]:
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
+#: unusable for the crawl's own rules, not the parser's: known whatever the parser version
+_RULE_REASONS = ("robots_disallowed", "off_host")
+
+
+def known_item_keys(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    retry_runs: int,
+    since: datetime | None = None,
+    parser_version: str = PARSER_VERSION,
+) -> set[str]:
+    """Keys of articles a crawl must not fetch again: stored ones, failures given up, and pages the parser
+    ``parser_version`` refused. A page an earlier parser refused (or refused before its bytes were kept) may be
+    fetched again. With ``since``, only keys that could still be listed: published, listed, seen in a listing
+    or fetched since then (the roll API lists recent items).
+
+    Works on a read-only connection to a database whose schema predates the crawl tables."""
+    tables = _tables(con)
+    articles = """
+        SELECT article_id FROM articles
+        WHERE id_source = 'publishid' AND ($since IS NULL OR published_at IS NULL OR published_at >= $since)
+          AND template <> 'zhibo'  -- a flash stored under the publishid of the page it linked: not that page
+    """
+    if "crawl_fetches" not in tables:
+        return {row[0] for row in con.execute(articles, {"since": since}).fetchall()}
+    if "crawl_rejects" in tables:
+        rejects = "LEFT JOIN crawl_rejects r USING (item_key)"
+        refused_here = "(r.parser_version = $version OR r.resolved_at IS NOT NULL)"
+    else:
+        rejects, refused_here = "", "TRUE"
     rows = con.execute(
-        """
-        SELECT item_key FROM crawl_fetches
-        WHERE state IN ('stored', 'unusable') OR (state = 'failed' AND failed_runs > ?)
-        UNION SELECT article_id FROM articles WHERE id_source = 'publishid'
+        f"""
+        SELECT f.item_key FROM crawl_fetches f
+        LEFT JOIN crawl_listings l USING (item_key)
+        LEFT JOIN articles a ON a.article_id = f.article_id
+        {rejects}
+        WHERE (f.state = 'stored'
+               OR (f.state = 'unusable' AND (f.reason IN {_RULE_REASONS} OR {refused_here}))
+               OR (f.state = 'failed' AND f.failed_runs > $retry_runs))
+          AND NOT starts_with(f.item_key, 'zhibo:')
+          AND ($since IS NULL OR f.updated_at >= $since OR f.fetched_at >= $since OR l.last_seen_at >= $since
+               OR l.listed_at >= $since OR a.published_at >= $since)
+        UNION {articles}
         """,
-        [retry_runs],
+        {"retry_runs": retry_runs, "since": since, **({"version": parser_version} if rejects else {})},
     ).fetchall()
     return {row[0] for row in rows}
 
 
-def known_zhibo_ids(con: duckdb.DuckDBPyConnection) -> set[int]:
+def known_zhibo_ids(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> set[int]:
+    """Stored 7x24 item ids; with ``limit``, the newest ones only: the feed is read from its newest item down,
+    so those are all a crawl reading ``limit`` items can meet."""
+    if "crawl_fetches" not in _tables(con):
+        return set()
     rows = con.execute(
-        "SELECT item_key FROM crawl_fetches WHERE state IN ('stored', 'unusable') AND starts_with(item_key, 'zhibo:')"
+        """
+        SELECT CAST(split_part(item_key, ':', 2) AS BIGINT) AS id FROM crawl_fetches
+        WHERE state IN ('stored', 'unusable') AND starts_with(item_key, 'zhibo:')
+        ORDER BY id DESC LIMIT $limit
+        """,
+        {"limit": limit},
     ).fetchall()
-    return {int(row[0].split(":", 1)[1]) for row in rows}
+    return {row[0] for row in rows}
 
 
 def retry_candidates(con: duckdb.DuckDBPyConnection, *, retry_runs: int) -> list[RetryCandidate]:
     """Articles whose fetch failed in fewer than ``retry_runs`` runs in a row: the next run asks again."""
+    if "crawl_fetches" not in _tables(con):
+        return []
     rows = con.execute(
         """
         SELECT f.item_key, f.url, l.title, l.listed_at, f.failed_runs

@@ -13,7 +13,15 @@ from xml.sax.saxutils import escape as xml_escape
 from crawlers.replay.catalog import ReplayArticle
 from transforms.models import CHINA_TZ
 
-__all__ = ["KINSOKU_PAGE", "legacy_page", "modern_page", "roll_answer", "rss_feed", "zhibo_answer"]
+__all__ = [
+    "KINSOKU_PAGE",
+    "legacy_page",
+    "modern_page",
+    "redesigned_page",
+    "roll_answer",
+    "rss_feed",
+    "zhibo_answer",
+]
 
 #: Sina's rate-limit page, as crawlers meet it (HTTP 456)
 KINSOKU_PAGE = (
@@ -60,6 +68,12 @@ def modern_page(article: ReplayArticle, url: str) -> bytes:
 </html>
 """
     return page.encode("utf-8")
+
+
+def redesigned_page(page: bytes) -> bytes:
+    """A modern page after a redesign of Sina's template: the body's container is named differently, so a parser
+    that knows only ``#artibody`` refuses the page although the article is all there."""
+    return page.replace(b'<div class="article" id="artibody"', b'<div class="article-body-v2" id="art-body"')
 
 
 def legacy_page(article: ReplayArticle, url: str) -> bytes:
@@ -178,9 +192,10 @@ def rss_feed(entries: Sequence[tuple[ReplayArticle, str, bool]], *, link: str) -
         description = (
             article.body_html.replace("]]>", "]]]]><![CDATA[>") if full else f"<p>{escape(article.lead[:60])}……</p>"
         )
+        guid = url or f"urn:replay:{article.publishid}"  # an item without a link still has an id
         items.append(
             f"<item><title>{xml_escape(article.title)}</title><link>{xml_escape(url)}</link>"
-            f'<guid isPermaLink="false">{xml_escape(url)}</guid>'
+            f'<guid isPermaLink="false">{xml_escape(guid)}</guid>'
             f"<pubDate>{format_datetime(datetime.fromtimestamp(article.intime, UTC), usegmt=True)}</pubDate>"
             f"<description><![CDATA[{description}]]></description></item>"
         )

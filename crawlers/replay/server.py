@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +27,7 @@ from crawlers.replay.render import (
     KINSOKU_PAGE,
     legacy_page,
     modern_page,
+    redesigned_page,
     roll_answer,
     roll_item,
     rss_feed,
@@ -69,6 +70,10 @@ class _Site:
     robots_disallow: tuple[str, ...]
     fail_paths: Mapping[str, int]
     rss_items: int
+    zhibo_docurl: str = "twin"  #: twin: a 7x24 page of its own | article: the article's own page
+    rss_untitled: frozenset[str] = frozenset()  #: article paths whose RSS item comes without a title
+    rss_unlinked: frozenset[str] = frozenset()  #: article paths whose RSS item comes without a link
+    redesigned: frozenset[str] = frozenset()  #: article paths served in a template the parser does not know
     by_path: dict[str, ReplayArticle] = field(default_factory=dict)
     listings: dict[tuple[int, int], list[dict[str, object]]] = field(default_factory=dict)
     zhibo: list[dict[str, object]] = field(default_factory=list)
@@ -94,6 +99,8 @@ class _Site:
         for index, article in enumerate(self.articles):
             item_id = 4_000_000 + count - index  # newer items have larger ids, as on Sina
             docurl = f"https://finance.sina.com.cn/7x24/{article.day}/doc-i{_twin_id(article.publishid)}.shtml"
+            if self.zhibo_docurl == "article":  # a flash that links the article it announces
+                docurl = self.url(article)
             self.zhibo.append(zhibo_item(article, item_id, docurl))
 
 
@@ -221,7 +228,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _rss(self) -> tuple[bytes, str]:
         site = self.site
         # every fourth item carries only a teaser, so its page must be fetched
-        entries = [(a, site.url(a), i % 4 != 1) for i, a in enumerate(site.articles[: site.rss_items])]
+        entries = [
+            (
+                replace(a, title="") if a.path in site.rss_untitled else a,
+                "" if a.path in site.rss_unlinked else site.url(a),
+                i % 4 != 1,
+            )
+            for i, a in enumerate(site.articles[: site.rss_items])
+        ]
         return rss_feed(entries, link=site.base_url + "/"), "application/rss+xml; charset=utf-8"
 
     def _article(self, path: str) -> tuple[bytes, str]:
@@ -229,7 +243,10 @@ class _Handler(BaseHTTPRequestHandler):
         url = self.site.url(article)
         if article.template == "legacy":
             return legacy_page(article, url), "text/html; charset=GBK"
-        return modern_page(article, url), "text/html; charset=utf-8"
+        page = modern_page(article, url)
+        if path in self.site.redesigned:
+            page = redesigned_page(page)
+        return page, "text/html; charset=utf-8"
 
 
 @dataclass
@@ -291,12 +308,19 @@ def start_replay(
     fail_paths: Mapping[str, int] | None = None,
     max_faults_in_a_row: int = 3,
     rss_items: int = 30,
+    zhibo_docurl: str = "twin",
+    rss_untitled: Collection[str] = (),
+    rss_unlinked: Collection[str] = (),
+    redesigned: Collection[str] = (),
 ) -> ReplayHandle:
     """Serve the archive posts under ``articles_dir`` the way Sina does, on ``host:port`` (0: any free port).
 
     ``fault_rate`` (0..1) mixes in seeded faults (see ``crawlers.replay.faults``); ``slow_s`` is how long a slow
     answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths to a status they always
-    get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths.
+    get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths; ``zhibo_docurl`` says what a
+    7x24 item's ``docurl`` names: a page of its own (``twin``) or the article it announces (``article``);
+    ``rss_untitled`` and ``rss_unlinked`` list article paths whose RSS item has an empty title or no link;
+    ``redesigned`` lists article paths served in a (modern) template whose body the parser cannot find.
     """
     if not 0.0 <= fault_rate <= 1.0:
         raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
@@ -314,6 +338,10 @@ def start_replay(
         robots_disallow=tuple(robots_disallow),
         fail_paths=dict(fail_paths or {}),
         rss_items=rss_items,
+        zhibo_docurl=zhibo_docurl,
+        rss_untitled=frozenset(rss_untitled),
+        rss_unlinked=frozenset(rss_unlinked),
+        redesigned=frozenset(redesigned),
     )
     site.build()
     handler.site = site

@@ -1,7 +1,8 @@
 """The job description the application hands to the crawler process, as one JSON file in the run folder.
 
 Plain values only: the crawler process does not read policywatch's configuration or the database. What is
-already stored arrives here as ``known_keys`` so that nothing is fetched twice.
+already stored arrives here as ``known_keys`` so that nothing is fetched twice: only what the job can meet (the
+articles of the listing's horizon, the newest 7x24 ids), so that a spec stays small as the database grows.
 """
 
 from __future__ import annotations

@@ -22,6 +22,7 @@ __all__ = [
     "download_prices",
     "events",
     "link",
+    "load",
     "load_prices",
     "plan_prices",
     "study",
@@ -42,9 +43,12 @@ def _date(value: Any) -> date | None:
 
 
 def crawl(params: Mapping[str, Any]) -> dict[str, Any]:
-    from policywatch.steps.crawl import run_crawl
+    """The crawl phase: Scrapy into staging files; the database is only read, briefly (outside the writers' pool).
+    Returns what was staged, for ``load``."""
+    from policywatch.steps.crawl import crawl_to_staging
+    from transforms.errors import FetchError
 
-    summary = run_crawl(
+    staged = crawl_to_staging(
         _settings(),
         roll_url=params.get("roll_url") or None,
         channels=params.get("channels") or None,
@@ -53,8 +57,22 @@ def crawl(params: Mapping[str, Any]) -> dict[str, Any]:
         zhibo_url=params.get("zhibo_url"),
         rss_feeds=params.get("rss_feeds"),
     )
+    log.info("crawl: %s", {k: v for k, v in staged.to_json().items() if k != "args"})
+    if staged.problem:
+        # retried by Airflow: the retry resumes the job; what is staged waits for the next load
+        raise FetchError(staged.problem)
+    return json.loads(json.dumps(staged.to_json(), default=str))
+
+
+def load(staged: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The load phase: store every staged crawl job not loaded yet (the writer: run it in the writers' pool)."""
+    from policywatch.steps.crawl import StagedCrawl, load_staged
+
+    summary = load_staged(_settings(), StagedCrawl.from_json(dict(staged)) if staged else None)
     counts = summary.counts()
-    log.info("crawl: %s", counts)
+    log.info("load: %s", counts)
+    for skip in [*summary.skipped, *summary.failed][:50]:
+        log.info("  %s: %s (%s)", skip.item, skip.message, skip.reason)
     return json.loads(json.dumps(counts, default=str))
 
 

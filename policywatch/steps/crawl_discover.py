@@ -1,8 +1,9 @@
 """Before the crawler runs: read the RSS feeds and write the crawler's job spec.
 
 An RSS item whose description is the whole article is staged as it is (``rss.jsonl``) and loaded without a
-fetch; a teaser's link goes to the crawler, like an article the roll API lists. Feeds that cannot be had are
-staged as failures with their reason.
+fetch; a teaser's link goes to the crawler, like an article the roll API lists, and so does the link of a
+description that looks whole but that the parser refuses (without a link, the refusal is staged and recorded).
+Feeds that cannot be had are staged as failures with their reason.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from crawlers.sina.spec import CrawlSpec, ExtraArticle
 from crawlers.sina.staging import StagingWriter
 from policywatch.config import CrawlSettings
 from transforms.errors import FetchError, InputError
-from transforms.rss_items import is_full_description
+from transforms.rss_items import RssItem, is_full_description, rss_article
 from warehouse.crawl_state import RetryCandidate
 
 __all__ = ["Discovered", "allowed_hosts", "crawl_spec", "discover_rss", "refreshed_spec"]
@@ -48,7 +49,7 @@ _HOW = (
 
 @dataclass(frozen=True, slots=True)
 class Discovered:
-    stored_keys: frozenset[str]  #: articles taken whole from RSS descriptions: the crawler must not fetch them
+    stored_keys: frozenset[str]  #: items taken whole from RSS descriptions (or refused for good): not to fetch
     teasers: tuple[ExtraArticle, ...]  #: items whose page must be fetched
 
 
@@ -102,16 +103,20 @@ def discover_rss(crawl: CrawlSettings, run_dir: Path, known: set[str]) -> Discov
             for item in items:
                 link = item.link or ""
                 key = article_key(link) if link else f"rss:{item.guid or item.title}"
+                refused = None
                 if key in known or key in stored:
                     state = "known"
                 elif is_full_description(item.description, min_chars=crawl.rss_min_chars):
-                    state = "full"
-                    stored.add(key)
+                    refused = _refusal(item)
+                    # a description the parser refuses is no article: its page is, when there is a link
+                    state = "full" if refused is None else "teaser" if link else "refused"
                 else:
                     state = "teaser"
+                if state in ("full", "refused"):
+                    stored.add(key)
+                elif state == "teaser" and link and key not in teasers:
                     published = item.published.isoformat() if item.published else None
-                    if link and key not in teasers:
-                        teasers[key] = ExtraArticle(link, f"rss:{feed}", item.title, published)
+                    teasers[key] = ExtraArticle(link, f"rss:{feed}", item.title, published)
                 writer.write(
                     {
                         "kind": "rss",
@@ -123,13 +128,23 @@ def discover_rss(crawl: CrawlSettings, run_dir: Path, known: set[str]) -> Discov
                         "title": item.title,
                         "published": item.published.isoformat() if item.published else None,
                         "listed_at": item.published.isoformat() if item.published else None,
-                        "description": item.description if state == "full" else None,
+                        "description": item.description if state in ("full", "refused") else None,
+                        "refused": None if refused is None else {"reason": refused.reason, "message": str(refused)},
                         "fetched_at": now,
                     }
                 )
     finally:
         writer.close()
     return Discovered(frozenset(stored), tuple(teasers.values()))
+
+
+def _refusal(item: RssItem) -> InputError | None:
+    """Why the parser refuses the item's description as an article, or None when it takes it."""
+    try:
+        rss_article(item)
+    except InputError as exc:
+        return exc
+    return None
 
 
 def _extra(items: Iterable[ExtraArticle | RetryCandidate]) -> list[ExtraArticle]:

@@ -1,5 +1,6 @@
-"""Load one crawl run folder: parse the staged pages with policywatch's parser and store them through
-``warehouse`` in batches (one transaction each), with what was listed and what became of every fetch.
+"""The load phase: store what the crawl phase staged. Every record of a job folder not loaded before goes
+through ``RecordLoader`` in batches, and a finished job is closed: what it listed but never got becomes a
+failure (retried by later runs). This is the only part of a crawl that writes the database.
 
 Loading is incremental and idempotent: ``loaded.json`` remembers how far each staging file was loaded, so a
 job that is resumed later loads only its new records, and loading twice stores nothing twice.
@@ -8,277 +9,39 @@ job that is resumed later loads only its new records, and loading twice stores n
 from __future__ import annotations
 
 import json
-from collections import Counter
+import shutil
+import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
 from crawlers.sina.site import article_key
-from crawlers.sina.staging import StagedRecord, read_records
+from crawlers.sina.staging import LOADED_MARKER, read_records
+from policywatch.config import Settings
+from policywatch.steps.crawl_jobs import job_finished, pending_run_dirs, prune_run_dirs
+from policywatch.steps.crawl_records import RecordLoader, Tally
+from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary, StagedCrawl
 from policywatch.steps.import_archive import Skip
-from transforms.errors import InputError
-from transforms.models import StockLink
-from transforms.rss_items import RssItem, rss_article
-from transforms.sina_article import parse_sina_page
-from transforms.sina_feeds import ZhiboItem, ZhiboStock
-from transforms.zhibo import TAG_ORIGIN, zhibo_article, zhibo_tags
-from warehouse.articles import ArticleRecord, load_articles
-from warehouse.crawl_state import FetchOutcome, Listing, record_fetches, record_listings, replace_tag_links
-from warehouse.runs import record_skip
+from transforms.errors import FetchError
+from warehouse.crawl_state import FetchOutcome, record_fetches
+from warehouse.runs import finish_run, record_skip, start_run
+from warehouse.store import open_writer
 
-__all__ = ["OFFSETS_FILE", "Tally", "load_run_dir", "unfinished_articles"]
+__all__ = ["OFFSETS_FILE", "finalize_run_dir", "load_run_dir", "load_staged_jobs", "unfinished_articles"]
 
 OFFSETS_FILE = "loaded.json"
-#: failures that are the crawl's rules at work rather than trouble: reported as skipped, never retried
-_SKIP_REASONS = {"robots_disallowed", "off_host"}
 
 
-@dataclass
-class Tally:
-    """What a crawl run did, accumulated over the run folders it loads."""
-
-    listed: int = 0
-    known: int = 0
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    zhibo_items: int = 0
-    zhibo_tag_links: int = 0
-    zhibo_tags_ignored: int = 0
-    rss_items: int = 0
-    filtered: Counter[str] = field(default_factory=Counter)
-    skipped: list[Skip] = field(default_factory=list)
-    failed: list[Skip] = field(default_factory=list)
+def _read_offsets(run_dir: Path) -> dict[str, int]:
+    path = run_dir / OFFSETS_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
-@dataclass
-class _Batch:
-    records: list[ArticleRecord] = field(default_factory=list)
-    outcomes: dict[str, FetchOutcome] = field(default_factory=dict)  #: by article id
-    tags: dict[str, tuple[StockLink, ...]] = field(default_factory=dict)
-
-
-def _when(value: Any) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-class _RunLoader:
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        run_dir: Path,
-        run_id: str,
-        tally: Tally,
-        batch_size: int,
-        on_item: Callable[[], None] | None,
-    ) -> None:
-        self.con, self.run_dir, self.run_id, self.tally = con, run_dir, run_id, tally
-        self.batch_size, self.on_item = batch_size, on_item
-        self.batch = _Batch()
-        self.listings: list[Listing] = []
-        self.offsets: dict[str, int] = self._read_offsets()
-
-    def _read_offsets(self) -> dict[str, int]:
-        path = self.run_dir / OFFSETS_FILE
-        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-    def _save_offsets(self) -> None:
-        path = self.run_dir / OFFSETS_FILE
-        path.with_suffix(".tmp").write_text(json.dumps(self.offsets), encoding="utf-8")
-        path.with_suffix(".tmp").replace(path)
-
-    def skip(self, item: str, reason: str, message: str, *, failed: bool = False) -> None:
-        (self.tally.failed if failed else self.tally.skipped).append(Skip(item, reason, message))
-        record_skip(self.con, self.run_id, item, reason, message)
-
-    def run(self) -> None:
-        pending: dict[str, int] = {}
-        for record in read_records(self.run_dir):
-            if record.line <= self.offsets.get(record.source_file, 0):
-                continue
-            self.handle(record)
-            pending[record.source_file] = record.line
-            if len(self.batch.records) >= self.batch_size:
-                self.flush()
-                self.offsets.update(pending)
-                self._save_offsets()
-            if self.on_item:
-                self.on_item()
-        self.flush()
-        self.offsets.update(pending)
-        self._save_offsets()
-
-    def handle(self, record: StagedRecord) -> None:
-        data = record.data
-        if record.error:
-            self.skip(f"{self.run_dir.name}/{record.source_file}:{record.line}", "staging_corrupt", record.error)
-            return
-        kind = data.get("kind")
-        if kind == "listing":
-            self.listing(data)
-        elif kind == "rss":
-            self.rss(data)
-        elif kind == "page":
-            self.page(data, record)
-        elif kind == "zhibo":
-            self.zhibo(data, record)
-        elif kind == "failure":
-            self.failure(data)
-
-    def listing(self, data: dict[str, Any]) -> None:
-        verdict = data.get("state") or "new"
-        self.tally.listed += 1
-        if verdict == "known":
-            self.tally.known += 1
-        elif verdict != "new":
-            self.tally.filtered[verdict] += 1
-        url = str(data["url"])
-        self.listings.append(
-            Listing(
-                data.get("key") or article_key(url),
-                url,
-                str(data.get("source") or "roll"),
-                data.get("title"),
-                _when(data.get("listed_at")),
-                verdict,
-            )
-        )
-
-    def rss(self, data: dict[str, Any]) -> None:
-        self.tally.rss_items += 1
-        state = data.get("state")
-        if state == "teaser":
-            return  # the crawler fetched the item's page and listed it itself
-        self.listing({**data, "state": "new" if state == "full" else state})
-        if state != "full":
-            return  # already stored
-        item = RssItem(
-            data["feed"],
-            data.get("title") or "",
-            data.get("url"),
-            data.get("description") or "",
-            _when(data.get("published")),
-        )
-        try:
-            article = rss_article(item, fetched_at=_when(data.get("fetched_at")))
-        except InputError as exc:
-            self.skip(str(data["url"]), exc.reason, str(exc))
-            return
-        raw = item.description.encode("utf-8")
-        self.add(ArticleRecord(article, raw, "fragment", "rss", item.link), data, "rss description")
-
-    def page(self, data: dict[str, Any], record: StagedRecord) -> None:
-        self.tally.fetched += 1
-        url, key = str(data["url"]), data.get("key") or article_key(str(data["url"]))
-        try:
-            body = record.body(self.run_dir) or b""
-        except OSError as exc:
-            self.skip(url, "staging_missing", f"the staged page is gone: {exc}", failed=True)
-            return
-        fetched_at = _when(data.get("fetched_at"))
-        try:
-            article = parse_sina_page(
-                body,
-                url=url,
-                fetched_at=fetched_at,
-                http_charset=data.get("http_charset"),
-                published_hint=_when(data.get("listed_at")),
-            )
-        except InputError as exc:
-            self.skip(url, exc.reason, str(exc))
-            record_fetches(
-                self.con,
-                self.run_id,
-                [
-                    FetchOutcome(
-                        key, url, "unusable", None, exc.reason, str(exc), int(data.get("attempts") or 1), fetched_at
-                    )
-                ],
-            )
-            return
-        self.add(ArticleRecord(article, body, "html", "crawl", url, data.get("http_charset")), data, "page")
-
-    def zhibo(self, data: dict[str, Any], record: StagedRecord) -> None:
-        self.tally.zhibo_items += 1
-        key = f"zhibo:{data['id']}"
-        self.listings.append(
-            Listing(key, data.get("docurl") or str(data["url"]), "zhibo", None, _when(data.get("created_at")), "new")
-        )
-        created = _when(data.get("created_at"))
-        if created is None:
-            self.skip(key, "malformed_zhibo", "the staged 7x24 item has no creation time")
-            return
-        item = ZhiboItem(
-            int(data["id"]),
-            str(data.get("rich_text") or ""),
-            created,
-            tuple(data.get("tags") or ()),
-            tuple(ZhiboStock(*s) for s in data.get("stocks") or ()),
-            data.get("docurl"),
-        )
-        try:
-            article = zhibo_article(item, fetched_at=_when(data.get("fetched_at")))
-        except InputError as exc:
-            self.skip(key, exc.reason, str(exc))
-            return
-        tags = zhibo_tags(item, article)
-        self.tally.zhibo_tags_ignored += len(tags.ignored)
-        raw = json.dumps({k: v for k, v in data.items() if k != "kind"}, ensure_ascii=False).encode()
-        self.add(ArticleRecord(article, raw, "json", "zhibo", key), {**data, "key": key, "attempts": 1}, "zhibo")
-        self.batch.tags[article.article_id] = tags.links
-
-    def failure(self, data: dict[str, Any]) -> None:
-        reason, message = str(data.get("reason") or "unknown"), str(data.get("message") or "")
-        url, stage = str(data.get("url") or ""), data.get("stage")
-        attempts = int(data.get("attempts") or 1)
-        if reason in _SKIP_REASONS:
-            self.skip(url, reason, message)
-        else:
-            self.skip(url, reason, f"{stage or 'fetch'}: {message}", failed=True)
-        if stage == "article":
-            key = data.get("key") or article_key(url)
-            state = "unusable" if reason in _SKIP_REASONS else "failed"
-            record_fetches(self.con, self.run_id, [FetchOutcome(key, url, state, None, reason, message, attempts)])
-
-    def add(self, record: ArticleRecord, data: dict[str, Any], _what: str) -> None:
-        key = data.get("key") or article_key(str(data["url"]))
-        self.batch.records.append(record)
-        self.batch.outcomes[record.article.article_id] = FetchOutcome(
-            key,
-            str(data["url"]),
-            "stored",
-            record.article.article_id,
-            None,
-            None,
-            int(data.get("attempts") or 1),
-            record.article.fetched_at,
-        )
-
-    def flush(self) -> None:
-        record_listings(self.con, self.run_id, self.listings)
-        self.listings = []
-        batch, self.batch = self.batch, _Batch()
-        if not batch.records:
-            return
-        result = load_articles(self.con, batch.records, run_id=self.run_id)
-        self.tally.new += len(result.new)
-        self.tally.updated += len(result.updated)
-        self.tally.unchanged += len(result.unchanged)
-        for item, article_id, message in result.duplicates:
-            self.tally.filtered["duplicate"] += 1
-            self.skip(item, "duplicate", f"{message} ({article_id})")
-        record_fetches(self.con, self.run_id, list(batch.outcomes.values()))
-        self.tally.zhibo_tag_links += replace_tag_links(self.con, batch.tags, origin=TAG_ORIGIN)
+def _save_offsets(run_dir: Path, offsets: dict[str, int]) -> None:
+    path = run_dir / OFFSETS_FILE
+    path.with_suffix(".tmp").write_text(json.dumps(offsets), encoding="utf-8")
+    path.with_suffix(".tmp").replace(path)
 
 
 def load_run_dir(
@@ -289,9 +52,27 @@ def load_run_dir(
     tally: Tally,
     batch_size: int,
     on_item: Callable[[], None] | None = None,
+    final: bool = False,
 ) -> None:
-    """Load every record of ``run_dir`` not loaded before."""
-    _RunLoader(con, run_dir, run_id, tally, batch_size, on_item).run()
+    """Load every record of ``run_dir`` not loaded before. A last line cut short is left alone unless the job
+    is over (``final``): the job's writer cuts it off and reports it when the job resumes."""
+    loader = RecordLoader(con, run_id, tally)
+    offsets = _read_offsets(run_dir)
+    pending: dict[str, int] = {}
+    for record in read_records(run_dir):
+        if record.line <= offsets.get(record.source_file, 0) or (record.partial and not final):
+            continue
+        loader.handle(record, run_dir)
+        pending[record.source_file] = record.line
+        if loader.pending >= batch_size:
+            loader.flush()
+            offsets.update(pending)
+            _save_offsets(run_dir, offsets)
+        if on_item:
+            on_item()
+    loader.flush()
+    offsets.update(pending)
+    _save_offsets(run_dir, offsets)
 
 
 def unfinished_articles(run_dir: Path) -> list[tuple[str, str]]:
@@ -307,6 +88,109 @@ def unfinished_articles(run_dir: Path) -> list[tuple[str, str]]:
             continue
         if kind == "listing" and data.get("state") == "new":
             listed.setdefault(key, str(data["url"]))
-        elif kind in ("page", "failure", "rss"):
-            done.add(key)
+        elif kind in ("page", "failure") or (kind == "rss" and data.get("state") != "teaser"):
+            done.add(key)  # a teaser's page is the crawler's to fetch: listed as new, done once fetched
     return [(key, url) for key, url in listed.items() if key not in done]
+
+
+def finalize_run_dir(con: duckdb.DuckDBPyConnection, run_dir: Path, *, run_id: str, tally: Tally) -> None:
+    """The job is over: what it listed but never got is a failure, retried by later runs."""
+    outcomes = []
+    for key, url in unfinished_articles(run_dir):
+        message = "listed, but the job ended before its page was fetched"
+        tally.failed.append(Skip(url, "interrupted", message))
+        record_skip(con, run_id, url, "interrupted", message)
+        outcomes.append(FetchOutcome(key, url, "failed", None, "interrupted", message, 0))
+    record_fetches(con, run_id, outcomes)
+    (run_dir / LOADED_MARKER).write_text(run_id, encoding="utf-8")
+    for folder in ("pages", "job"):
+        shutil.rmtree(run_dir / folder, ignore_errors=True)  # the raw bytes are in article_raw now
+
+
+def _summary(tally: Tally, staged: StagedCrawl | None, run_id: str, started: float, finished: bool) -> CrawlSummary:
+    status = "ok" if finished and not tally.skipped and not tally.failed else "partial"
+    return CrawlSummary(
+        run_id=run_id,
+        status=status,
+        listed=tally.listed,
+        known=tally.known,
+        fetched=tally.fetched,
+        new=tally.new,
+        updated=tally.updated,
+        unchanged=tally.unchanged,
+        filtered=dict(tally.filtered),
+        skipped=tuple(tally.skipped),
+        failed=tuple(tally.failed),
+        zhibo_items=tally.zhibo_items,
+        zhibo_tag_links=tally.zhibo_tag_links,
+        rss_items=tally.rss_items,
+        resumed_jobs=staged.resumed_jobs if staged else 0,
+        job_finished=finished,
+        requests=staged.requests if staged else 0,
+        elapsed_s=round((staged.elapsed_s if staged else 0.0) + time.monotonic() - started, 3),
+    )
+
+
+def load_staged_jobs(
+    settings: Settings,
+    staged: StagedCrawl | None = None,
+    *,
+    on_progress: Callable[[CrawlProgress], None] | None = None,
+) -> CrawlSummary:
+    """Store every job folder not loaded yet (the caller holds the staging lock) and record the run in ``runs``
+    (command ``crawl``), with a skip for every item skipped or failed.
+
+    ``staged`` is what the crawl phase reported: its counts go into the summary, and its ``problem`` makes the
+    run ``failed`` and raises FetchError (retryable) once the staged records are stored.
+    """
+    started = time.monotonic()
+    runs_dir = Path(settings.crawl.staging_dir).resolve() / "runs"
+    live = {"listed": 0, "fetched": 0, "failed": 0, "loaded": 0}
+    if staged:  # the crawl phase's counts carry on
+        live.update(listed=staged.listed, fetched=staged.fetched, failed=staged.failed)
+    tally = Tally()
+
+    def progress() -> None:
+        if on_progress:
+            on_progress(CrawlProgress("load", **live))
+
+    def loaded() -> None:
+        live["loaded"] += 1
+        if live["loaded"] % 25 == 0:
+            progress()
+
+    con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    try:
+        run_id = start_run(con, "crawl", staged.args if staged else {"load_only": True})
+        finished = True
+        try:
+            for run_dir in pending_run_dirs(runs_dir):
+                done = job_finished(run_dir)
+                load_run_dir(
+                    con,
+                    run_dir,
+                    run_id=run_id,
+                    tally=tally,
+                    batch_size=settings.crawl.batch_size,
+                    on_item=loaded,
+                    final=done,
+                )
+                progress()
+                if done:
+                    finalize_run_dir(con, run_dir, run_id=run_id, tally=tally)
+                finished = finished and done
+            crawl = settings.crawl
+            prune_run_dirs(runs_dir, keep_days=crawl.keep_runs_days, keep_last=crawl.keep_runs)
+        except BaseException as exc:
+            summary = _summary(tally, staged, run_id, started, False)
+            finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
+            raise
+        summary = _summary(tally, staged, run_id, started, finished)
+        if staged and staged.problem:
+            finish_run(con, run_id, "failed", summary.counts(), staged.problem)
+            raise FetchError(staged.problem)
+        message = None if finished else "stopped by crawl.max_requests; the next run resumes the job"
+        finish_run(con, run_id, summary.status, summary.counts(), message)
+        return summary
+    finally:
+        con.close()

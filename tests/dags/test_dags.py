@@ -72,7 +72,13 @@ def test_every_dag_imports_documented_with_writers_in_the_pool(airflow_env):
     assert set(data["dags"]) == {"policy_news", "market_prices", "event_study"}
     assert all(d["doc"] for d in data["dags"].values())
     pools = {dag: info["pools"] for dag, info in data["dags"].items()}
-    assert pools["policy_news"] == dict.fromkeys(("crawl", "link", "alert"), "policywatch_duckdb")
+    # the crawl writes staging files only: the long Scrapy run leaves the writers' slot to others
+    assert pools["policy_news"] == {
+        "crawl": "default_pool",
+        "load": "policywatch_duckdb",
+        "link": "policywatch_duckdb",
+        "alert": "policywatch_duckdb",
+    }
     assert pools["market_prices"] == {
         "plan": "policywatch_duckdb",
         "download": "default_pool",
@@ -164,11 +170,18 @@ def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
         assert [(r["dag_id"], r["state"]) for r in runs] == [
             ("policy_news", "success"), ("market_prices", "success"), ("event_study", "success"),
         ]  # fmt: skip
-        crawl = runs[0]["tasks"]["crawl"]["return"]
-        assert crawl["new"] >= 11 and crawl["failed"] == 0
+        staged = runs[0]["tasks"]["crawl"]["return"]
+        assert len(staged["run_dirs"]) == 1 and staged["job_finished"] and staged["problem"] is None
+        # pages staged by the crawl task: the RSS feed's three teasers (items 1, 5, 9); eight come whole in the feed
+        assert staged["fetched"] == 3
+        loaded = runs[0]["tasks"]["load"]["return"]
+        assert loaded["new"] >= 11 and loaded["failed"] == 0 and loaded["requests"] == staged["requests"]
         assert runs[0]["tasks"]["alert"]["return"]["sent"] == 2
         assert len(mailbox.messages) == 1 and len(hooks.posts) == 1
-        assert "国家标准化" in hooks.posts[0][1]["message"] or "标准" in hooks.posts[0][1]["title"]
+        message = hooks.posts[0][1]["message"]
+        # the outline's measure （三） that names robots, as a measure line (the title alone says it too)
+        assert "- （三）加强关键技术领域标准研究 — " in message
+        assert "机器人 300024.SZ：主题股" in message  # Sina's link judged a theme stock, not a mention
 
         con = duckdb.connect(str(db), read_only=True)
         try:
@@ -188,6 +201,7 @@ def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
 
         again = run_dags(env, [["policy_news", news]])
         assert again[0]["state"] == "success"
-        assert again[0]["tasks"]["crawl"]["return"]["new"] == 0
+        assert again[0]["tasks"]["load"]["return"]["new"] == 0
+        assert again[0]["tasks"]["crawl"]["return"]["fetched"] == 0
         assert again[0]["tasks"]["alert"]["return"]["sent"] == 0
         assert len(mailbox.messages) == 1 and len(hooks.posts) == 1

@@ -1,5 +1,9 @@
 """The 7x24 live feed (``zhibo``): short items with Sina's structured stock tags. Pages 1… until an item
-already stored appears or ``zhibo_pages`` is reached; no page fetches beyond the feed itself."""
+already stored appears or ``zhibo_pages`` is reached; no page fetches beyond the feed itself.
+
+Reaching ``zhibo_pages`` before a stored item is a gap: the items between the last one read and the newest
+stored one were never read. It is recorded (a ``failure`` record of reason ``gap``), not passed over.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from scrapy.http import Response
 
 from crawlers.sina.site import zhibo_page_url
 from crawlers.sina.spiders.base import PolicySpider, now_iso
-from transforms.sina_feeds import FeedFormatError, parse_zhibo_answer
+from transforms.sina_feeds import FeedFormatError, ZhiboItem, parse_zhibo_answer
 
 __all__ = ["ZhiboSpider"]
 
@@ -22,6 +26,7 @@ class ZhiboSpider(PolicySpider):
     def __init__(self, spec_path: str, **kwargs: Any) -> None:
         super().__init__(spec_path, **kwargs)
         self.known = set(self.spec.known_zhibo_ids)
+        self.newest_known = max(self.known, default=None)  #: None on a first crawl: nothing to be continuous with
 
     async def start(self) -> AsyncIterator[Any]:
         if self.spec.zhibo_url:
@@ -71,5 +76,29 @@ class ZhiboSpider(PolicySpider):
                 "docurl": item.docurl,
                 "fetched_at": now_iso(),
             }
-        if page.items and not reached_known and page_no < self.spec.zhibo_pages:
+        if not page.items or reached_known:
+            return
+        if page_no < self.spec.zhibo_pages:
             yield self._page_request(page_no + 1)
+        elif self.newest_known is not None:
+            yield self._gap(response.url, page.items[-1])
+
+    def _gap(self, url: str, oldest: ZhiboItem) -> dict[str, Any]:
+        spec = self.spec
+        read = spec.zhibo_pages * spec.zhibo_page_size
+        return {
+            "kind": "failure",
+            "stage": "zhibo",
+            "url": url,
+            "key": None,
+            "source": "zhibo",
+            "reason": "gap",
+            "message": (
+                f"7x24: {spec.zhibo_pages} pages of {spec.zhibo_page_size} read (down to item {oldest.id} of"
+                f" {oldest.created_at.isoformat()}) without reaching a stored item (newest stored:"
+                f" {self.newest_known}): items between ids {self.newest_known} and {oldest.id} were not read"
+                f" ({read} items a run at most: raise crawl.zhibo_pages or crawl more often)"
+            ),
+            "attempts": 1,
+            "at": now_iso(),
+        }

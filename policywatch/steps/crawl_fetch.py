@@ -1,0 +1,227 @@
+"""The crawl phase: fetch into staging files, never writing the database.
+
+1. resume: a job an earlier crawl left unfinished (stopped by the request budget, killed) is continued from
+   its Scrapy job folder;
+2. read what is known: stored and given-up articles, failures to retry, the newest 7x24 ids. One short
+   read-only look at the database (it waits up to ``db.lock_timeout_s`` for a writer, then fails as
+   transient), plus what jobs not loaded yet have staged;
+3. discover: RSS feeds are fetched (bytes with a timeout, then feedparser); full descriptions are staged,
+   teasers' links go to the crawler;
+4. fetch: Scrapy runs as a subprocess (``python -m crawlers.sina.run RUN_DIR``) and writes raw pages and
+   listing records to the job folder.
+
+The load phase (``crawl_load.load_staged``) stores what was staged; ``crawl.run_crawl`` runs both.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any
+
+from crawlers.sina.spec import SPEC_FILE, CrawlSpec
+from policywatch.config import Channel, CrawlSettings, Settings
+from policywatch.steps.crawl_discover import crawl_spec, discover_rss, refreshed_spec
+from policywatch.steps.crawl_jobs import (
+    crawler_log_tail,
+    job_finished,
+    pending_run_dirs,
+    requests_made,
+    run_crawler,
+    staged_keys,
+    unreachable_problem,
+)
+from policywatch.steps.crawl_results import CrawlProgress, StagedCrawl
+from transforms.errors import ConfigError
+from transforms.models import CHINA_TZ
+from warehouse.crawl_state import RetryCandidate, known_item_keys, known_zhibo_ids, retry_candidates
+from warehouse.store import open_reader
+
+__all__ = ["KnownState", "effective_crawl_settings", "fetch_to_staging", "read_known_state"]
+
+
+def effective_crawl_settings(
+    settings: Settings,
+    *,
+    roll_url: str | None = None,
+    channels: Sequence[Channel | str] | None = None,
+    max_pages: int | None = None,
+    zhibo_url: str | None = None,
+    rss_feeds: Sequence[str] | None = None,
+) -> CrawlSettings:
+    """The crawl section with command-line overrides applied."""
+    update: dict[str, Any] = {}
+    if roll_url is not None:
+        update["roll_url"] = roll_url
+    if channels is not None:
+        update["channels"] = [c if isinstance(c, Channel) else Channel.parse(c) for c in channels]
+    if max_pages is not None:
+        if max_pages < 1:
+            raise ConfigError(f"--max-pages must be at least 1, got {max_pages}")
+        update["max_pages"] = max_pages
+    if zhibo_url is not None:
+        update["zhibo_url"] = zhibo_url
+    if rss_feeds is not None:
+        update["rss_feeds"] = list(rss_feeds)
+    crawl = settings.crawl.model_copy(update=update)
+    if not crawl.roll_url.startswith(("http://", "https://")):
+        raise ConfigError(f"crawl.roll_url must be an http(s) URL, got {crawl.roll_url!r}")
+    if not crawl.channels:
+        raise ConfigError("crawl.channels is empty: name at least one PAGEID:LID")
+    return crawl
+
+
+def _since_epoch(since: date | datetime | None) -> float | None:
+    if since is None:
+        return None
+    if isinstance(since, datetime):
+        return (since if since.tzinfo else since.replace(tzinfo=CHINA_TZ)).timestamp()
+    return datetime.combine(since, dtime(0), tzinfo=CHINA_TZ).timestamp()  # a day starts in China
+
+
+@dataclass(frozen=True, slots=True)
+class KnownState:
+    """What the next job must know from the database."""
+
+    keys: frozenset[str] = frozenset()  #: article keys not to fetch
+    retries: tuple[RetryCandidate, ...] = ()  #: failed fetches to ask for again
+    zhibo_ids: frozenset[int] = frozenset()  #: stored 7x24 items (the feed is read down to one of them)
+
+
+def _horizon(crawl: CrawlSettings, since_epoch: float | None) -> datetime:
+    """How far back the crawler needs to know stored articles: the listing reaches back about as far."""
+    start = datetime.now(UTC) - timedelta(days=crawl.known_horizon_days)
+    if since_epoch is not None:
+        start = min(start, datetime.fromtimestamp(since_epoch, UTC) - timedelta(days=1))
+    return start
+
+
+def read_known_state(settings: Settings, crawl: CrawlSettings, *, since_epoch: float | None = None) -> KnownState:
+    """One short read-only look at the database; no database yet is a first crawl. Only what the job can meet
+    is read, so a job's spec stays small however large the database grows."""
+    if not Path(settings.db.path).exists():
+        return KnownState()
+    con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    try:
+        return KnownState(
+            frozenset(known_item_keys(con, retry_runs=crawl.retry_runs, since=_horizon(crawl, since_epoch))),
+            tuple(retry_candidates(con, retry_runs=crawl.retry_runs)),
+            frozenset(known_zhibo_ids(con, limit=crawl.zhibo_pages * crawl.zhibo_page_size)),
+        )
+    finally:
+        con.close()
+
+
+def _job_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class _Live:
+    on_progress: Callable[[CrawlProgress], None] | None
+    counts: dict[str, int] = field(default_factory=lambda: {"listed": 0, "fetched": 0, "failed": 0, "loaded": 0})
+
+    def progress(self, stage: str) -> None:
+        if self.on_progress:
+            self.on_progress(CrawlProgress(stage, **self.counts))
+
+    def event(self, event: dict[str, Any]) -> None:
+        name = {"listing": "listed", "page": "fetched", "failure": "failed"}.get(str(event.get("kind")))
+        if name:
+            self.counts[name] += 1
+        self.progress("crawl")
+
+
+def _run_job(run_dir: Path, live: _Live) -> tuple[bool, int, str | None]:
+    """Run (or resume) the job in ``run_dir``: whether it finished, the requests made, and a problem when
+    the crawler process died before the job was done."""
+    code = run_crawler(run_dir, live.event)
+    finished = job_finished(run_dir)
+    problem = None
+    if code != 0 and not finished:
+        tail = crawler_log_tail(run_dir)
+        problem = f"the crawler process exited with code {code}; the next run resumes its job. {tail}"
+    return finished, requests_made(run_dir), problem
+
+
+def fetch_to_staging(
+    settings: Settings,
+    *,
+    roll_url: str | None = None,
+    channels: Sequence[Channel | str] | None = None,
+    since: date | datetime | None = None,
+    max_pages: int | None = None,
+    zhibo_url: str | None = None,
+    rss_feeds: Sequence[str] | None = None,
+    on_progress: Callable[[CrawlProgress], None] | None = None,
+) -> StagedCrawl:
+    """Crawl into ``crawl.staging_dir`` without writing the database; the caller holds the staging lock.
+
+    A crawler process that died, or a site that could not be reached at all, is reported in ``problem``
+    (retryable) rather than raised, so that a caller can still load what was staged. Raises ConfigError for
+    bad settings and DatabaseLockedError (retryable) when a writer holds the database past the lock timeout.
+    """
+    crawl = effective_crawl_settings(
+        settings, roll_url=roll_url, channels=channels, max_pages=max_pages, zhibo_url=zhibo_url, rss_feeds=rss_feeds
+    )
+    args = {
+        "roll_url": crawl.roll_url,
+        "channels": [str(c) for c in crawl.channels],
+        "since": since.isoformat() if since else None,
+        "max_pages": crawl.max_pages,
+        "zhibo_url": crawl.zhibo_url,
+        "rss_feeds": crawl.rss_feeds,
+    }
+    started = time.monotonic()
+    runs_dir = Path(crawl.staging_dir).resolve() / "runs"
+    live = _Live(on_progress)
+    crawled: list[Path] = []
+    resumed, requests, finished, problem = 0, 0, True, None
+    pending = pending_run_dirs(runs_dir)
+    for run_dir in pending:
+        if job_finished(run_dir):
+            continue  # staged whole, waiting for the load
+        resumed += 1
+        live.progress("resume")
+        refreshed_spec(CrawlSpec.read(run_dir / SPEC_FILE), crawl).write()
+        finished, made, problem = _run_job(run_dir, live)
+        requests += made
+        crawled.append(run_dir)
+        if not finished:
+            break
+    if finished:
+        run_dir = runs_dir / _job_id()
+        known = read_known_state(settings, crawl, since_epoch=_since_epoch(since))
+        staged, staged_zhibo = staged_keys(pending)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        live.progress("discover")
+        discovered = discover_rss(crawl, run_dir, set(known.keys) | staged)
+        crawl_spec(
+            crawl,
+            run_dir,
+            since_epoch=_since_epoch(since),
+            known=known.keys | staged | discovered.stored_keys,
+            extra=[*discovered.teasers, *known.retries],
+            zhibo_known=known.zhibo_ids | staged_zhibo,
+        ).write()
+        finished, made, problem = _run_job(run_dir, live)
+        requests += made
+        crawled.append(run_dir)
+    problem = problem or unreachable_problem(crawled)
+    return StagedCrawl(
+        run_dirs=tuple(str(p) for p in crawled),
+        args=args,
+        resumed_jobs=resumed,
+        job_finished=finished,
+        requests=requests,
+        listed=live.counts["listed"],
+        fetched=live.counts["fetched"],
+        failed=live.counts["failed"],
+        problem=problem,
+        elapsed_s=round(time.monotonic() - started, 3),
+    )

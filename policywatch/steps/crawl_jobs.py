@@ -1,0 +1,159 @@
+"""Crawl jobs on disk: one folder per job under ``crawl.staging_dir/runs/``, the lock that keeps one crawl per
+staging folder, and the crawler process (``python -m crawlers.sina.run RUN_DIR``) that fills a folder.
+
+A job folder is *pending* until the loader has stored everything in it (``loaded`` marker); a job is
+*finished* when every spider it ran closed with ``finished`` (a request budget or a kill leaves it unfinished,
+and the next crawl resumes it from its Scrapy job folder).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from crawlers.sina.pipelines import PROGRESS_PREFIX
+from crawlers.sina.site import article_key
+from crawlers.sina.spec import SPEC_FILE, CrawlSpec
+from crawlers.sina.staging import LOADED_MARKER, close_reasons, read_records
+from transforms.errors import TransientError
+
+__all__ = [
+    "crawler_log_tail",
+    "exclusive_staging",
+    "job_finished",
+    "pending_run_dirs",
+    "prune_run_dirs",
+    "requests_made",
+    "run_crawler",
+    "staged_keys",
+    "unreachable_problem",
+]
+
+#: failures that say the site could not be reached, as opposed to answers that were wrong
+_UNREACHABLE = {"dns_failed", "connection_failed", "timeout", "rate_limited", "truncated", "http_403", "http_429"}
+
+
+@contextmanager
+def exclusive_staging(staging: Path) -> Iterator[None]:
+    """One crawl (or load) at a time per staging folder; another one is told to try again later."""
+    staging.mkdir(parents=True, exist_ok=True)
+    with (staging / ".lock").open("w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise TransientError(f"another crawl is using {staging}; try again when it is done") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def pending_run_dirs(runs_dir: Path) -> list[Path]:
+    """Job folders not loaded yet, oldest first; a folder without a spec (a run that died before it began)
+    is removed."""
+    pending = []
+    for run_dir in sorted(p for p in runs_dir.glob("*") if p.is_dir() and not (p / LOADED_MARKER).exists()):
+        if not (run_dir / SPEC_FILE).exists():
+            shutil.rmtree(run_dir, ignore_errors=True)
+            continue
+        pending.append(run_dir)
+    return pending
+
+
+def prune_run_dirs(runs_dir: Path, *, keep_days: int, keep_last: int) -> list[str]:
+    """Remove loaded job folders loaded more than ``keep_days`` ago, keeping the newest ``keep_last`` loaded
+    ones whatever their age (their records and logs explain recent runs). Pending folders are never removed."""
+    loaded = sorted(
+        (p for p in runs_dir.glob("*") if (p / LOADED_MARKER).is_file()),
+        key=lambda p: (p / LOADED_MARKER).stat().st_mtime,
+        reverse=True,
+    )
+    cutoff = time.time() - keep_days * 86400
+    removed = []
+    for run_dir in loaded[keep_last:]:
+        if (run_dir / LOADED_MARKER).stat().st_mtime < cutoff:
+            shutil.rmtree(run_dir, ignore_errors=True)
+            removed.append(run_dir.name)
+    return removed
+
+
+def _expected_spiders(run_dir: Path) -> set[str]:
+    spec = CrawlSpec.read(run_dir / SPEC_FILE)
+    return {"sina_roll", *({"sina_zhibo"} if spec.zhibo_url else set())}
+
+
+def job_finished(run_dir: Path) -> bool:
+    reasons = close_reasons(run_dir)
+    return all(reasons.get(name) == "finished" for name in _expected_spiders(run_dir))
+
+
+def requests_made(run_dir: Path) -> int:
+    """HTTP requests of the job's last crawler process (Scrapy's stats are per process)."""
+    total = 0
+    for path in run_dir.glob("closed-*.json"):
+        stats = json.loads(path.read_text(encoding="utf-8")).get("stats") or {}
+        total += int(stats.get("downloader/request_count") or 0)
+    return total
+
+
+def run_crawler(run_dir: Path, on_event: Callable[[dict[str, Any]], None]) -> int:
+    """Run the crawler process on ``run_dir`` and pass on its progress events; returns its exit code."""
+    command = [sys.executable, "-m", "crawlers.sina.run", str(run_dir)]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "POLICYWATCH_PARENT_PID": str(os.getpid())}
+    with (
+        (run_dir / "stderr.log").open("ab") as errors,
+        subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=errors, text=True, encoding="utf-8", errors="replace", env=env
+        ) as process,
+    ):
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith(PROGRESS_PREFIX):
+                on_event(json.loads(line[len(PROGRESS_PREFIX) :]))
+        return process.wait()
+
+
+def crawler_log_tail(run_dir: Path, chars: int = 800) -> str:
+    return (run_dir / "stderr.log").read_text(encoding="utf-8", errors="replace")[-chars:]
+
+
+def staged_keys(run_dirs: list[Path]) -> tuple[set[str], set[int]]:
+    """Article keys and 7x24 ids already staged in jobs not loaded yet: a new job must not fetch them again."""
+    keys: set[str] = set()
+    zhibo: set[int] = set()
+    for run_dir in run_dirs:
+        for record in read_records(run_dir):
+            data = record.data
+            kind = data.get("kind")
+            if kind == "page" or (kind == "rss" and data.get("state") == "full"):
+                keys.add(data.get("key") or article_key(str(data.get("url"))))
+            elif kind == "zhibo" and str(data.get("id", "")).isdigit():
+                zhibo.add(int(data["id"]))
+    return keys, zhibo
+
+
+def unreachable_problem(run_dirs: list[Path]) -> str | None:
+    """Why the crawl should be retried when nothing was listed and every failure was the network's or the
+    server's (Sina or the network is down); None otherwise."""
+    reasons = set()
+    for run_dir in run_dirs:
+        for record in read_records(run_dir):
+            kind = record.data.get("kind")
+            if kind in ("listing", "zhibo", "rss"):
+                return None
+            reason = str(record.data.get("reason") or "unknown")
+            if kind == "failure" and reason not in ("robots_disallowed", "off_host"):  # the crawl's own rules
+                reasons.add(reason)
+    if not reasons or not all(r in _UNREACHABLE or r.startswith("http_5") for r in reasons):
+        return None
+    listed = ", ".join(sorted(reasons))
+    return f"no listing could be read ({listed}): Sina (or the network) is unreachable; retry later"

@@ -1,0 +1,109 @@
+"""Staged crawl records as articles, in one place for the loader and for the re-parse of stored rejects.
+
+A fetched page, an RSS description and a 7x24 item each come as a staged record (a dict) plus raw bytes; here
+they become an ``ArticleRecord`` ready for ``warehouse.articles.load_articles``, or the parser's InputError.
+Each kind keeps its bytes in one format (``html``, ``fragment``, ``json``) so that a refused item can be parsed
+again from ``crawl_rejects`` exactly as it was staged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from crawlers.sina.site import article_key
+from transforms.errors import ParseError
+from transforms.models import StockLink
+from transforms.rss_items import RssItem, rss_article
+from transforms.sina_article import parse_sina_page
+from transforms.sina_feeds import ZhiboItem, ZhiboStock
+from transforms.zhibo import zhibo_article, zhibo_tags
+from warehouse.articles import ArticleRecord
+
+__all__ = ["ParsedItem", "parse_page", "parse_raw", "parse_rss", "parse_zhibo", "when", "zhibo_raw"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedItem:
+    record: ArticleRecord
+    key: str  #: the item's key in crawl_fetches
+    url: str
+    tags: tuple[StockLink, ...] = ()  #: a 7x24 item's structured stock tags
+    tags_ignored: int = 0
+
+
+def when(value: Any) -> datetime | None:
+    """An ISO 8601 time from a staged record, or None."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def parse_page(data: dict[str, Any], body: bytes) -> ParsedItem:
+    """A fetched article page (raw format ``html``)."""
+    url = str(data["url"])
+    article = parse_sina_page(
+        body,
+        url=url,
+        fetched_at=when(data.get("fetched_at")),
+        http_charset=data.get("http_charset"),
+        published_hint=when(data.get("listed_at")),
+    )
+    record = ArticleRecord(article, body, "html", "crawl", url, data.get("http_charset"))
+    return ParsedItem(record, data.get("key") or article_key(url), url)
+
+
+def parse_rss(data: dict[str, Any]) -> ParsedItem:
+    """An RSS item whose description is the article (raw format ``fragment``: the description)."""
+    item = RssItem(
+        data["feed"],
+        data.get("title") or "",
+        data.get("url"),
+        data.get("description") or "",
+        when(data.get("published")),
+    )
+    article = rss_article(item, fetched_at=when(data.get("fetched_at")))
+    record = ArticleRecord(article, item.description.encode("utf-8"), "fragment", "rss", item.link)
+    return ParsedItem(record, str(data.get("key") or data["url"]), str(data["url"]))
+
+
+def zhibo_raw(data: dict[str, Any]) -> bytes:
+    """A 7x24 item's bytes as stored (raw format ``json``): the staged record without its kind."""
+    return json.dumps({k: v for k, v in data.items() if k != "kind"}, ensure_ascii=False).encode()
+
+
+def parse_zhibo(data: dict[str, Any]) -> ParsedItem:
+    """A 7x24 item, always under its own id ``zhibo<id>``: its docurl may name the article it announces."""
+    key = f"zhibo:{data['id']}"
+    created = when(data.get("created_at"))
+    if created is None:
+        raise ParseError("the staged 7x24 item has no creation time", reason="malformed_zhibo")
+    item = ZhiboItem(
+        int(data["id"]),
+        str(data.get("rich_text") or ""),
+        created,
+        tuple(data.get("tags") or ()),
+        tuple(ZhiboStock(*s) for s in data.get("stocks") or ()),
+        data.get("docurl"),
+    )
+    article = zhibo_article(item, fetched_at=when(data.get("fetched_at")))
+    article = replace(article, article_id=f"zhibo{item.id}", id_source="zhibo")  # type: ignore[arg-type]
+    tags = zhibo_tags(item, article)
+    record = ArticleRecord(article, zhibo_raw(data), "json", "zhibo", key)
+    return ParsedItem(record, key, data.get("docurl") or str(data["url"]), tags.links, len(tags.ignored))
+
+
+def parse_raw(raw_format: str, record: dict[str, Any], raw: bytes) -> ParsedItem:
+    """An item from its stored bytes and record (a reject parsed again)."""
+    if raw_format == "html":
+        return parse_page(record, raw)
+    if raw_format == "fragment":
+        return parse_rss({**record, "description": raw.decode("utf-8")})
+    if raw_format == "json":
+        return parse_zhibo(json.loads(raw))
+    raise ParseError(f"no parser for raw format {raw_format!r}", reason="unknown_raw_format")

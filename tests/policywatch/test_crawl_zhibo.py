@@ -1,0 +1,91 @@
+"""The 7x24 feed in a live crawl: a flash is an article of its own, whatever page its ``docurl`` names, and a
+feed read that stops at its page limit before reaching a stored item says so."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from crawlers.replay.server import start_replay
+from policywatch.steps.crawl import run_crawl
+from tests.conftest import SAMPLES
+from tests.policywatch.test_crawl import make_settings, posts, query
+from transforms.models import CHINA_TZ
+from transforms.sina_article import parse_archive_post
+from transforms.sina_feeds import ZhiboItem
+from transforms.zhibo import zhibo_article
+from warehouse.articles import ArticleRecord, load_articles
+from warehouse.crawl_state import FetchOutcome, known_item_keys, record_fetches
+from warehouse.store import open_writer
+
+
+@pytest.mark.slow
+def test_a_flash_linking_its_article_neither_replaces_it_nor_hides_it(tmp_path):
+    with start_replay(SAMPLES, seed=1, zhibo_docurl="article") as replay:
+        settings = make_settings(tmp_path, zhibo_url=replay.zhibo_url)
+        first = run_crawl(settings, roll_url=replay.roll_url)
+        # flashes alone first: the articles they link must still be fetched afterwards
+        fresh = make_settings(tmp_path / "zhibo-first", zhibo_url=replay.zhibo_url)
+        run_crawl(fresh, roll_url=replay.roll_url, channels=["999:1"])  # an empty roll channel
+        later = run_crawl(fresh, roll_url=replay.roll_url)
+        ids = {4_000_000 + len(replay.articles) - i for i in range(len(replay.articles))}  # the replay's item ids
+    assert first.new == 22 and first.updated == 0
+    for db in (settings, fresh):
+        rows = query(db, "SELECT origin, article_id, url, title, text FROM articles")
+        flashes = [r for r in rows if r[0] == "zhibo"]
+        assert {r[1] for r in flashes} == {f"zhibo{i}" for i in ids}
+        assert {r[2] for r in flashes} == {r[2] for r in rows if r[0] == "crawl"}  # the link to the article is kept
+        pages = {r[3]: r[4] for r in rows if r[0] == "crawl"}
+        assert set(pages) == set(posts())
+        for title, path in posts().items():
+            assert pages[title] == parse_archive_post(path.read_bytes()).text  # the page's text, not the flash's
+    assert later.fetched == 11 and later.new == 11
+
+
+def test_a_flash_stored_under_its_articles_publishid_earlier_does_not_hide_that_article(tmp_path):
+    # what earlier versions stored: the flash under the publishid its docurl named
+    page = "https://finance.sina.com.cn/china/gncj/2021-10-10/doc-iktzscyx9453213.shtml"
+    text = "【国家标准化发展纲要印发】中共中央、国务院印发纲要。"
+    flash = ZhiboItem(4973888, text, datetime.now(CHINA_TZ), (), (), page)
+    article = zhibo_article(flash)
+    assert (article.article_id, article.id_source) == ("ktzscyx9453213", "publishid")
+    con = open_writer(tmp_path / "pw.duckdb")
+    try:
+        load_articles(con, [ArticleRecord(article, b"{}", "json", "zhibo", "zhibo:4973888")], run_id="r1")
+        assert "ktzscyx9453213" not in known_item_keys(con, retry_runs=3)
+    finally:
+        con.close()
+
+
+def _store_flashes(settings, ids: list[int]) -> None:
+    """7x24 items stored by an earlier crawl."""
+    con = open_writer(settings.db.path)
+    try:
+        outcomes = [FetchOutcome(f"zhibo:{i}", "https://zhibo.sina.com.cn/api/zhibo/feed", "stored") for i in ids]
+        record_fetches(con, "earlier", outcomes)
+    finally:
+        con.close()
+
+
+@pytest.mark.slow
+def test_a_7x24_read_that_stops_at_its_page_limit_before_a_stored_item_records_a_gap(tmp_path):
+    with start_replay(SAMPLES, seed=1) as replay:
+        ids = sorted(4_000_000 + len(replay.articles) - i for i in range(len(replay.articles)))  # oldest first
+        short = make_settings(tmp_path / "short", zhibo_url=replay.zhibo_url, zhibo_pages=2, zhibo_page_size=3)
+        _store_flashes(short, ids[:2])  # the two oldest: the feed's 9 newer items came since
+        gap = run_crawl(short, roll_url=replay.roll_url, channels=["999:1"])  # an empty roll channel
+        enough = make_settings(tmp_path / "enough", zhibo_url=replay.zhibo_url, zhibo_pages=4, zhibo_page_size=3)
+        _store_flashes(enough, ids[:2])
+        whole = run_crawl(enough, roll_url=replay.roll_url, channels=["999:1"])
+        first = make_settings(tmp_path / "first", zhibo_url=replay.zhibo_url, zhibo_pages=1, zhibo_page_size=3)
+        first_crawl = run_crawl(first, roll_url=replay.roll_url, channels=["999:1"])
+    # 2 pages of 3: the six newest items read, the three between them and the stored ones never
+    assert gap.zhibo_items == 6 and gap.status == "partial"
+    (skip,) = gap.skipped
+    assert skip.reason == "gap"
+    assert f"between ids {ids[1]} and {ids[5]} were not read" in skip.message
+    assert query(short, "SELECT reason FROM skips JOIN runs USING (run_id)") == [("gap",)]
+    # 4 pages reach the stored items: no gap; a first crawl has nothing to be continuous with
+    assert (whole.zhibo_items, whole.skipped, whole.status) == (9, (), "ok")
+    assert (first_crawl.zhibo_items, first_crawl.skipped, first_crawl.status) == (3, (), "ok")

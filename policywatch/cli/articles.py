@@ -158,16 +158,22 @@ def articles(
 
 def reparse(
     ctx: typer.Context,
-    article_ids: Annotated[list[str] | None, typer.Argument(help="Only these articles.")] = None,
-    everything: Annotated[bool, typer.Option("--all", help="Every stored article, whatever parsed it.")] = False,
+    article_ids: Annotated[
+        list[str] | None, typer.Argument(help="Only these articles (kept rejects are left alone).")
+    ] = None,
+    everything: Annotated[
+        bool, typer.Option("--all", help="Every stored article and every unresolved reject, whatever parsed it.")
+    ] = False,
 ) -> None:
-    """Parse stored articles again from their raw bytes with the current parser (no re-crawl needed).
+    """Parse stored articles and the crawl's kept rejects again from their raw bytes with the current parser.
 
-    By default only the articles an older parser version produced. Updated articles are linked again by the
-    next `policywatch link`.
+    By default only what an older parser version produced or refused: stored articles are updated in place,
+    rejects that parse now are stored as new articles (and marked resolved). Updated and new articles are
+    linked by the next `policywatch link`. Exit code 1 when something is still refused.
 
     Example: policywatch reparse && policywatch link
     """
+    from policywatch.steps.crawl_reparse import reparse_rejects
     from policywatch.steps.reparse import reparse_articles
 
     settings = ctx.ensure_object(AppState).settings
@@ -180,7 +186,21 @@ def reparse(
     )
     for skip in summary.skipped:
         err_console.print(f"[yellow]skipped[/] {skip.item}: {skip.message} [dim]({skip.reason})[/]", highlight=False)
-    if summary.skipped:
+    refused = []
+    if not article_ids:
+        rejects = reparse_rejects(settings, everything=everything)
+        console.print(
+            f"run {rejects.run_id}: {rejects.tried} kept rejects parsed again with parser {rejects.parser_version}: "
+            f"{rejects.new} new, {rejects.updated} updated, {rejects.unchanged} unchanged, "
+            f"{len(rejects.refused)} still refused",
+            highlight=False,
+        )
+        refused = rejects.refused
+        for skip in refused:
+            err_console.print(
+                f"[yellow]still refused[/] {skip.item}: {skip.message} [dim]({skip.reason})[/]", highlight=False
+            )
+    if summary.skipped or refused:
         raise typer.Exit(EXIT_PARTIAL)
 
 

@@ -1,4 +1,4 @@
-"""Parse the crawl's rejects again: ``reparse_rejects(settings) -> ReparseSummary``.
+"""Parse the crawl's rejects again: ``reparse_rejects(settings) -> RejectReparseSummary``.
 
 Every page (RSS description, 7x24 item) the parser refused is kept whole in ``crawl_rejects``. After a parser
 change, the ones an earlier parser version refused are parsed again from those bytes, without fetching
@@ -22,11 +22,11 @@ from warehouse.crawl_rejects import iter_rejects
 from warehouse.runs import finish_run, start_run
 from warehouse.store import open_writer
 
-__all__ = ["ReparseSummary", "reparse_rejects"]
+__all__ = ["RejectReparseSummary", "reparse_rejects"]
 
 
 @dataclass(frozen=True, slots=True)
-class ReparseSummary:
+class RejectReparseSummary:
     run_id: str
     parser_version: str  #: the parser used now
     tried: int  #: rejects parsed again
@@ -53,7 +53,7 @@ class ReparseSummary:
 
 def reparse_rejects(
     settings: Settings, *, everything: bool = False, on_item: Callable[[str], None] | None = None
-) -> ReparseSummary:
+) -> RejectReparseSummary:
     """Parse again, with the current parser, the unresolved rejects an earlier parser version refused (every
     unresolved one with ``everything``), and store those that parse now.
 
@@ -85,7 +85,7 @@ def reparse_rejects(
         except BaseException as exc:
             finish_run(con, run_id, "failed", {"tried": tried}, f"{type(exc).__name__}: {exc}")
             raise
-        summary = ReparseSummary(
+        summary = RejectReparseSummary(
             run_id, PARSER_VERSION, tried, tally.new, tally.updated, tally.unchanged, tuple(tally.skipped)
         )
         finish_run(con, run_id, "partial" if summary.refused else "ok", summary.counts())

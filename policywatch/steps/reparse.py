@@ -11,16 +11,14 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from policywatch.config import Settings
+from policywatch.steps.crawl_parse import parse_zhibo
 from policywatch.steps.import_archive import Skip
 from transforms.errors import InputError
 from transforms.models import PARSER_VERSION, Article
 from transforms.sina_article import parse_archive_post, parse_body_html, parse_sina_page
-from transforms.sina_feeds import ZhiboItem, ZhiboStock
-from transforms.zhibo import zhibo_article
 from warehouse.articles import ArticleRecord, load_articles
 from warehouse.runs import finish_run, record_skip, start_run
 from warehouse.store import open_writer
@@ -39,10 +37,6 @@ class ReparseSummary:
     def counts(self) -> dict[str, int]:
         return {"checked": self.checked, "updated": self.updated, "unchanged": self.unchanged,
                 "skipped": len(self.skipped)}  # fmt: skip
-
-
-def _when(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
 def parse_stored(raw: bytes, raw_format: str, stored: dict[str, Any]) -> Article:
@@ -68,19 +62,7 @@ def parse_stored(raw: bytes, raw_format: str, stored: dict[str, Any]) -> Article
             template=stored["template"],
         )
     if raw_format == "json":  # a 7x24 item, as staged by the crawler
-        data = json.loads(raw)
-        created = _when(data.get("created_at"))
-        if created is None:
-            raise InputError("the stored 7x24 item has no creation time", reason="malformed_zhibo")
-        item = ZhiboItem(
-            int(data["id"]),
-            str(data.get("rich_text") or ""),
-            created,
-            tuple(data.get("tags") or ()),
-            tuple(ZhiboStock(*s) for s in data.get("stocks") or ()),
-            data.get("docurl"),
-        )
-        return zhibo_article(item, fetched_at=_when(data.get("fetched_at")))
+        return parse_zhibo(json.loads(raw)).record.article
     raise InputError(f"no parser for stored raw format {raw_format!r}", reason="unknown_raw_format")
 
 

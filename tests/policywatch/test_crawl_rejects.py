@@ -137,3 +137,36 @@ def test_reparse_stores_what_parses_now_and_keeps_what_is_still_refused(tmp_path
     assert reparse_rejects(settings).tried == 0  # this parser has seen them all
     everything = reparse_rejects(settings, everything=True)
     assert (everything.tried, everything.stored, len(everything.refused)) == (1, 0, 1)
+
+
+def test_the_reparse_command_also_parses_the_kept_rejects(tmp_path):
+    from typer.testing import CliRunner
+
+    from policywatch.cli import app
+
+    with start_replay(SAMPLES, seed=1) as probe:
+        good, redesigned = modern_articles(probe)[1:3]
+    with start_replay(SAMPLES, seed=1, redesigned=[redesigned.path]) as replay:
+        pages = {a.publishid: (replay.url_of(a), get(replay.url_of(a))[2]) for a in (good, redesigned)}
+    settings = make_settings(tmp_path)
+    at = datetime(2026, 11, 2, 3, 4, 5, tzinfo=UTC)
+    con = open_writer(settings.db.path)
+    try:
+        record_rejects(con, "earlier", [
+            _page_reject(good, *pages[good.publishid], "truncated", at),
+            _page_reject(redesigned, *pages[redesigned.publishid], "no_body", at),
+        ])  # fmt: skip
+    finally:
+        con.close()
+    cli = CliRunner()
+    only_named = cli.invoke(app, ["--db", str(settings.db.path), "reparse", "nope"])
+    assert only_named.exit_code == 1 and "kept rejects" not in only_named.stdout  # named articles only
+    result = cli.invoke(app, ["--db", str(settings.db.path), "reparse"])
+    assert result.exit_code == 1, result.output
+    assert "2 kept rejects parsed again" in result.stdout and "1 new" in result.stdout
+    assert "still refused" in result.stderr and pages[redesigned.publishid][0] in result.stderr
+    assert query(settings, "SELECT article_id FROM articles") == [(good.publishid,)]
+    again = cli.invoke(app, ["--db", str(settings.db.path), "reparse"])
+    assert again.exit_code == 0 and "0 kept rejects parsed again" in again.stdout
+    everything = cli.invoke(app, ["--db", str(settings.db.path), "reparse", "--all"])
+    assert everything.exit_code == 1 and "1 kept rejects parsed again" in everything.stdout

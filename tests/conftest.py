@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,17 @@ def sample_path(prefix: str) -> Path:
     """The sample archive post whose file name starts with ``prefix`` (``"00_"``)."""
     (path,) = SAMPLES.glob(f"{prefix}*.md")
     return path
+
+
+def query(settings: Settings, sql: str, params: Sequence[object] = ()) -> list[tuple]:
+    """Rows of ``sql`` from the test's warehouse, read-only."""
+    from warehouse.store import open_reader
+
+    con = open_reader(settings.db.path)
+    try:
+        return con.execute(sql, list(params)).fetchall()
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="session")

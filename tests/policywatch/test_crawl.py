@@ -11,13 +11,12 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from crawlers.replay.server import ReplayHandle, start_replay
 from policywatch.config import CrawlSettings, DatabaseSettings, Settings
 from policywatch.steps.crawl import run_crawl
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, query
 from transforms.errors import FetchError
 from transforms.hexo import parse_rfc2822, split_front_matter
 from transforms.sina_article import parse_archive_post
@@ -56,14 +55,6 @@ def make_settings(tmp_path: Path, **crawl) -> Settings:
     }
     options.update(crawl)
     return Settings(db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0), crawl=CrawlSettings(**options))
-
-
-def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(settings.db.path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ import pytest
 from crawlers.replay.server import start_replay
 from crawlers.sina.spec import CrawlSpec
 from policywatch.steps.crawl import crawl_to_staging, load_staged, run_crawl
-from tests.conftest import SAMPLES
-from tests.policywatch.test_crawl import make_settings, query
+from tests.conftest import SAMPLES, query
+from tests.policywatch.test_crawl import make_settings
 from transforms.errors import DatabaseLockedError
 from warehouse.crawl_state import FetchOutcome, known_item_keys, known_zhibo_ids, record_fetches, retry_candidates
 from warehouse.store import open_reader, open_writer

@@ -13,9 +13,9 @@ import pytest
 from crawlers.replay.server import start_replay
 from policywatch.steps.crawl import run_crawl
 from policywatch.steps.crawl_reparse import reparse_rejects
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, query
 from tests.crawlers.http_get import get
-from tests.policywatch.test_crawl import make_settings, posts, query
+from tests.policywatch.test_crawl import make_settings, posts
 from transforms.models import PARSER_VERSION
 from transforms.sina_article import parse_archive_post
 from warehouse.crawl_rejects import Reject, record_rejects

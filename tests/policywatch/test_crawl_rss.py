@@ -11,8 +11,8 @@ import pytest
 from crawlers.replay.server import start_replay
 from policywatch.steps.crawl import run_crawl
 from policywatch.steps.crawl_load import unfinished_articles
-from tests.conftest import SAMPLES
-from tests.policywatch.test_crawl import make_settings, posts, query
+from tests.conftest import SAMPLES, query
+from tests.policywatch.test_crawl import make_settings, posts
 
 
 @pytest.mark.slow

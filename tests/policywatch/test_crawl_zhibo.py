@@ -9,8 +9,8 @@ import pytest
 
 from crawlers.replay.server import start_replay
 from policywatch.steps.crawl import run_crawl
-from tests.conftest import SAMPLES
-from tests.policywatch.test_crawl import make_settings, posts, query
+from tests.conftest import SAMPLES, query
+from tests.policywatch.test_crawl import make_settings, posts
 from transforms.models import CHINA_TZ
 from transforms.sina_article import parse_archive_post
 from transforms.sina_feeds import ZhiboItem

@@ -11,18 +11,9 @@ from policywatch.config import LinkingSettings
 from policywatch.reference import BUNDLED_THEMES
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
-from tests.conftest import SAMPLES, sample_path
-from warehouse.store import open_reader
+from tests.conftest import SAMPLES, query, sample_path
 
 runner = CliRunner()
-
-
-def rows(settings, query, params=()):
-    con = open_reader(settings.db.path)
-    try:
-        return con.execute(query, list(params)).fetchall()
-    finally:
-        con.close()
 
 
 def test_link_fills_the_tables_and_is_idempotent(settings):
@@ -30,31 +21,31 @@ def test_link_fills_the_tables_and_is_idempotent(settings):
     first = link_articles(settings)
     assert first.linked == 11 and set(first.reloaded) == {"securities", "themes"}
     assert first.link_classes == {"mention": 36, "name_collision": 6, "theme_stock": 1}
-    classes = dict(rows(settings, "SELECT anchor_text, link_class FROM stock_links WHERE code LIKE 'sz300%'"
+    classes = dict(query(settings, "SELECT anchor_text, link_class FROM stock_links WHERE code LIKE 'sz300%'"
                                    " AND anchor_text IN ('机器人', '新产业')"))  # fmt: skip
     assert classes == {"机器人": "theme_stock", "新产业": "name_collision"}
-    assert rows(settings, "SELECT count(*) FROM stock_links WHERE link_class IS NULL OR link_reason IS NULL") == [(0,)]
-    (outline,) = rows(settings, "SELECT article_id FROM article_policy WHERE is_standardization")
+    assert query(settings, "SELECT count(*) FROM stock_links WHERE link_class IS NULL OR link_reason IS NULL") == [(0,)]
+    (outline,) = query(settings, "SELECT article_id FROM article_policy WHERE is_standardization")
     # 15 of the 35 measures name a theme (see tests/transforms/test_measure_themes.py)
     themed = "SELECT count(DISTINCT measure_ordinal) FROM measure_themes WHERE article_id = ?"
-    assert rows(settings, themed, outline) == [(15,)]
+    assert query(settings, themed, outline) == [(15,)]
     linked_by_sina = (
         "SELECT ticker, link_classes FROM article_ticker_summary"
         " WHERE article_id = ? AND list_contains(vias, 'sina_link')"
     )
-    summary = dict(rows(settings, linked_by_sina, outline))
+    summary = dict(query(settings, linked_by_sina, outline))
     assert summary == {
         "300024.SZ": ["theme_stock"],
         "300832.SZ": ["name_collision"],
         "000061.SZ": ["name_collision"],
         "000816.SZ": ["name_collision"],
     }
-    assert rows(settings, "SELECT count(*) FROM securities WHERE kind = 'index'")[0][0] >= 10
-    assert rows(settings, "SELECT count(*) FROM themes") == [(24,)]
-    before = rows(settings, "SELECT * FROM article_tickers ORDER BY ALL")
+    assert query(settings, "SELECT count(*) FROM securities WHERE kind = 'index'")[0][0] >= 10
+    assert query(settings, "SELECT count(*) FROM themes") == [(24,)]
+    before = query(settings, "SELECT * FROM article_tickers ORDER BY ALL")
     second = link_articles(settings)
     assert (second.linked, second.reloaded) == (0, [])
-    assert rows(settings, "SELECT * FROM article_tickers ORDER BY ALL") == before
+    assert query(settings, "SELECT * FROM article_tickers ORDER BY ALL") == before
 
 
 def test_a_changed_taxonomy_relinks_every_article(settings, tmp_path):
@@ -68,7 +59,7 @@ def test_a_changed_taxonomy_relinks_every_article(settings, tmp_path):
     changed = settings.model_copy(update={"linking": LinkingSettings(themes_file=edited)})
     again = link_articles(changed)
     assert again.linked == 11 and again.reloaded == ["themes"]
-    assert rows(changed, "SELECT count(*) FROM measure_themes WHERE theme_id = 'database'")[0][0] > 1
+    assert query(changed, "SELECT count(*) FROM measure_themes WHERE theme_id = 'database'")[0][0] > 1
 
 
 def test_a_new_article_alone_is_linked(settings, tmp_path):
@@ -87,7 +78,7 @@ def test_cli_link_show_themes_and_parse(settings):
     assert runner.invoke(app, ["--db", db, "import-archive", str(SAMPLES)]).exit_code == 0
     result = runner.invoke(app, ["--db", db, "link"])
     assert result.exit_code == 0 and "linked 11 articles" in result.stdout
-    (outline,) = rows(settings, "SELECT article_id FROM article_policy WHERE is_standardization")
+    (outline,) = query(settings, "SELECT article_id FROM article_policy WHERE is_standardization")
     shown = runner.invoke(app, ["--db", db, "show", outline[0]], env={"COLUMNS": "250"})
     assert shown.exit_code == 0
     for expected in ("standardization policy", "theme_stock", "name_collision", "smart_agriculture", "300024.SZ"):
@@ -131,10 +122,10 @@ def test_an_updated_article_is_linked_again(settings):
     finally:
         con.close()
     assert result.updated == [newer.article_id]
-    assert rows(settings, "SELECT count(*) FROM article_tickers") == [(0,)]  # stale linkage went with the old rows
+    assert query(settings, "SELECT count(*) FROM article_tickers") == [(0,)]  # stale linkage went with the old rows
     again = link_articles(settings)
     assert again.linked == 1
-    classes = dict(rows(settings, "SELECT anchor_text, link_class FROM stock_links"))
+    classes = dict(query(settings, "SELECT anchor_text, link_class FROM stock_links"))
     assert classes == {"机器人": "theme_stock", "新产业": "name_collision", "农产品": "name_collision",
                        "智慧农业": "name_collision"}  # fmt: skip
 
@@ -155,7 +146,7 @@ def test_stored_seven_by_24_tags_become_article_tickers(settings):
     finally:
         con.close()
     link_articles(settings)
-    assert rows(settings, "SELECT ticker, via FROM article_tickers WHERE via = 'zhibo_tag'") == [
+    assert query(settings, "SELECT ticker, via FROM article_tickers WHERE via = 'zhibo_tag'") == [
         ("300750.SZ", "zhibo_tag")
     ]
-    assert rows(settings, "SELECT link_class FROM stock_links WHERE origin = 'zhibo_tag'") == [(None,)]
+    assert query(settings, "SELECT link_class FROM stock_links WHERE origin = 'zhibo_tag'") == [(None,)]

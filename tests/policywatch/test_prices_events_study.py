@@ -16,7 +16,7 @@ from policywatch.steps.events import build_events
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.prices import fetch_prices
 from policywatch.steps.study import run_study
-from tests.conftest import sample_path
+from tests.conftest import query, sample_path
 from transforms.errors import InputError
 from transforms.models import CHINA_TZ
 
@@ -67,14 +67,6 @@ def warehouse(settings):
     con.close()
     summary = fetch_prices(settings, provider="file", file=str(REFERENCE))
     return settings, summary, outline, fairness
-
-
-def query(settings, sql, params=None):
-    con = duckdb.connect(str(settings.db.path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def test_fetch_prices_keeps_source_and_records_failures(warehouse):

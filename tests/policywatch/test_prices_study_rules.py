@@ -14,7 +14,7 @@ from policywatch.steps.events import build_events
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.prices import fetch_prices
 from policywatch.steps.study import confounding_events, run_study
-from tests.conftest import sample_path
+from tests.conftest import query, sample_path
 from transforms.models import CHINA_TZ
 from transforms.trading_calendar import exchange_sessions
 
@@ -34,14 +34,6 @@ def link(con, article_id: str, ticker: str, via: str, *, link_class=None, theme=
         "INSERT INTO article_tickers VALUES (?, ?, ?, NULL, ?, ?, ?, NULL, 0.9, 'test')",
         [article_id, ticker, f"sz{ticker[:6]}", via, link_class, theme],
     )
-
-
-def query(settings, sql, params=None):
-    con = duckdb.connect(str(settings.db.path), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

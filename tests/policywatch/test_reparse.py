@@ -10,22 +10,14 @@ from policywatch.cli import app
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
 from policywatch.steps.reparse import reparse_articles
-from tests.conftest import SAMPLES
-from warehouse.store import open_reader, open_writer
-
-
-def rows(settings, query, params=()):
-    con = open_reader(settings.db.path)
-    try:
-        return con.execute(query, list(params)).fetchall()
-    finally:
-        con.close()
+from tests.conftest import SAMPLES, query
+from warehouse.store import open_writer
 
 
 def test_only_articles_from_an_older_parser_are_reparsed_and_keep_their_ids(settings):
     import_archive([SAMPLES], settings)
     link_articles(settings)
-    before = rows(settings, "SELECT article_id, text FROM articles ORDER BY 1")
+    before = query(settings, "SELECT article_id, text FROM articles ORDER BY 1")
     assert reparse_articles(settings).checked == 0  # everything is current
     con = open_writer(settings.db.path)
     try:
@@ -39,8 +31,8 @@ def test_only_articles_from_an_older_parser_are_reparsed_and_keep_their_ids(sett
         con.close()
     summary = reparse_articles(settings)
     assert (summary.checked, summary.updated, summary.skipped) == (2, 2, [])
-    assert rows(settings, "SELECT article_id, text FROM articles ORDER BY 1") == before
-    assert rows(settings, "SELECT count(*) FROM measures") == [(35,)]
+    assert query(settings, "SELECT article_id, text FROM articles ORDER BY 1") == before
+    assert query(settings, "SELECT count(*) FROM measures") == [(35,)]
     assert link_articles(settings).linked == 2  # linking follows the updated articles
 
 
@@ -54,6 +46,6 @@ def test_a_page_the_current_parser_refuses_is_a_skip_and_the_article_stays(setti
         con.close()
     result = CliRunner().invoke(app, ["--db", str(settings.db.path), "reparse", "--all"])
     assert result.exit_code == 1 and "no_front_matter" in result.stderr
-    assert rows(settings, "SELECT count(*) FROM articles") == [(11,)]
+    assert query(settings, "SELECT count(*) FROM articles") == [(11,)]
     missing = CliRunner().invoke(app, ["--db", str(settings.db.path), "reparse", "nope"])
     assert missing.exit_code == 1 and "not_found" in missing.stderr

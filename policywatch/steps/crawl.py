@@ -13,17 +13,18 @@ Each takes the staging folder's lock: one crawl or load at a time per staging fo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from collections.abc import Callable
 from pathlib import Path
+from typing import Unpack
 
-from policywatch.config import Channel, Settings
-from policywatch.steps.crawl_fetch import effective_crawl_settings, fetch_to_staging
+from policywatch.config import Settings
+from policywatch.steps.crawl_fetch import CrawlOptions, effective_crawl_settings, fetch_to_staging
 from policywatch.steps.crawl_jobs import exclusive_staging
 from policywatch.steps.crawl_load import load_staged_jobs
 from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary, StagedCrawl
 
 __all__ = [
+    "CrawlOptions",
     "CrawlProgress",
     "CrawlSummary",
     "StagedCrawl",
@@ -41,13 +42,8 @@ def _staging(settings: Settings) -> Path:
 def crawl_to_staging(
     settings: Settings,
     *,
-    roll_url: str | None = None,
-    channels: Sequence[Channel | str] | None = None,
-    since: date | datetime | None = None,
-    max_pages: int | None = None,
-    zhibo_url: str | None = None,
-    rss_feeds: Sequence[str] | None = None,
     on_progress: Callable[[CrawlProgress], None] | None = None,
+    **options: Unpack[CrawlOptions],
 ) -> StagedCrawl:
     """The crawl phase alone: fetch into the staging folder, write nothing to the database.
 
@@ -56,16 +52,7 @@ def crawl_to_staging(
     died or an unreachable site is reported in ``StagedCrawl.problem``.
     """
     with exclusive_staging(_staging(settings)):
-        return fetch_to_staging(
-            settings,
-            roll_url=roll_url,
-            channels=channels,
-            since=since,
-            max_pages=max_pages,
-            zhibo_url=zhibo_url,
-            rss_feeds=rss_feeds,
-            on_progress=on_progress,
-        )
+        return fetch_to_staging(settings, on_progress=on_progress, **options)
 
 
 def load_staged(
@@ -86,29 +73,16 @@ def load_staged(
 def run_crawl(
     settings: Settings,
     *,
-    roll_url: str | None = None,
-    channels: Sequence[Channel | str] | None = None,
-    since: date | datetime | None = None,
-    max_pages: int | None = None,
-    zhibo_url: str | None = None,
-    rss_feeds: Sequence[str] | None = None,
     on_progress: Callable[[CrawlProgress], None] | None = None,
+    **options: Unpack[CrawlOptions],
 ) -> CrawlSummary:
     """Crawl Sina (or whatever ``roll_url`` points at), store what is new, and say what happened.
 
-    Records a row in ``runs`` and a row in ``skips`` for every item skipped or failed, with its reason.
+    ``options`` override ``[crawl]`` for this run (:class:`CrawlOptions`: roll_url, channels, since, max_pages,
+    zhibo_url, rss_feeds). Records a row in ``runs`` and one in ``skips`` per item skipped or failed, with why.
     Raises ConfigError for bad settings, DatabaseLockedError/FetchError (retryable) when the database is
     locked, the site is unreachable or the crawler process dies (the next run resumes its job).
     """
     with exclusive_staging(_staging(settings)):
-        staged = fetch_to_staging(
-            settings,
-            roll_url=roll_url,
-            channels=channels,
-            since=since,
-            max_pages=max_pages,
-            zhibo_url=zhibo_url,
-            rss_feeds=rss_feeds,
-            on_progress=on_progress,
-        )
+        staged = fetch_to_staging(settings, on_progress=on_progress, **options)
         return load_staged_jobs(settings, staged, on_progress=on_progress)

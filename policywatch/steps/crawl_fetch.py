@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
 from policywatch.config import Channel, CrawlSettings, Settings
@@ -147,6 +147,17 @@ def _run_job(run_dir: Path, live: _Live) -> tuple[bool, int, str | None]:
         tail = crawler_log_tail(run_dir)
         problem = f"the crawler process exited with code {code}; the next run resumes its job. {tail}"
     return finished, requests_made(run_dir), problem
+
+
+class CrawlOptions(TypedDict, total=False):
+    """One run's overrides of ``[crawl]`` (the command line's options, the DAG's params)."""
+
+    roll_url: str | None
+    channels: Sequence[Channel | str] | None
+    since: date | datetime | None  #: only items published since
+    max_pages: int | None
+    zhibo_url: str | None  #: "" skips the 7x24 feed
+    rss_feeds: Sequence[str] | None
 
 
 def fetch_to_staging(

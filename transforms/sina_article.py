@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from lxml import etree, html
 
-from transforms.charset import decode_html
+from transforms.charset import decode_document
 from transforms.errors import ParseError
 from transforms.hexo import parse_post_date, split_front_matter
 from transforms.measures import segment_measures
@@ -135,10 +135,7 @@ def parse_sina_page(
 
     ``published_hint`` (e.g. the roll API's ``intime``) is used when the page itself shows no time.
     """
-    if isinstance(data, bytes):
-        text, encoding = decode_html(data, http_charset)
-    else:
-        text, encoding = data, "utf-8"
+    text, encoding, warnings = _decoded(data, http_charset)
     if not text.strip():
         raise ParseError("empty page", reason="empty")
     doc = _parse_document(text)
@@ -149,7 +146,6 @@ def parse_sina_page(
     if not _TRUNCATION_TAIL.search(text[-4096:]):
         raise ParseError("truncated page: the HTML stops before </html>", reason="truncated")
 
-    warnings: list[str] = []
     title = _first_text(doc, template.title) or _first_text(doc, GENERIC.title)
     if title:
         title = _TITLE_SUFFIX.sub("", title).strip()
@@ -185,10 +181,7 @@ def parse_sina_page(
 
 def parse_archive_post(data: bytes | str) -> Article:
     """Parse a Hexo archive post (YAML front matter + the inner HTML of ``#artibody``)."""
-    if isinstance(data, bytes):
-        text, encoding = decode_html(data)
-    else:
-        text, encoding = data, "utf-8"
+    text, encoding, warnings = _decoded(data, None)
     post = split_front_matter(text)
     body = post.body.strip()
     if not body:
@@ -198,7 +191,8 @@ def parse_archive_post(data: bytes | str) -> Article:
     meta = post.front_matter
     title = str(meta.get("title") or "").strip() or None
     published, zone_assumed = parse_post_date(meta.get("date"))
-    warnings = [] if published else ["the post has no usable date"]
+    if published is None:
+        warnings.append("the post has no usable date")
     if zone_assumed:
         warnings.append("the post's date has no time zone: read as China time")
     return _assemble(
@@ -242,6 +236,13 @@ def parse_body_html(
         fetched_at=fetched_at,
         warnings=[],
     )
+
+
+def _decoded(data: bytes | str, http_charset: str | None) -> tuple[str, str, list[str]]:
+    if isinstance(data, str):
+        return data, "utf-8", []
+    decoded = decode_document(data, http_charset)
+    return decoded.text, decoded.encoding, list(decoded.warnings)
 
 
 def epoch_to_utc(seconds: int | float | str) -> datetime:

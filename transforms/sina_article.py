@@ -22,6 +22,7 @@ from transforms.sina_body import BodyExtract, body_from_fragment, extract_body
 from transforms.sina_templates import GENERIC, KEYWORDS, PUBLISHID, TEMPLATES, PageTemplate
 from transforms.text_codes import find_text_codes
 from transforms.tickers import security_from_code
+from transforms.truncation import fragment_cut_reason, page_cut_reason
 
 __all__ = [
     "CHINA_TZ",
@@ -46,7 +47,6 @@ _ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
 _SOURCE_LINE = re.compile(r"^(?:来源|文章来源)\s*[:：]\s*(.{1,30})$")
 _TITLE_SUFFIX = re.compile(r"[_|｜\-]\s*(?:新浪财经|新浪网|新浪|手机新浪网).*$")
 _WS = re.compile(r"\s+")
-_TRUNCATION_TAIL = re.compile(r"</html\s*>\s*\Z", re.IGNORECASE)
 
 
 def publishid_from_url(url: str | None) -> str | None:
@@ -143,8 +143,9 @@ def parse_sina_page(
     container = _first_element(doc, template.body)
     if container is None or (template is GENERIC and not doc.xpath("//div[@id='artibody']")):
         raise ParseError(f"no article body (#artibody) on the page ({template.name} template)", reason="no_body")
-    if not _TRUNCATION_TAIL.search(text[-4096:]):
-        raise ParseError("truncated page: the HTML stops before </html>", reason="truncated")
+    cut = page_cut_reason(text)
+    if cut:
+        raise ParseError(f"truncated page: {cut}", reason="truncated")
 
     title = _first_text(doc, template.title) or _first_text(doc, GENERIC.title)
     if title:
@@ -186,8 +187,9 @@ def parse_archive_post(data: bytes | str) -> Article:
     body = post.body.strip()
     if not body:
         raise ParseError("the post has front matter but an empty body", reason="empty_body")
-    if body.lower().startswith("<div") and not re.search(r"</div\s*>\s*\Z", body, re.IGNORECASE):
-        raise ParseError("truncated post: the body's <div> is never closed", reason="truncated")
+    cut = fragment_cut_reason(body)
+    if cut:
+        raise ParseError(f"truncated post: {cut}", reason="truncated")
     meta = post.front_matter
     title = str(meta.get("title") or "").strip() or None
     published, zone_assumed = parse_post_date(meta.get("date"))

@@ -19,7 +19,7 @@ from transforms.hexo import parse_post_date, split_front_matter
 from transforms.measures import segment_measures
 from transforms.models import CHINA_TZ, Article, StockLink
 from transforms.sina_body import BodyExtract, body_from_fragment, extract_body
-from transforms.sina_templates import GENERIC, KEYWORDS, PUBLISHID, TEMPLATES, PageTemplate
+from transforms.sina_templates import CANONICAL_URL, GENERIC, KEYWORDS, PUBLISHID, TEMPLATES, PageTemplate
 from transforms.text_codes import find_text_codes
 from transforms.tickers import security_from_code
 from transforms.truncation import fragment_cut_reason, page_cut_reason
@@ -123,6 +123,21 @@ def _split_keywords(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k.strip() for k in re.split(r"[,，;；\s]+", value) if k.strip()))
 
 
+def _page_publishid(doc: etree._Element, url: str | None) -> str | None:
+    """Sina's id: from the URL it was fetched from, else the page's ``publishid`` meta, else its own URL
+    (``og:url``, ``link rel=canonical``), so a saved page gets the id its crawl would."""
+    publishid = publishid_from_url(url)
+    if publishid is None:
+        meta_id = (_first_text(doc, PUBLISHID) or "").lower()
+        publishid = meta_id if _PUBLISHID_ONLY.match(meta_id) else None
+    if publishid is None:
+        for xpath in CANONICAL_URL:
+            publishid = next(filter(None, (publishid_from_url(str(found)) for found in doc.xpath(xpath))), None)
+            if publishid:
+                break
+    return publishid
+
+
 def parse_sina_page(
     data: bytes | str,
     *,
@@ -161,15 +176,11 @@ def parse_sina_page(
         warnings.append("publication time taken from the listing, not the page")
     source = _first_text(doc, template.source)
     keywords = _split_keywords(_first_text(doc, KEYWORDS))
-    publishid = publishid_from_url(url)
-    if publishid is None:
-        meta_id = (_first_text(doc, PUBLISHID) or "").lower()
-        publishid = meta_id if _PUBLISHID_ONLY.match(meta_id) else None
     return _assemble(
         extract_body(container),
         title=title,
         url=url,
-        publishid=publishid,
+        publishid=_page_publishid(doc, url),
         published_at=published,
         source=source,
         keywords=keywords,

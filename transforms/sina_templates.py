@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["TEMPLATES", "PageTemplate"]
+__all__ = ["CANONICAL_URL", "GENERIC", "KEYWORDS", "PUBLISHID", "TEMPLATES", "PageTemplate"]
 
 
 def _has_class(name: str) -> str:
@@ -92,3 +92,5 @@ GENERIC = PageTemplate(
 
 KEYWORDS = ("//*[@id='keywords']/@data-wbkey", "//meta[@name='keywords']/@content")
 PUBLISHID = ("//meta[@name='publishid']/@content",)
+#: the page's own URL (``…/doc-i<publishid>.shtml``), for a page saved without the URL it was fetched from
+CANONICAL_URL = ("//meta[@property='og:url']/@content", "//link[@rel='canonical']/@href")

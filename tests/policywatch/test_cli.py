@@ -67,6 +67,12 @@ def test_parse_with_url_gives_the_publishid():
     assert json.loads(result.stdout)["article_id"] == "ktzscyx9453213"
 
 
+def test_parse_a_saved_page_gives_the_id_its_crawl_would():
+    result = cli("parse", str(PAGES / "modern_2021_outline.html"), "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["article_id"] == "ktzscyx9453213"
+
+
 def test_parse_reports_bad_files_and_exits_1(tmp_path):
     bad = tmp_path / "bad.md"
     bad.write_bytes(b"no front matter here")

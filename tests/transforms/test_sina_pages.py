@@ -204,3 +204,15 @@ def test_a_page_with_a_date_and_no_time_says_so():
     a = parse_sina_page(raw)
     assert a.published_at == datetime(2021, 10, 10, tzinfo=CHINA_TZ)
     assert "without a time" in " ".join(a.warnings)
+
+
+def test_a_saved_page_takes_sinas_id_from_its_own_url():
+    raw = page("modern_2021_outline.html")
+    a = parse_sina_page(raw)  # no URL given: the page names itself in og:url and link rel=canonical
+    assert (a.article_id, a.id_source, a.url) == ("ktzscyx9453213", "publishid", None)
+    canonical_only = raw.replace(b'<meta property="og:url"', b'<meta property="og:x"')
+    assert parse_sina_page(canonical_only).article_id == "ktzscyx9453213"
+    og_only = raw.replace(b'<link rel="canonical"', b'<link rel="alternate"')
+    assert parse_sina_page(og_only).article_id == "ktzscyx9453213"
+    neither = og_only.replace(b'<meta property="og:url"', b'<meta property="og:x"')
+    assert parse_sina_page(neither).id_source == "hash"

@@ -19,7 +19,15 @@ from transforms.hexo import parse_post_date, split_front_matter
 from transforms.measures import segment_measures
 from transforms.models import CHINA_TZ, Article, StockLink
 from transforms.sina_body import BodyExtract, body_from_fragment, extract_body
-from transforms.sina_templates import CANONICAL_URL, GENERIC, KEYWORDS, PUBLISHID, TEMPLATES, PageTemplate
+from transforms.sina_templates import (
+    CANONICAL_URL,
+    GENERIC,
+    KEYWORDS,
+    PUBLISHED_META,
+    PUBLISHID,
+    TEMPLATES,
+    PageTemplate,
+)
 from transforms.text_codes import find_text_codes
 from transforms.tickers import security_from_code
 from transforms.truncation import fragment_cut_reason, page_cut_reason
@@ -123,6 +131,37 @@ def _split_keywords(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k.strip() for k in re.split(r"[,，;；\s]+", value) if k.strip()))
 
 
+def _page_time(doc: etree._Element, template: PageTemplate, warnings: list[str]) -> datetime | None:
+    """The page's publication time: the one it shows, made exact (seconds, offset) by its
+    ``article:published_time`` when that names the same minute (or the same day, when the page shows no time)."""
+    time_text = _first_text(doc, template.time)
+    shown = parse_china_time(time_text)
+    has_clock = bool(_CLOCK.search(time_text or ""))
+    if shown is None:
+        time_text = _first_text(doc, GENERIC.time)
+        shown = parse_china_time(time_text)
+        has_clock = bool(_CLOCK.search(time_text or ""))
+    meta = parse_china_time(_first_text(doc, PUBLISHED_META))
+    if shown is None or meta is None or meta == shown:
+        if shown is not None and not has_clock:
+            warnings.append("the page gives the publication date without a time: read as 00:00 China time")
+        return shown
+    meta_cn = meta.astimezone(CHINA_TZ)
+    if has_clock:
+        consistent = shown.second == 0 and meta_cn.replace(second=0, microsecond=0) == shown
+    else:
+        consistent = meta_cn.date() == shown.date()
+    if consistent:
+        return meta_cn
+    warnings.append(
+        f"the page shows {shown.isoformat()} but its article:published_time says {meta.isoformat()}: "
+        "kept the time it shows"
+    )
+    if not has_clock:
+        warnings.append("the page gives the publication date without a time: read as 00:00 China time")
+    return shown
+
+
 def _page_publishid(doc: etree._Element, url: str | None) -> str | None:
     """Sina's id: from the URL it was fetched from, else the page's ``publishid`` meta, else its own URL
     (``og:url``, ``link rel=canonical``), so a saved page gets the id its crawl would."""
@@ -165,12 +204,7 @@ def parse_sina_page(
     title = _first_text(doc, template.title) or _first_text(doc, GENERIC.title)
     if title:
         title = _TITLE_SUFFIX.sub("", title).strip()
-    time_text = _first_text(doc, template.time)
-    published = parse_china_time(time_text)
-    if published is not None and not _CLOCK.search(time_text or ""):
-        warnings.append("the page gives the publication date without a time: read as 00:00 China time")
-    if published is None:
-        published = parse_china_time(_first_text(doc, GENERIC.time))
+    published = _page_time(doc, template, warnings)
     if published is None and published_hint is not None:
         published = published_hint
         warnings.append("publication time taken from the listing, not the page")

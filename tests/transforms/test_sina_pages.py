@@ -23,7 +23,8 @@ def test_modern_page_fields():
     assert (a.article_id, a.id_source) == ("ktzscyx9453213", "publishid")
     assert a.template == "modern" and a.encoding == "utf-8"
     assert a.title.startswith("重磅！中央发文") and not a.title.endswith("新浪网")
-    assert a.published_at == datetime(2021, 10, 10, 20, 58, tzinfo=CHINA_TZ)
+    # the page shows 20:58; its article:published_time says 2021-10-10T20:58:34+08:00, the same minute
+    assert a.published_at == datetime(2021, 10, 10, 20, 58, 34, tzinfo=CHINA_TZ)
     assert a.source == "证券时报"
     assert a.editor == "彭佳兵"
     assert a.keywords == ("标准化", "纲要")
@@ -216,3 +217,20 @@ def test_a_saved_page_takes_sinas_id_from_its_own_url():
     assert parse_sina_page(og_only).article_id == "ktzscyx9453213"
     neither = og_only.replace(b'<meta property="og:url"', b'<meta property="og:x"')
     assert parse_sina_page(neither).id_source == "hash"
+
+
+def test_a_shown_time_that_disagrees_with_the_meta_time_is_kept_with_a_warning():
+    raw = page("modern_2021_outline.html").replace(b"2021-10-10T20:58:34+08:00", b"2021-10-11T09:00:00+08:00")
+    a = parse_sina_page(raw, url=OUTLINE_URL)
+    assert a.published_at == datetime(2021, 10, 10, 20, 58, tzinfo=CHINA_TZ)
+    assert a.warnings == (
+        "the page shows 2021-10-10T20:58:00+08:00 but its article:published_time says 2021-10-11T09:00:00+08:00: "
+        "kept the time it shows",
+    )
+
+
+def test_a_page_with_a_date_only_and_a_meta_time_of_that_day_takes_the_meta_time():
+    raw = page("modern_2021_outline.html").replace("2021年10月10日 20:58".encode(), "2021年10月10日".encode())
+    a = parse_sina_page(raw, url=OUTLINE_URL)
+    assert a.published_at == datetime(2021, 10, 10, 20, 58, 34, tzinfo=CHINA_TZ)
+    assert a.warnings == ()

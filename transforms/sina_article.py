@@ -131,6 +131,17 @@ def _split_keywords(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k.strip() for k in re.split(r"[,，;；\s]+", value) if k.strip()))
 
 
+def _post_tags(value: object) -> tuple[str, ...]:
+    """Front-matter ``tags``: a YAML list, or one string (``tags: 政策`` or ``tags: 政策, 财政``)."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str | int | float):
+        return _split_keywords(str(value))
+    if isinstance(value, list | tuple):
+        return _split_keywords(",".join(str(tag) for tag in value if tag is not None))
+    return ()
+
+
 def _page_time(doc: etree._Element, template: PageTemplate, warnings: list[str]) -> datetime | None:
     """The page's publication time: the one it shows, made exact (seconds, offset) by its
     ``article:published_time`` when that names the same minute (or the same day, when the page shows no time)."""
@@ -237,11 +248,11 @@ def parse_archive_post(data: bytes | str) -> Article:
         raise ParseError(f"truncated post: {cut}", reason="truncated")
     meta = post.front_matter
     title = str(meta.get("title") or "").strip() or None
-    published, zone_assumed = parse_post_date(meta.get("date"))
+    published, date_note = parse_post_date(meta.get("date"))
     if published is None:
         warnings.append("the post has no usable date")
-    if zone_assumed:
-        warnings.append("the post's date has no time zone: read as China time")
+    if date_note:
+        warnings.append(date_note)
     return _assemble(
         extract_body(body_from_fragment(body)),
         title=title,
@@ -249,7 +260,7 @@ def parse_archive_post(data: bytes | str) -> Article:
         publishid=publishid_from_url(str(meta.get("url") or "")) or None,
         published_at=published,
         source=None,
-        keywords=_split_keywords(",".join(map(str, meta.get("tags") or []))),
+        keywords=_post_tags(meta.get("tags")),
         template="archive",
         encoding=encoding,
         fetched_at=None,

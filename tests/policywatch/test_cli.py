@@ -55,7 +55,7 @@ def test_parse_a_folder_of_pages_and_posts_without_a_database(tmp_path):
     result = cli("--db", str(tmp_path / "never.duckdb"), "parse", str(PAGES), str(sample_path("10_")), "--json")
     assert result.exit_code == 0
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(records) == 6
+    assert len(records) == 7  # six pages and one post
     assert not (tmp_path / "never.duckdb").exists()
     ten = next(r for r in records if r["path"].endswith(".md"))
     assert ten["text_codes"][0]["ticker"] == "601728.SS"

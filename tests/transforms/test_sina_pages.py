@@ -114,6 +114,21 @@ def test_nested_index_links_beijing_stock_and_codes_in_text():
     ]
 
 
+def test_nested_index_links_in_the_documented_form():
+    """Inside the sh000300 span: an empty <a> wrapping <span id="stock_sz399300"></span>, then an <a> with the text."""
+    a = parse_sina_page(page("nested_index_links_empty_a.html"))
+    assert a.paragraphs[0] == "截至收盘，沪深300指数上涨0.52%，上证指数上涨0.32%。"
+    by_code = {link.code: link for link in a.stock_links}
+    assert set(by_code) == {"sh000300", "sz399300", "sh000001", "bj838275"}
+    for code in ("sh000300", "sz399300"):  # the empty one takes the words it sits on
+        link = by_code[code]
+        assert (link.kind, link.anchor_text, link.paragraph, link.position) == ("index", "沪深300", 0, 5)
+        assert link.seen_in == ("span", "href", "comment")
+    assert (by_code["sh000001"].anchor_text, by_code["sh000001"].position) == ("上证指数", 20)
+    assert by_code["bj838275"].ticker == "838275.BJ"
+    assert a.links_match_comment is True
+
+
 def test_charset_from_http_header_wins_over_a_wrong_meta():
     raw = page("page_2015_gbk.shtml").replace(b"charset=gb2312", b"charset=utf-8")
     a = parse_sina_page(raw, http_charset="GBK")

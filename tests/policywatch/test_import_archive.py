@@ -7,6 +7,7 @@ import shutil
 import zlib
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from policywatch.steps import import_archive as import_module
 from policywatch.steps.import_archive import import_archive
@@ -143,3 +144,15 @@ def test_a_corrected_date_in_a_post_is_an_update(tmp_path, settings):
     (stored_raw,) = query(settings, "SELECT raw FROM article_raw")[0]
     assert zlib.decompress(stored_raw) == corrected
     assert query(settings, "SELECT count(*) FROM stock_links") == [(4,)]
+
+
+def test_the_same_archive_by_a_relative_then_an_absolute_path_is_unchanged(tmp_path, settings):
+    archive = build_archive(tmp_path / "archive")  # the working directory is tmp_path
+    first = import_archive([Path("archive")], settings)
+    assert (first.new, first.skipped) == (11, [])
+    second = import_archive([archive.resolve()], settings)
+    assert (second.unchanged, second.skipped, second.status) == (11, [], "ok")
+    both = import_archive([Path("archive"), archive, Path("archive/source/..")], settings)
+    assert (both.found, both.unchanged, both.skipped) == (11, 11, [])
+    refs = {ref for (ref,) in query(settings, "SELECT origin_ref FROM articles")}
+    assert all(ref.startswith(str(archive.resolve()) + "/") for ref in refs) and len(refs) == 11

@@ -179,3 +179,17 @@ def test_report_and_link_say_which_ids_are_unknown(db, tmp_path):
     assert report.exit_code == 2 and "'nope' matches no stored article" in report.stderr
     linked = cli("--db", str(db), "link", "nope")
     assert linked.exit_code == 1 and "nope" in linked.stderr
+
+
+def test_global_options_also_work_after_the_command(db, tmp_path):
+    before = cli("--db", str(db), "articles", "--format", "json")
+    after = cli("articles", "--db", str(db), "--format", "json")
+    assert after.exit_code == 0, after.output
+    assert json.loads(after.stdout) == json.loads(before.stdout) and len(json.loads(after.stdout)) == 11
+    assert json.loads(cli("articles", "--format", "json", f"--db={db}").stdout) == json.loads(before.stdout)
+    config = tmp_path / "pw.toml"
+    config.write_text(f'[db]\npath = "{db}"\n')
+    shown = cli("sql", "SELECT count(*) AS n FROM articles", "--format", "json", "--config", str(config))
+    assert json.loads(shown.stdout) == [{"n": 11}]
+    nested = cli("reference", "show", "300024", "--db", str(db))  # a command of a command group
+    assert nested.exit_code == 0 and "300024.SZ" in nested.stdout

@@ -2,24 +2,46 @@
 
 Order: the HTTP ``charset``, then the page's own ``<meta charset>``, then detection. GB2312 is decoded as
 GB18030 (old Sina pages declare GB2312 but use characters outside it, such as 镕). Never falls back to
-ISO-8859-1: bytes that do not decode cleanly are an error, not mojibake.
+ISO-8859-1 and never stores mojibake:
+
+- a declared charset that leaves a handful of undecodable bytes (a stray ``\\xff``) is used, the bad bytes
+  replaced by U+FFFD, with a warning; one that leaves many is not the page's charset;
+- detection only considers the charsets Sina writes (UTF-8, GB18030, Big5) and judges each decoding by the
+  share of common Chinese characters in it: GB18030 accepts almost any Big5 bytes, but the text it makes of
+  them is a third rare characters and symbols. Bytes no candidate turns into plausible Chinese are refused.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from charset_normalizer import from_bytes
 
 from transforms.errors import CharsetError
 
-__all__ = ["decode_html", "normalise_encoding_name"]
+__all__ = ["DecodedText", "decode_document", "decode_html", "normalise_encoding_name", "plausibility"]
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 #: declared names that are really a superset on Sina's servers
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
-_CHINESE_ENCODINGS = ("utf_8", "gb18030", "big5")
+_DETECTED = ("utf-8", "gb18030", "big5")
+#: a charset may leave at most this many undecodable sequences, and at most 1 per 100 other non-ASCII
+#: characters (one is always allowed): a stray byte in a real page, not a page in another charset
+_MAX_BAD_SEQUENCES = 8
+#: the share of common Chinese characters a GB18030 or Big5 decoding needs: real pages score above 0.99,
+#: Big5 read as GB18030 about 0.33
+_MIN_PLAUSIBILITY = 0.8
+_SAMPLE_CHARS = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    text: str
+    encoding: str  #: Python's codec name
+    warnings: tuple[str, ...] = ()
 
 
 def normalise_encoding_name(name: str) -> str | None:
@@ -40,8 +62,120 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(head) // 20
 
 
-def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
-    """Decode page bytes; returns ``(text, codec name)``. Raises CharsetError with the reason.
+@dataclass(frozen=True, slots=True)
+class _Attempt:
+    codec: str
+    text: str | None  #: None when too many bytes do not decode
+    bad: tuple[int, ...]  #: offsets of the undecodable sequences (replaced by U+FFFD in ``text``)
+
+
+_CUT_REASONS = ("unexpected end of data", "incomplete multibyte sequence")
+
+
+def _decode(data: bytes, codec: str) -> _Attempt:
+    """Decode, replacing a handful of undecodable sequences by U+FFFD. A cut inside the last character is
+    dropped instead: that is a truncated transfer, which the parser reports as such."""
+    parts: list[str] = []
+    bad: list[int] = []
+    pos = 0
+    while True:
+        try:
+            parts.append(data[pos:].decode(codec))
+            break
+        except UnicodeDecodeError as exc:
+            start = pos + exc.start
+            parts.append(data[pos:start].decode(codec))
+            if start >= len(data) - 4 and exc.reason in _CUT_REASONS:
+                break
+            bad.append(start)
+            if len(bad) > _MAX_BAD_SEQUENCES:
+                return _Attempt(codec, None, tuple(bad))
+            parts.append("\ufffd")
+            pos += exc.end
+    text = "".join(parts)
+    if bad:
+        decoded = sum(1 for char in text if ord(char) > 0x7F) - len(bad)
+        if len(bad) > max(1, decoded // 100):
+            return _Attempt(codec, None, tuple(bad))
+    return _Attempt(codec, text, tuple(bad))
+
+
+def _is_neutral(char: str) -> bool:
+    """Punctuation and spaces every Chinese text has, whatever the charset."""
+    point = ord(char)
+    return (
+        char.isspace()
+        or 0x3000 <= point <= 0x303F  # 、。「」《》
+        or 0xFF00 <= point <= 0xFF65  # fullwidth forms: ，：（）
+        or 0x2010 <= point <= 0x2027  # dashes, curly quotes, ellipsis
+        or point in (0xB7, 0xFFFD)
+    )
+
+
+@lru_cache(maxsize=16384)
+def _is_common_chinese(char: str) -> bool:
+    """A hanzi of GB2312 (simplified) or of Big5's frequent set (traditional)."""
+    try:
+        gb = char.encode("gb2312")
+        if len(gb) == 2 and 0xB0 <= gb[0] <= 0xF7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        big5 = char.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return len(big5) == 2 and 0xA4 <= big5[0] <= 0xC6
+
+
+def plausibility(text: str) -> float:
+    """The share of common Chinese characters among the non-ASCII characters of ``text`` (punctuation and
+    spaces left out): about 1.0 for real Chinese text, far lower for mojibake. 1.0 when there are none."""
+    counted = common = 0
+    for char in text:
+        if ord(char) < 0x80 or _is_neutral(char):
+            continue
+        counted += 1
+        common += _is_common_chinese(char)
+        if counted >= _SAMPLE_CHARS:
+            break
+    return common / counted if counted else 1.0
+
+
+def _plausible(attempt: _Attempt) -> bool:
+    if attempt.text is None:
+        return False
+    # valid UTF-8 is its own evidence: other charsets' non-ASCII bytes almost never form UTF-8 sequences
+    return attempt.codec == "utf-8" or plausibility(attempt.text) >= _MIN_PLAUSIBILITY
+
+
+def _replaced(attempt: _Attempt) -> tuple[str, ...]:
+    if not attempt.bad:
+        return ()
+    where = ", ".join(str(offset) for offset in attempt.bad[:3])
+    return (
+        f"{len(attempt.bad)} undecodable byte sequence(s) in the {attempt.codec} text replaced by U+FFFD "
+        f"(at byte {where})",
+    )
+
+
+def _many(attempt: _Attempt) -> str:
+    return f"more than {_MAX_BAD_SEQUENCES}" if len(attempt.bad) > _MAX_BAD_SEQUENCES else str(len(attempt.bad))
+
+
+def _detect(data: bytes) -> _Attempt | None:
+    """The plausible decoding with the fewest replaced bytes, in Sina's own order of charsets."""
+    plausible = [attempt for attempt in (_decode(data, codec) for codec in _DETECTED) if _plausible(attempt)]
+    return min(plausible, key=lambda attempt: len(attempt.bad)) if plausible else None
+
+
+def _guess(data: bytes) -> str:
+    best = from_bytes(data[:65536]).best()
+    return f" (it looks like {best.encoding}, not Chinese)" if best is not None else ""
+
+
+def decode_document(data: bytes, http_charset: str | None = None) -> DecodedText:
+    """Decode page or post bytes. Raises CharsetError with the reason.
 
     A declared charset that Python does not know is not guessed around silently: if the bytes are valid
     UTF-8 they are used as such, otherwise the page is refused with the declared name in the message.
@@ -51,7 +185,13 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     if _looks_binary(data):
         raise CharsetError("binary data, not an HTML page or text post", reason="binary")
     if data.startswith(codecs.BOM_UTF8):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8"
+        attempt = _decode(data[3:], "utf-8")
+        if attempt.text is None:
+            raise CharsetError(
+                f"the bytes start with a UTF-8 byte order mark but {_many(attempt)} byte sequences are not UTF-8",
+                reason="charset_mismatch",
+            )
+        return DecodedText(attempt.text, "utf-8", _replaced(attempt))
 
     declared: list[str] = []
     if http_charset:
@@ -60,32 +200,60 @@ def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]
     if meta:
         declared.append(meta.group(1).decode("ascii", errors="replace"))
 
+    refused: list[str] = []
     for name in declared:
         codec = normalise_encoding_name(name)
         if codec is None:
             try:
-                return data.decode("utf-8"), "utf-8"
+                return DecodedText(data.decode("utf-8"), "utf-8")
             except UnicodeDecodeError:
                 raise CharsetError(
                     f"unknown charset {name!r} declared, and the bytes are not UTF-8",
                     reason="unknown_charset",
                 ) from None
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError as exc:
-            if exc.start >= len(data) - 4:
-                # cut inside the last character: a truncated download, which the parser reports as such
-                return data[: exc.start].decode(codec), codec
+        attempt = _decode(data, codec)
+        if attempt.text is None:
+            refused.append(f"{name!r} ({_many(attempt)} undecodable byte sequences)")
             continue  # a wrong declaration: try the next source of truth
+        if codec == "utf-8" or _plausible(attempt):
+            return DecodedText(attempt.text, codec, _replaced(attempt))
+        # declared, decodable, but not Chinese: mojibake unless the bytes read plausibly in another charset
+        other = _detect(data)
+        if other is not None and other.codec != codec:
+            return DecodedText(
+                other.text or "",
+                other.codec,
+                (f"the declared charset {name!r} makes no sense of the bytes: read as {other.codec}",
+                 *_replaced(other)),
+            )  # fmt: skip
+        # honoured, since nothing reads better; flagged, since it may be mojibake
+        return DecodedText(
+            attempt.text,
+            codec,
+            (f"the text read with the declared charset {name!r} does not look like Chinese", *_replaced(attempt)),
+        )
 
-    for codec in _CHINESE_ENCODINGS:
-        try:
-            return data.decode(codec), codec
-        except UnicodeDecodeError as exc:
-            if codec == "utf_8" and exc.start >= len(data) - 4:
-                return data[: exc.start].decode(codec), codec
-            continue
-    best = from_bytes(data).best()
-    if best is None or best.encoding in {"latin_1", "iso8859_1", "cp1252", "ascii"}:
-        raise CharsetError("cannot detect the charset of the bytes", reason="undetectable_charset")
-    return str(best), best.encoding
+    found = _detect(data)
+    if found is None:
+        if refused:
+            raise CharsetError(
+                f"the declared charset {' then '.join(refused)} does not fit the bytes, and neither UTF-8, "
+                "GB18030 nor Big5 makes plausible Chinese of them",
+                reason="charset_mismatch",
+            )
+        raise CharsetError(
+            f"cannot detect the charset of the bytes: neither UTF-8, GB18030 nor Big5 makes plausible Chinese "
+            f"of them{_guess(data)}",
+            reason="undetectable_charset",
+        )
+    notes = _replaced(found)
+    if refused:
+        notes = (f"the declared charset {' then '.join(refused)} does not fit the bytes: read as {found.codec}",
+                 *notes)  # fmt: skip
+    return DecodedText(found.text or "", found.codec, notes)
+
+
+def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
+    """``(text, codec name)`` of :func:`decode_document`, for callers that do not report its warnings."""
+    decoded = decode_document(data, http_charset)
+    return decoded.text, decoded.encoding

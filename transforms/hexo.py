@@ -1,6 +1,7 @@
 """Hexo archive posts: YAML front matter, then the inner HTML of the article body.
 
-The public Sina archives were written by RSSHub: ``date`` is RFC 2822 in GMT (Sina's ``intime``), ``author``
+The public Sina archives were written by RSSHub: ``date`` is RFC 2822 in GMT (Sina's ``intime``; other forms
+are read too, see ``parse_post_date``), ``author``
 is the feed's name (not the article's source), braces in the body are escaped as ``&#123;``/``&#125;``
 (decoded by the HTML parser), and the article URL is not kept.
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -20,6 +21,10 @@ from transforms.models import CHINA_TZ
 
 __all__ = ["HexoPost", "parse_post_date", "parse_rfc2822", "split_front_matter"]
 
+_MINUS_ZERO = re.compile(r"\s-0000\s*$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_NO_ZONE = "the post's date has no time zone: read as China time"
+_NO_TIME = "the post's date has no time: read as 00:00 China time"
 _FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(?P<yaml>.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(?P<body>.*)\Z", re.S)
 
 
@@ -50,16 +55,37 @@ def parse_rfc2822(value: Any) -> datetime | None:
     return parse_post_date(value)[0]
 
 
-def parse_post_date(value: Any) -> tuple[datetime | None, bool]:
-    """``Sun, 10 Oct 2021 12:58:34 GMT`` → an aware datetime. YAML may already have made a datetime of a date
-    written ``2021-10-10 20:58:34``; a date without a zone is Hexo's site time, read here as China time.
-    Returns the instant and whether the zone was assumed."""
+def parse_post_date(value: Any) -> tuple[datetime | None, str | None]:
+    """A front-matter ``date`` → ``(aware instant, note)``; ``(None, None)`` when there is no usable date.
+
+    RSSHub writes RFC 2822 in GMT (``Sun, 10 Oct 2021 12:58:34 GMT``); ``-0000`` is UTC too (RFC 2822: "UTC,
+    local zone unknown"). ISO 8601 (``2021-10-10T12:58:34Z``, quoted or not) keeps its offset. A time without a
+    zone (``2021-10-10 20:58:34``, which YAML already makes a naive datetime) is Hexo's site time, read as China
+    time; a date alone (``2021-10-10``) is read as 00:00 China time, so it keeps its calendar day in China.
+    The note says what was assumed.
+    """
     if value is None or value == "":
-        return None, False
+        return None, None
     if isinstance(value, datetime):
-        return (value, False) if value.tzinfo else (value.replace(tzinfo=CHINA_TZ), True)
+        return (value, None) if value.tzinfo else (value.replace(tzinfo=CHINA_TZ), _NO_ZONE)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=CHINA_TZ), _NO_TIME
+    text = str(value).strip()
     try:
-        parsed = parsedate_to_datetime(str(value))
-    except (TypeError, ValueError):
-        return None, False
-    return (parsed, False) if parsed.tzinfo else (parsed.replace(tzinfo=CHINA_TZ), True)
+        parsed = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is not None:
+        if parsed.tzinfo:
+            return parsed, None
+        if _MINUS_ZERO.search(text):
+            return parsed.replace(tzinfo=UTC), None
+        return parsed.replace(tzinfo=CHINA_TZ), _NO_ZONE
+    if _DATE_ONLY.match(text):
+        day = date.fromisoformat(text)
+        return datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ), _NO_TIME
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None, None
+    return (parsed, None) if parsed.tzinfo else (parsed.replace(tzinfo=CHINA_TZ), _NO_ZONE)

@@ -13,15 +13,24 @@ from datetime import UTC, datetime, timedelta
 
 from lxml import etree, html
 
-from transforms.charset import decode_html
+from transforms.charset import decode_document
 from transforms.errors import ParseError
 from transforms.hexo import parse_post_date, split_front_matter
 from transforms.measures import segment_measures
 from transforms.models import CHINA_TZ, Article, StockLink
 from transforms.sina_body import BodyExtract, body_from_fragment, extract_body
-from transforms.sina_templates import GENERIC, KEYWORDS, PUBLISHID, TEMPLATES, PageTemplate
+from transforms.sina_templates import (
+    CANONICAL_URL,
+    GENERIC,
+    KEYWORDS,
+    PUBLISHED_META,
+    PUBLISHID,
+    TEMPLATES,
+    PageTemplate,
+)
 from transforms.text_codes import find_text_codes
 from transforms.tickers import security_from_code
+from transforms.truncation import fragment_cut_reason, page_cut_reason
 
 __all__ = [
     "CHINA_TZ",
@@ -46,7 +55,6 @@ _ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
 _SOURCE_LINE = re.compile(r"^(?:来源|文章来源)\s*[:：]\s*(.{1,30})$")
 _TITLE_SUFFIX = re.compile(r"[_|｜\-]\s*(?:新浪财经|新浪网|新浪|手机新浪网).*$")
 _WS = re.compile(r"\s+")
-_TRUNCATION_TAIL = re.compile(r"</html\s*>\s*\Z", re.IGNORECASE)
 
 
 def publishid_from_url(url: str | None) -> str | None:
@@ -123,6 +131,63 @@ def _split_keywords(value: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k.strip() for k in re.split(r"[,，;；\s]+", value) if k.strip()))
 
 
+def _post_tags(value: object) -> tuple[str, ...]:
+    """Front-matter ``tags``: a YAML list, or one string (``tags: 政策`` or ``tags: 政策, 财政``)."""
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str | int | float):
+        return _split_keywords(str(value))
+    if isinstance(value, list | tuple):
+        return _split_keywords(",".join(str(tag) for tag in value if tag is not None))
+    return ()
+
+
+def _page_time(doc: etree._Element, template: PageTemplate, warnings: list[str]) -> datetime | None:
+    """The page's publication time: the one it shows, made exact (seconds, offset) by its
+    ``article:published_time`` when that names the same minute (or the same day, when the page shows no time)."""
+    time_text = _first_text(doc, template.time)
+    shown = parse_china_time(time_text)
+    has_clock = bool(_CLOCK.search(time_text or ""))
+    if shown is None:
+        time_text = _first_text(doc, GENERIC.time)
+        shown = parse_china_time(time_text)
+        has_clock = bool(_CLOCK.search(time_text or ""))
+    meta = parse_china_time(_first_text(doc, PUBLISHED_META))
+    if shown is None or meta is None or meta == shown:
+        if shown is not None and not has_clock:
+            warnings.append("the page gives the publication date without a time: read as 00:00 China time")
+        return shown
+    meta_cn = meta.astimezone(CHINA_TZ)
+    if has_clock:
+        consistent = shown.second == 0 and meta_cn.replace(second=0, microsecond=0) == shown
+    else:
+        consistent = meta_cn.date() == shown.date()
+    if consistent:
+        return meta_cn
+    warnings.append(
+        f"the page shows {shown.isoformat()} but its article:published_time says {meta.isoformat()}: "
+        "kept the time it shows"
+    )
+    if not has_clock:
+        warnings.append("the page gives the publication date without a time: read as 00:00 China time")
+    return shown
+
+
+def _page_publishid(doc: etree._Element, url: str | None) -> str | None:
+    """Sina's id: from the URL it was fetched from, else the page's ``publishid`` meta, else its own URL
+    (``og:url``, ``link rel=canonical``), so a saved page gets the id its crawl would."""
+    publishid = publishid_from_url(url)
+    if publishid is None:
+        meta_id = (_first_text(doc, PUBLISHID) or "").lower()
+        publishid = meta_id if _PUBLISHID_ONLY.match(meta_id) else None
+    if publishid is None:
+        for xpath in CANONICAL_URL:
+            publishid = next(filter(None, (publishid_from_url(str(found)) for found in doc.xpath(xpath))), None)
+            if publishid:
+                break
+    return publishid
+
+
 def parse_sina_page(
     data: bytes | str,
     *,
@@ -135,10 +200,7 @@ def parse_sina_page(
 
     ``published_hint`` (e.g. the roll API's ``intime``) is used when the page itself shows no time.
     """
-    if isinstance(data, bytes):
-        text, encoding = decode_html(data, http_charset)
-    else:
-        text, encoding = data, "utf-8"
+    text, encoding, warnings = _decoded(data, http_charset)
     if not text.strip():
         raise ParseError("empty page", reason="empty")
     doc = _parse_document(text)
@@ -146,33 +208,24 @@ def parse_sina_page(
     container = _first_element(doc, template.body)
     if container is None or (template is GENERIC and not doc.xpath("//div[@id='artibody']")):
         raise ParseError(f"no article body (#artibody) on the page ({template.name} template)", reason="no_body")
-    if not _TRUNCATION_TAIL.search(text[-4096:]):
-        raise ParseError("truncated page: the HTML stops before </html>", reason="truncated")
+    cut = page_cut_reason(text)
+    if cut:
+        raise ParseError(f"truncated page: {cut}", reason="truncated")
 
-    warnings: list[str] = []
     title = _first_text(doc, template.title) or _first_text(doc, GENERIC.title)
     if title:
         title = _TITLE_SUFFIX.sub("", title).strip()
-    time_text = _first_text(doc, template.time)
-    published = parse_china_time(time_text)
-    if published is not None and not _CLOCK.search(time_text or ""):
-        warnings.append("the page gives the publication date without a time: read as 00:00 China time")
-    if published is None:
-        published = parse_china_time(_first_text(doc, GENERIC.time))
+    published = _page_time(doc, template, warnings)
     if published is None and published_hint is not None:
         published = published_hint
         warnings.append("publication time taken from the listing, not the page")
     source = _first_text(doc, template.source)
     keywords = _split_keywords(_first_text(doc, KEYWORDS))
-    publishid = publishid_from_url(url)
-    if publishid is None:
-        meta_id = (_first_text(doc, PUBLISHID) or "").lower()
-        publishid = meta_id if _PUBLISHID_ONLY.match(meta_id) else None
     return _assemble(
         extract_body(container),
         title=title,
         url=url,
-        publishid=publishid,
+        publishid=_page_publishid(doc, url),
         published_at=published,
         source=source,
         keywords=keywords,
@@ -185,22 +238,21 @@ def parse_sina_page(
 
 def parse_archive_post(data: bytes | str) -> Article:
     """Parse a Hexo archive post (YAML front matter + the inner HTML of ``#artibody``)."""
-    if isinstance(data, bytes):
-        text, encoding = decode_html(data)
-    else:
-        text, encoding = data, "utf-8"
+    text, encoding, warnings = _decoded(data, None)
     post = split_front_matter(text)
     body = post.body.strip()
     if not body:
         raise ParseError("the post has front matter but an empty body", reason="empty_body")
-    if body.lower().startswith("<div") and not re.search(r"</div\s*>\s*\Z", body, re.IGNORECASE):
-        raise ParseError("truncated post: the body's <div> is never closed", reason="truncated")
+    cut = fragment_cut_reason(body)
+    if cut:
+        raise ParseError(f"truncated post: {cut}", reason="truncated")
     meta = post.front_matter
     title = str(meta.get("title") or "").strip() or None
-    published, zone_assumed = parse_post_date(meta.get("date"))
-    warnings = [] if published else ["the post has no usable date"]
-    if zone_assumed:
-        warnings.append("the post's date has no time zone: read as China time")
+    published, date_note = parse_post_date(meta.get("date"))
+    if published is None:
+        warnings.append("the post has no usable date")
+    if date_note:
+        warnings.append(date_note)
     return _assemble(
         extract_body(body_from_fragment(body)),
         title=title,
@@ -208,7 +260,7 @@ def parse_archive_post(data: bytes | str) -> Article:
         publishid=publishid_from_url(str(meta.get("url") or "")) or None,
         published_at=published,
         source=None,
-        keywords=_split_keywords(",".join(map(str, meta.get("tags") or []))),
+        keywords=_post_tags(meta.get("tags")),
         template="archive",
         encoding=encoding,
         fetched_at=None,
@@ -242,6 +294,13 @@ def parse_body_html(
         fetched_at=fetched_at,
         warnings=[],
     )
+
+
+def _decoded(data: bytes | str, http_charset: str | None) -> tuple[str, str, list[str]]:
+    if isinstance(data, str):
+        return data, "utf-8", []
+    decoded = decode_document(data, http_charset)
+    return decoded.text, decoded.encoding, list(decoded.warnings)
 
 
 def epoch_to_utc(seconds: int | float | str) -> datetime:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["TEMPLATES", "PageTemplate"]
+__all__ = ["CANONICAL_URL", "GENERIC", "KEYWORDS", "PUBLISHED_META", "PUBLISHID", "TEMPLATES", "PageTemplate"]
 
 
 def _has_class(name: str) -> str:
@@ -92,3 +92,7 @@ GENERIC = PageTemplate(
 
 KEYWORDS = ("//*[@id='keywords']/@data-wbkey", "//meta[@name='keywords']/@content")
 PUBLISHID = ("//meta[@name='publishid']/@content",)
+#: the page's own URL (``…/doc-i<publishid>.shtml``), for a page saved without the URL it was fetched from
+CANONICAL_URL = ("//meta[@property='og:url']/@content", "//link[@rel='canonical']/@href")
+#: the exact publication instant, with seconds and offset (``2021-10-10T20:58:34+08:00``)
+PUBLISHED_META = ("//meta[@property='article:published_time']/@content",)

@@ -1,16 +1,25 @@
 """Idempotent loading of parsed articles with their raw bytes, links, text codes and measures.
 
 One call is one transaction: a batch lands whole or not at all. Loading the same article again changes
-nothing; a changed article (new text or a newer parser) replaces every row it owns, and the rows linking
-derived from it are removed with them, so the next ``policywatch link`` links it afresh.
+nothing; a changed article replaces every row it owns (article, raw bytes, links, codes, measures), and the
+rows linking derived from it are removed with them, so the next ``policywatch link`` links it afresh.
+
+"Changed" is judged by the article's fingerprint: a hash of its raw bytes (and how they were read) and of
+every parsed field but the fetch time, plus the parser version. A new title, time or stock link on a page, or
+a corrected ``date:`` in a post, is an update even when the text is the same.
+
+An article without a Sina publishid is known by a hash of its title and clean text, which a change in the
+parser's cleaning would change. So a record whose raw bytes are already stored keeps the id stored with
+them: re-importing an archive after a parser change updates its articles instead of duplicating them.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 import duckdb
@@ -20,7 +29,7 @@ from transforms.models import CHINA_TZ, Article
 from warehouse.arrow_io import insert_rows
 from warehouse.db import transaction
 
-__all__ = ["ArticleRecord", "LoadResult", "content_hash", "load_articles"]
+__all__ = ["ArticleRecord", "LoadResult", "content_hash", "load_articles", "raw_sha256", "record_fingerprint"]
 
 _CHILD_TABLES = ("article_raw", "stock_links", "text_codes", "sections", "measures", "numbered_list_items")
 #: what linking derived from an article: stale once the article changes, so it goes with it (and is re-linked)
@@ -36,7 +45,7 @@ _ARTICLES = pa.schema(
         ("encoding", pa.string()), ("text", pa.string()), ("paragraphs", _STRS), ("content_hash", pa.string()),
         ("keyword_comment_codes", _STRS), ("links_match_comment", pa.bool_()), ("warnings", _STRS),
         ("origin", pa.string()), ("origin_ref", pa.string()), ("fetched_at", _TS),
-        ("parser_version", pa.string()), ("loaded_at", _TS), ("run_id", pa.string()),
+        ("parser_version", pa.string()), ("loaded_at", _TS), ("run_id", pa.string()), ("fingerprint", pa.string()),
     ]
 )  # fmt: skip
 _RAW = pa.schema(
@@ -107,11 +116,54 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def raw_sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def record_fingerprint(record: ArticleRecord) -> str:
+    """A hash of what a stored article is made of: the raw bytes, how they were read, and every parsed field
+    except the fetch time (a page fetched again with the same bytes is unchanged)."""
+    parsed = record.article.to_dict()
+    parsed.pop("fetched_at")
+    made_of = {
+        "raw_sha256": raw_sha256(record.raw),
+        "raw_format": record.raw_format,
+        "http_charset": record.http_charset,
+        "article": parsed,
+    }
+    return hashlib.sha256(json.dumps(made_of, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _keep_stored_ids(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecord]) -> list[ArticleRecord]:
+    """Records with a hash id whose raw bytes are already stored take the id (and id source) stored with them."""
+    digests = {raw_sha256(r.raw) for r in records if r.article.id_source == "hash"}
+    if not digests:
+        return list(records)
+    stored: dict[str, list[tuple[str, str]]] = {
+        digest: ids
+        for digest, ids in con.execute(
+            "SELECT r.raw_sha256, list((a.article_id, a.id_source) ORDER BY a.loaded_at, a.article_id)"
+            " FROM article_raw r JOIN articles a USING (article_id)"
+            " WHERE r.raw_sha256 IN (SELECT unnest(?::VARCHAR[])) GROUP BY r.raw_sha256",
+            [sorted(digests)],
+        ).fetchall()
+    }
+    kept: list[ArticleRecord] = []
+    for record in records:
+        article = record.article
+        candidates = stored.get(raw_sha256(record.raw)) if article.id_source == "hash" else None
+        if candidates and article.article_id not in {article_id for article_id, _ in candidates}:
+            article_id, id_source = candidates[0]  # the first stored, should older loads have made several
+            record = replace(record, article=replace(article, article_id=article_id, id_source=id_source))
+        kept.append(record)
+    return kept
+
+
 def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecord], *, run_id: str) -> LoadResult:
     """Upsert a batch in one transaction and say what happened to each record."""
     result = LoadResult()
     batch: dict[str, ArticleRecord] = {}
-    for record in records:
+    for record in _keep_stored_ids(con, records):
         article_id = record.article.article_id
         if article_id in batch:
             first = batch[article_id].origin_ref
@@ -127,18 +179,18 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
     existing = {
         row[0]: (row[1], row[2], row[3])
         for row in con.execute(
-            "SELECT article_id, content_hash, parser_version, origin_ref FROM articles"
+            "SELECT article_id, fingerprint, parser_version, origin_ref FROM articles"
             " WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
             [ids],
         ).fetchall()
     }
-    to_write: list[ArticleRecord] = []
+    to_write: list[tuple[ArticleRecord, str]] = []
     for article_id, record in batch.items():
         article = record.article
-        digest = content_hash(article.text)
+        fingerprint = record_fingerprint(record)
         if article_id in existing:
-            old_hash, old_version, old_ref = existing[article_id]
-            if old_hash == digest and old_version == article.parser_version:
+            old_fingerprint, old_version, old_ref = existing[article_id]
+            if old_fingerprint == fingerprint and old_version == article.parser_version:
                 result.unchanged.append(article_id)
                 if old_ref and record.origin_ref and old_ref != record.origin_ref:
                     result.duplicates.append(
@@ -148,26 +200,27 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
             result.updated.append(article_id)
         else:
             result.new.append(article_id)
-        to_write.append(record)
+        to_write.append((record, fingerprint))
 
     if not to_write:
         return result
     now = datetime.now(UTC)
-    write_ids = [r.article.article_id for r in to_write]
+    write_ids = [r.article.article_id for r, _ in to_write]
     with transaction(con):
         for table in (*_LINKAGE_TABLES, *_CHILD_TABLES, "articles"):
             con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?::VARCHAR[]))", [write_ids])
-        insert_rows(con, "articles", _ARTICLES, (_article_row(r, now, run_id) for r in to_write))
-        insert_rows(con, "article_raw", _RAW, (_raw_row(r) for r in to_write))
-        insert_rows(con, "stock_links", _LINKS, (row for r in to_write for row in _link_rows(r.article)))
-        insert_rows(con, "text_codes", _TEXT_CODES, (row for r in to_write for row in _text_code_rows(r.article)))
-        insert_rows(con, "sections", _SECTIONS, (row for r in to_write for row in _section_rows(r.article)))
-        insert_rows(con, "measures", _MEASURES, (row for r in to_write for row in _measure_rows(r.article)))
-        insert_rows(con, "numbered_list_items", _LIST_ITEMS, (row for r in to_write for row in _list_rows(r.article)))
+        insert_rows(con, "articles", _ARTICLES, (_article_row(r, fp, now, run_id) for r, fp in to_write))
+        written = [r for r, _ in to_write]
+        insert_rows(con, "article_raw", _RAW, (_raw_row(r) for r in written))
+        insert_rows(con, "stock_links", _LINKS, (row for r in written for row in _link_rows(r.article)))
+        insert_rows(con, "text_codes", _TEXT_CODES, (row for r in written for row in _text_code_rows(r.article)))
+        insert_rows(con, "sections", _SECTIONS, (row for r in written for row in _section_rows(r.article)))
+        insert_rows(con, "measures", _MEASURES, (row for r in written for row in _measure_rows(r.article)))
+        insert_rows(con, "numbered_list_items", _LIST_ITEMS, (row for r in written for row in _list_rows(r.article)))
     return result
 
 
-def _article_row(record: ArticleRecord, now: datetime, run_id: str) -> dict:
+def _article_row(record: ArticleRecord, fingerprint: str, now: datetime, run_id: str) -> dict:
     a = record.article
     return {
         "article_id": a.article_id,
@@ -194,6 +247,7 @@ def _article_row(record: ArticleRecord, now: datetime, run_id: str) -> dict:
         "parser_version": a.parser_version,
         "loaded_at": now,
         "run_id": run_id,
+        "fingerprint": fingerprint,
     }
 
 
@@ -204,7 +258,7 @@ def _raw_row(record: ArticleRecord) -> dict:
         "compression": "zlib",
         "raw": zlib.compress(record.raw, 6),
         "raw_size": len(record.raw),
-        "raw_sha256": hashlib.sha256(record.raw).hexdigest(),
+        "raw_sha256": raw_sha256(record.raw),
         "http_charset": record.http_charset,
         "fetched_at": record.article.fetched_at,
     }

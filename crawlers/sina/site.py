@@ -11,6 +11,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from transforms.sina_article import publishid_from_url
+from transforms.truncation import page_cut_reason
 
 __all__ = [
     "RATE_LIMIT_MARKERS",
@@ -26,7 +27,6 @@ __all__ = [
 #: Sina's rate-limit page ("Kinsoku jikou desu!" = 禁則事項です), served with HTTP 456 and sometimes 200
 RATE_LIMIT_MARKERS = (b"Kinsoku jikou desu",)
 RATE_LIMIT_STATUS = 456
-_HTML_END = re.compile(rb"</html\s*>\s*\Z", re.IGNORECASE)
 
 
 def with_query(url: str, **params: object) -> str:
@@ -84,5 +84,6 @@ def is_rate_limit_page(status: int, body: bytes) -> bool:
 
 
 def looks_truncated(body: bytes) -> bool:
-    """An article page that stops before ``</html>``: a transfer cut short (the parser would refuse it)."""
-    return not _HTML_END.search(body[-2048:])
+    """An article page cut short in transfer, by the parser's own rule (it would refuse the page): no
+    ``</html>``, or something left open after it. Comments and scripts after ``</html>`` are normal."""
+    return page_cut_reason(body) is not None

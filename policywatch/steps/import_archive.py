@@ -64,8 +64,14 @@ def import_archive(
     on_start: Callable[[int], None] | None = None,
     on_item: Callable[[Path], None] | None = None,
 ) -> ImportSummary:
-    """Parse every post under ``paths`` and load it; unusable posts are recorded as skips with a reason."""
-    files, missing = discover_posts(paths)
+    """Parse every post under ``paths`` and load it; unusable posts are recorded as skips with a reason.
+
+    Posts are known by their absolute path (symlinks resolved), so the same archive named relative or absolute,
+    in one call or two, is the same set of files, not duplicates of each other.
+    """
+    paths = list(paths)
+    found, missing = discover_posts(paths)
+    files = list(dict.fromkeys(path.resolve() for path in found))
     con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
         run_id = start_run(con, "import-archive", {"paths": [str(p) for p in paths]})

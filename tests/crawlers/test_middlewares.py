@@ -56,6 +56,13 @@ def test_retryable_answers_are_retried_then_reported_with_the_reason(middleware,
     assert f"{reason} after 3 attempts" in str(error)
 
 
+def test_a_whole_page_with_a_trailing_comment_and_script_is_not_retried(middleware):
+    request = Request("http://127.0.0.1/doc", meta={"kind": "article"})
+    body = PAGE + b"\n<!-- sh-02 2021-10-10 20:58:34 -->\n<script>var _sinaStat = {page: 1};</script>\n"
+    response = answer(request, 200, body)
+    assert middleware.process_response(request, response) is response
+
+
 def test_a_short_listing_answer_is_not_judged_as_a_page(middleware):
     request = Request("http://127.0.0.1/api/roll/get", meta={"kind": "roll"})
     response = answer(request, 200, b'{"result": {}}')

@@ -63,3 +63,21 @@ def test_rate_limit_pages_and_cut_pages_are_recognised():
     assert not is_rate_limit_page(200, b"<html><body>ok</body></html>")
     assert looks_truncated(b"<html><body><p>half an arti")
     assert not looks_truncated(b"<html><body></body></html>\n")
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        b"\n<!-- published 2021-10-10 20:58:34 sh-02 -->\n",
+        b'\n<script type="text/javascript">var _sinaStat = {page: "article"};</script>\n',
+        b"\n<!-- cache -->\n<script>if (a < b) { track(); }</script>\n",
+    ],
+)
+def test_a_whole_page_with_comments_or_scripts_after_the_html_end_is_not_cut(tail):
+    assert not looks_truncated(b"<html><body><p>an article</p></body></html>" + tail)
+
+
+def test_a_page_cut_after_its_html_end_or_before_it_is_cut():
+    assert looks_truncated(b"<html><body><p>an article</p></body></html>\n<!-- cache sh-02, generat")
+    assert looks_truncated(b"<html><body><p>an article</p></body></html>\n<script>var _sinaStat = {pa")
+    assert looks_truncated(b"<html><head><title>t</title></head><body><div id=artibody><p>half an arti")

@@ -55,7 +55,7 @@ def test_parse_a_folder_of_pages_and_posts_without_a_database(tmp_path):
     result = cli("--db", str(tmp_path / "never.duckdb"), "parse", str(PAGES), str(sample_path("10_")), "--json")
     assert result.exit_code == 0
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(records) == 6
+    assert len(records) == 7  # six pages and one post
     assert not (tmp_path / "never.duckdb").exists()
     ten = next(r for r in records if r["path"].endswith(".md"))
     assert ten["text_codes"][0]["ticker"] == "601728.SS"
@@ -64,6 +64,12 @@ def test_parse_a_folder_of_pages_and_posts_without_a_database(tmp_path):
 def test_parse_with_url_gives_the_publishid():
     url = "https://finance.sina.com.cn/china/gncj/2021-10-10/doc-iktzscyx9453213.shtml"
     result = cli("parse", str(PAGES / "modern_2021_outline.html"), "--url", url, "--json")
+    assert json.loads(result.stdout)["article_id"] == "ktzscyx9453213"
+
+
+def test_parse_a_saved_page_gives_the_id_its_crawl_would():
+    result = cli("parse", str(PAGES / "modern_2021_outline.html"), "--json")
+    assert result.exit_code == 0
     assert json.loads(result.stdout)["article_id"] == "ktzscyx9453213"
 
 
@@ -173,3 +179,17 @@ def test_report_and_link_say_which_ids_are_unknown(db, tmp_path):
     assert report.exit_code == 2 and "'nope' matches no stored article" in report.stderr
     linked = cli("--db", str(db), "link", "nope")
     assert linked.exit_code == 1 and "nope" in linked.stderr
+
+
+def test_global_options_also_work_after_the_command(db, tmp_path):
+    before = cli("--db", str(db), "articles", "--format", "json")
+    after = cli("articles", "--db", str(db), "--format", "json")
+    assert after.exit_code == 0, after.output
+    assert json.loads(after.stdout) == json.loads(before.stdout) and len(json.loads(after.stdout)) == 11
+    assert json.loads(cli("articles", "--format", "json", f"--db={db}").stdout) == json.loads(before.stdout)
+    config = tmp_path / "pw.toml"
+    config.write_text(f'[db]\npath = "{db}"\n')
+    shown = cli("sql", "SELECT count(*) AS n FROM articles", "--format", "json", "--config", str(config))
+    assert json.loads(shown.stdout) == [{"n": 11}]
+    nested = cli("reference", "show", "300024", "--db", str(db))  # a command of a command group
+    assert nested.exit_code == 0 and "300024.SZ" in nested.stdout

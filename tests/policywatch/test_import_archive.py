@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 import shutil
+import zlib
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
 
+from policywatch.steps import import_archive as import_module
 from policywatch.steps.import_archive import import_archive
-from tests.conftest import SAMPLES, sample_path
+from tests.conftest import SAMPLES, query, sample_path
+from transforms import sina_body
+from transforms.sina_article import parse_archive_post
 from warehouse.store import open_reader
 
 
@@ -81,3 +88,71 @@ def test_bad_posts_are_recorded_skips_and_the_import_goes_on(tmp_path, settings)
     assert sorted(r for r, _ in stored) == sorted(reasons.values())
     assert all(message for _, message in stored)
     assert status == [("partial",)]
+
+
+PROMO = "海量资讯、精准解读，尽在新浪财经APP"  # the QR promo block at the end of every sample post
+
+
+def stored(settings, column: str) -> list[tuple]:
+    return query(settings, f"SELECT article_id, {column} FROM articles ORDER BY article_id")
+
+
+def test_a_change_in_the_cleaning_updates_the_articles_under_their_stored_ids(settings, monkeypatch):
+    first = import_archive([SAMPLES], settings)
+    assert first.new == 11
+    before = stored(settings, "id_source")
+    assert {source for _, source in before} == {"hash"}
+    # a parser whose promo filter is gone: the promo becomes text, and the title+text hash changes
+    monkeypatch.setattr(sina_body, "_NOISE_CLASSES", frozenset())
+    reparsed = parse_archive_post(sample_path("00_").read_bytes())
+    assert PROMO in reparsed.text and reparsed.article_id not in {aid for aid, _ in before}
+
+    second = import_archive([SAMPLES], settings)
+    assert (second.new, second.updated, second.unchanged, second.skipped) == (0, 11, 0, [])
+    assert stored(settings, "id_source") == before
+    assert all(PROMO in text for _, text in stored(settings, "text"))
+    assert query(settings, "SELECT count(*) FROM article_raw") == [(11,)]
+
+
+def test_a_newer_parser_version_with_another_cleaning_keeps_the_ids(settings, monkeypatch):
+    import_archive([SAMPLES], settings)
+    before = [aid for aid, _ in stored(settings, "id_source")]
+    monkeypatch.setattr(sina_body, "_NOISE_CLASSES", frozenset())
+    real_parse = import_module.parse_archive_post
+    monkeypatch.setattr(
+        import_module, "parse_archive_post", lambda data: replace(real_parse(data), parser_version="2099.1")
+    )
+    second = import_archive([SAMPLES], settings)
+    assert (second.new, second.updated) == (0, 11)
+    assert stored(settings, "parser_version") == [(aid, "2099.1") for aid in before]
+
+
+def test_a_corrected_date_in_a_post_is_an_update(tmp_path, settings):
+    post = tmp_path / "outline.md"
+    raw = sample_path("00_").read_bytes()
+    post.write_bytes(raw)
+    import_archive([post], settings)
+    ((aid, published),) = stored(settings, "published_at")
+    assert published == datetime(2021, 10, 10, 12, 58, 34, tzinfo=UTC)
+
+    corrected = raw.replace(b"date: Sun, 10 Oct 2021 12:58:34 GMT", b"date: Sun, 10 Oct 2021 02:58:34 GMT")
+    assert corrected != raw
+    post.write_bytes(corrected)
+    summary = import_archive([post], settings)
+    assert (summary.new, summary.updated, summary.unchanged) == (0, 1, 0)
+    assert stored(settings, "published_at") == [(aid, datetime(2021, 10, 10, 2, 58, 34, tzinfo=UTC))]
+    (stored_raw,) = query(settings, "SELECT raw FROM article_raw")[0]
+    assert zlib.decompress(stored_raw) == corrected
+    assert query(settings, "SELECT count(*) FROM stock_links") == [(4,)]
+
+
+def test_the_same_archive_by_a_relative_then_an_absolute_path_is_unchanged(tmp_path, settings):
+    archive = build_archive(tmp_path / "archive")  # the working directory is tmp_path
+    first = import_archive([Path("archive")], settings)
+    assert (first.new, first.skipped) == (11, [])
+    second = import_archive([archive.resolve()], settings)
+    assert (second.unchanged, second.skipped, second.status) == (11, [], "ok")
+    both = import_archive([Path("archive"), archive, Path("archive/source/..")], settings)
+    assert (both.found, both.unchanged, both.skipped) == (11, 11, [])
+    refs = {ref for (ref,) in query(settings, "SELECT origin_ref FROM articles")}
+    assert all(ref.startswith(str(archive.resolve()) + "/") for ref in refs) and len(refs) == 11

@@ -23,7 +23,8 @@ def test_modern_page_fields():
     assert (a.article_id, a.id_source) == ("ktzscyx9453213", "publishid")
     assert a.template == "modern" and a.encoding == "utf-8"
     assert a.title.startswith("重磅！中央发文") and not a.title.endswith("新浪网")
-    assert a.published_at == datetime(2021, 10, 10, 20, 58, tzinfo=CHINA_TZ)
+    # the page shows 20:58; its article:published_time says 2021-10-10T20:58:34+08:00, the same minute
+    assert a.published_at == datetime(2021, 10, 10, 20, 58, 34, tzinfo=CHINA_TZ)
     assert a.source == "证券时报"
     assert a.editor == "彭佳兵"
     assert a.keywords == ("标准化", "纲要")
@@ -111,6 +112,21 @@ def test_nested_index_links_beijing_stock_and_codes_in_text():
         ("600519.SS", True),
         ("000858.SZ", False),
     ]
+
+
+def test_nested_index_links_in_the_documented_form():
+    """Inside the sh000300 span: an empty <a> wrapping <span id="stock_sz399300"></span>, then an <a> with the text."""
+    a = parse_sina_page(page("nested_index_links_empty_a.html"))
+    assert a.paragraphs[0] == "截至收盘，沪深300指数上涨0.52%，上证指数上涨0.32%。"
+    by_code = {link.code: link for link in a.stock_links}
+    assert set(by_code) == {"sh000300", "sz399300", "sh000001", "bj838275"}
+    for code in ("sh000300", "sz399300"):  # the empty one takes the words it sits on
+        link = by_code[code]
+        assert (link.kind, link.anchor_text, link.paragraph, link.position) == ("index", "沪深300", 0, 5)
+        assert link.seen_in == ("span", "href", "comment")
+    assert (by_code["sh000001"].anchor_text, by_code["sh000001"].position) == ("上证指数", 20)
+    assert by_code["bj838275"].ticker == "838275.BJ"
+    assert a.links_match_comment is True
 
 
 def test_charset_from_http_header_wins_over_a_wrong_meta():
@@ -204,3 +220,32 @@ def test_a_page_with_a_date_and_no_time_says_so():
     a = parse_sina_page(raw)
     assert a.published_at == datetime(2021, 10, 10, tzinfo=CHINA_TZ)
     assert "without a time" in " ".join(a.warnings)
+
+
+def test_a_saved_page_takes_sinas_id_from_its_own_url():
+    raw = page("modern_2021_outline.html")
+    a = parse_sina_page(raw)  # no URL given: the page names itself in og:url and link rel=canonical
+    assert (a.article_id, a.id_source, a.url) == ("ktzscyx9453213", "publishid", None)
+    canonical_only = raw.replace(b'<meta property="og:url"', b'<meta property="og:x"')
+    assert parse_sina_page(canonical_only).article_id == "ktzscyx9453213"
+    og_only = raw.replace(b'<link rel="canonical"', b'<link rel="alternate"')
+    assert parse_sina_page(og_only).article_id == "ktzscyx9453213"
+    neither = og_only.replace(b'<meta property="og:url"', b'<meta property="og:x"')
+    assert parse_sina_page(neither).id_source == "hash"
+
+
+def test_a_shown_time_that_disagrees_with_the_meta_time_is_kept_with_a_warning():
+    raw = page("modern_2021_outline.html").replace(b"2021-10-10T20:58:34+08:00", b"2021-10-11T09:00:00+08:00")
+    a = parse_sina_page(raw, url=OUTLINE_URL)
+    assert a.published_at == datetime(2021, 10, 10, 20, 58, tzinfo=CHINA_TZ)
+    assert a.warnings == (
+        "the page shows 2021-10-10T20:58:00+08:00 but its article:published_time says 2021-10-11T09:00:00+08:00: "
+        "kept the time it shows",
+    )
+
+
+def test_a_page_with_a_date_only_and_a_meta_time_of_that_day_takes_the_meta_time():
+    raw = page("modern_2021_outline.html").replace("2021年10月10日 20:58".encode(), "2021年10月10日".encode())
+    a = parse_sina_page(raw, url=OUTLINE_URL)
+    assert a.published_at == datetime(2021, 10, 10, 20, 58, 34, tzinfo=CHINA_TZ)
+    assert a.warnings == ()

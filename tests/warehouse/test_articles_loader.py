@@ -5,11 +5,13 @@ import subprocess
 import sys
 import textwrap
 import zlib
+from datetime import datetime
 
 import pytest
 
-from tests.conftest import ROOT, SAMPLES, sample_path
-from transforms.sina_article import parse_archive_post
+from tests.conftest import PAGES, ROOT, SAMPLES, sample_path
+from transforms.models import CHINA_TZ
+from transforms.sina_article import parse_archive_post, parse_sina_page
 from warehouse import articles as articles_module
 from warehouse.articles import ArticleRecord, load_articles
 from warehouse.store import open_writer
@@ -147,3 +149,79 @@ def test_a_killed_process_leaves_no_half_written_article(tmp_path):
     assert proc.returncode == 9, proc.stderr
     con = open_writer(db)
     assert counts(con) == dict.fromkeys(TABLES, 0)
+
+
+OUTLINE_URL = "https://finance.sina.com.cn/china/gncj/2021-10-10/doc-iktzscyx9453213.shtml"
+
+
+def page_record(raw: bytes) -> ArticleRecord:
+    return ArticleRecord(parse_sina_page(raw, url=OUTLINE_URL), raw, "html", "crawl", OUTLINE_URL)
+
+
+def outline_page() -> bytes:
+    return (PAGES / "modern_2021_outline.html").read_bytes()
+
+
+def retitled(raw: bytes) -> bytes:
+    return raw.replace('<h1 class="main-title">重磅！'.encode(), '<h1 class="main-title">更新：'.encode())
+
+
+def retimed(raw: bytes) -> bytes:
+    return (
+        raw.replace("2021年10月10日 20:58".encode(), "2021年10月10日 21:08".encode())
+        .replace(b"2021-10-10T20:58:34+08:00", b"2021-10-10T21:08:34+08:00")
+        .replace(b"2021-10-10 20:58:34", b"2021-10-10 21:08:34")
+    )
+
+
+def relinked(raw: bytes) -> bytes:
+    return raw.replace(b"sz300024", b"sz300124")  # span, href and keyword comment
+
+
+@pytest.mark.parametrize(
+    ("change", "column", "expected"),
+    [
+        (
+            retitled,
+            "title",
+            "更新：中央发文，建立健全碳达峰碳中和标准、加强关键技术领域标准研究、建立数据资源产权等标准规范",
+        ),
+        (retimed, "published_at", datetime(2021, 10, 10, 21, 8, 34, tzinfo=CHINA_TZ)),
+        (relinked, "links", ["sz300124", "sz300832", "sz000061", "sz000816"]),
+    ],
+)
+def test_a_page_with_the_same_url_and_text_but_a_new_title_time_or_link_is_an_update(
+    tmp_path, change, column, expected
+):
+    con = open_writer(tmp_path / "db.duckdb")
+    raw = outline_page()
+    first = load_articles(con, [page_record(raw)], run_id="r1")
+    assert first.new == ["ktzscyx9453213"]
+    changed = change(raw)
+    assert changed != raw
+    result = load_articles(con, [page_record(changed)], run_id="r2")
+    assert (result.new, result.updated, result.unchanged) == ([], ["ktzscyx9453213"], [])
+    sql = {
+        "title": "SELECT title FROM articles",
+        "published_at": "SELECT published_at FROM articles",
+        "links": "SELECT list(code ORDER BY position) FROM stock_links",
+    }[column]
+    assert con.execute(sql).fetchall() == [(expected,)]
+    (stored,) = con.execute("SELECT raw FROM article_raw").fetchall()[0]
+    assert zlib.decompress(stored) == changed
+    assert counts(con)["articles"] == 1 and counts(con)["stock_links"] == 4
+    assert load_articles(con, [page_record(changed)], run_id="r3").unchanged == ["ktzscyx9453213"]
+
+
+def test_a_hash_id_article_loaded_again_from_the_same_bytes_keeps_its_stored_id(tmp_path):
+    """Even when the parser now makes another title and text of them (and so another hash id)."""
+    from dataclasses import replace
+
+    con = open_writer(tmp_path / "db.duckdb")
+    rec = record("07_")
+    load_articles(con, [rec], run_id="r1")
+    old_id = rec.article.article_id
+    recleaned = replace(rec.article, article_id="h0123456789abcdef", text=rec.article.text + "\n海量资讯")
+    result = load_articles(con, [replace(rec, article=recleaned)], run_id="r2")
+    assert (result.new, result.updated) == ([], [old_id])
+    assert con.execute("SELECT article_id, text FROM articles").fetchall() == [(old_id, recleaned.text)]

@@ -74,10 +74,22 @@ def test_invalid_yaml_names_the_line():
 def test_matcher_exclusions_and_ascii_words():
     matcher = ThemeMatcher(parse_taxonomy(GOOD))
     hits = {m.theme_id: m for m in matcher.match("工业机器人和聊天机器人都在发展，AI与5G融合，MAIN不算")}
-    assert hits["robots"].terms == ("工业机器人", "机器人")  # 机器人 inside 聊天机器人 does not count
-    assert hits["robots"].count == 2
+    # the text names robots once: 工业机器人 (机器人 inside it is the same words, not a second mention) and
+    # 聊天机器人 (an exclusion: chat bots are not robots)
+    assert hits["robots"].terms == ("工业机器人",)
+    assert hits["robots"].count == 1
     assert hits["ai"].terms == ("AI", "5G") and hits["ai"].count == 2
     assert matcher.match("聊天机器人") == []
+
+
+def test_nested_terms_count_once():
+    matcher = ThemeMatcher(parse_taxonomy(GOOD))
+    # "推广工业机器人": one robot word; an article needs two mentions (or the title) to name a theme by itself
+    (robots,) = matcher.match("推广工业机器人")
+    assert (robots.terms, robots.count) == (("工业机器人",), 1)
+    # "工业机器人和机器人产业": two separate mentions
+    (robots,) = matcher.match("工业机器人和机器人产业")
+    assert (robots.terms, robots.count) == (("工业机器人", "机器人"), 2)
 
 
 def test_the_bundled_file_is_what_the_taxonomy_loader_reads():

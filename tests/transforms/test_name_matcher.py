@@ -9,14 +9,21 @@ from transforms.name_matcher import NameScanner, find_company_mentions
 DAY = date(2021, 10, 11)
 
 
-def mentions(text: str, context, day=DAY) -> dict[str, str]:
+def found(text: str, context, day=DAY):
     paragraphs = text.split("\n")
     starts, offset = [], 0
     for p in paragraphs:
         starts.append(offset)
         offset += len(p) + 1
-    found = find_company_mentions(text, starts, paragraphs, day, context, NameScanner(context.master))
-    return {m.code: m.evidence for m in found}
+    return find_company_mentions(text, starts, paragraphs, day, context, NameScanner(context.master))
+
+
+def mentions(text: str, context, day=DAY) -> dict[str, str]:
+    return {m.code: m.evidence for m in found(text, context, day)}
+
+
+def confidences(text: str, context, day=DAY) -> dict[str, float]:
+    return {m.code: m.confidence for m in found(text, context, day)}
 
 
 def test_all_occurrences_and_tables(linking_context):
@@ -54,3 +61,19 @@ def test_point_in_time_names(linking_context):
     # 中国重工 was listed in 2021 and absorbed in 2025
     assert "sh601989" in mentions("中国重工发布公告，拟与中国船舶换股合并。", linking_context)
     assert "sh601989" not in mentions("中国重工发布公告，拟与中国船舶换股合并。", linking_context, date(2026, 11, 1))
+
+
+def test_confidence_follows_the_evidence_not_its_wording(linking_context):
+    # "东吴证券（601555）认为": the code right after the name: company words around it, 0.85
+    assert confidences("东吴证券（601555）认为，券商板块估值处于低位。", linking_context) == {"sh601555": 0.85}
+    # "东吴证券的总部在苏州": a distinctive name, nothing around it that only a company has: 0.75
+    assert confidences("东吴证券的总部在苏州。", linking_context) == {"sh601555": 0.75}
+    # "太平洋证券则表示": the company's own full name: 0.85
+    assert confidences("太平洋证券则表示，公司亏损。", linking_context) == {"sh601099": 0.85}
+
+
+def test_the_strongest_occurrence_sets_the_confidence(linking_context):
+    # first alone, then with its code: the second occurrence is the better evidence
+    text = "东吴证券的总部在苏州。\n东吴证券（601555）公告称，拟回购股份。"
+    (mention,) = found(text, linking_context)
+    assert mention.confidence == 0.85 and "（601555）" in mention.evidence and "2 occurrences" in mention.evidence

@@ -49,6 +49,10 @@ class Lexicon:
         kind = _POS_WORDS.get(entry.pos, "an ordinary word")
         return f"{kind} in the general lexicon (frequency {entry.frequency})"
 
+    def distinctive(self, name: str) -> bool:
+        """A short name that says the company by itself: not an ordinary word, longer than two characters."""
+        return len(name) > 2 and self.common_word(name) is None
+
     def is_place(self, word: str) -> bool:
         entry = self.entries.get(word)
         return entry is not None and entry.pos == "ns"

@@ -73,10 +73,11 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
     mentions = find_company_mentions(article.text, starts, list(article.paragraphs), day, ctx, scanner)
     tags = [link for link in article.stock_links if link.seen_in == ("tag",)]
     sina_links = [link for link in article.stock_links if link.seen_in != ("tag",)]
+    # names that vouch for their neighbours in a list: distinctive linked names and the companies found
     company_spans = [
         (link.position, link.position + len(link.anchor_text))
         for link in sina_links
-        if link.position is not None and link.anchor_text
+        if link.position is not None and link.anchor_text and ctx.lexicon.distinctive(link.anchor_text)
     ]
     company_spans += [(p, p + len(m.name)) for m in mentions for p in m.positions]
     company_spans = sorted(set(company_spans))

@@ -95,7 +95,8 @@ def find_company_mentions(
         codes = [c for c in ctx.master.codes_named(name, day) if ctx.master.records[c].trading_on(day)]
         if codes:
             candidates.append((start, end, name, codes))
-    spans = [(s, e) for s, e, _, _ in candidates]
+    # only a distinctive name vouches for its neighbours in a list (老百姓、农产品 is no list of companies)
+    spans = [(s, e) for s, e, name, _ in candidates if ctx.lexicon.distinctive(name)]
     by_code: dict[str, list[_Occurrence]] = defaultdict(list)
     for start, end, name, codes in candidates:
         for code in codes:
@@ -149,7 +150,7 @@ def _why_company(
         return None
     if cues:
         return "context", f"'{name}' in company context: {'; '.join(cues)}"
-    if ctx.lexicon.common_word(name) or len(name) <= 2:
+    if not ctx.lexicon.distinctive(name):
         return None
     return "distinctive", f"'{name}' is a distinctive company name"
 

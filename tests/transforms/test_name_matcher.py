@@ -77,3 +77,23 @@ def test_the_strongest_occurrence_sets_the_confidence(linking_context):
     text = "东吴证券的总部在苏州。\n东吴证券（601555）公告称，拟回购股份。"
     (mention,) = found(text, linking_context)
     assert mention.confidence == 0.85 and "（601555）" in mention.evidence and "2 occurrences" in mention.evidence
+
+
+def test_generic_verbs_and_prices_are_not_company_words(linking_context):
+    # "很多老百姓认为": ordinary people; "老百姓表示": people say; "农产品价格上涨5%": the price of produce;
+    # "机器人行业预计": the robot industry. None of these names a listed company.
+    for text in (
+        "很多老百姓认为，看病贵的问题还没有解决。",
+        "老百姓表示，菜价比去年稳定。",
+        "受天气影响，农产品价格上涨5%。",
+        "机器人行业预计今年增长两成。",
+    ):
+        assert mentions(text, linking_context) == {}, text
+
+
+def test_only_distinctive_names_make_a_list_of_companies(linking_context):
+    # "老百姓、农产品和机器人": three ordinary words in a row, no company among them
+    assert mentions("老百姓、农产品和机器人都是常用词。", linking_context) == {}
+    # "贵州茅台、老百姓等": 贵州茅台 is a company, so the pharmacy chain listed with it is one too
+    found = mentions("贵州茅台、老百姓等个股表现活跃。", linking_context)
+    assert "listed together with the companies 贵州茅台" in found["sh603883"]

@@ -141,6 +141,7 @@ def load_lexicon(min_frequency: int = 20) -> Lexicon:
         entries=entries,
         common=curated.get("common_words") or {},
         company=curated.get("company_words") or {},
+        longer=curated.get("longer_words") or {},
         segment=lambda text: tokenizer.lcut(text, HMM=False),
         min_frequency=min_frequency,
     )

@@ -141,12 +141,15 @@ def _why_company(
         return "index", f"the index name '{name}'"
     if fund_name_at(text, end):
         return None
+    longer = ctx.lexicon.longer_word(text, start, end)
+    if longer and longer.definite:
+        return None
     industries = ctx.boards.industry_names(code[2:])
     suffix = organisation_suffix(text, end, industries)
     if suffix:
         return "own_name", f"'{name}{suffix}' is the company's own name"
     cues = company_cues(text, start, end, other_company_spans=spans)
-    if ctx.lexicon.longer_word(text, start, end) and not cues:
+    if longer and not cues:
         return None
     if cues:
         return "context", f"'{name}' in company context: {'; '.join(cues)}"

@@ -43,3 +43,32 @@ def judge(text: str, code: str, anchor: str, context, day=DAY):
 )
 def test_company_words_not_generic_verbs(text, code, anchor, expected, linking_context):
     assert judge(text, code, anchor, linking_context).link_class == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "anchor", "expected"),
+    [
+        # the banking and insurance regulator, the banking association, the banking industry: not Bank of China
+        ("中国银行保险监督管理委员会发布通知，规范理财业务。", "sh601988", "中国银行", C),
+        ("中国银行业协会发布报告称，不良率保持稳定。", "sh601988", "中国银行", C),
+        ("中国银行业协会首席经济学家巴曙松表示，息差承压。", "sh601988", "中国银行", C),
+        # Shibor, the interbank rate: not Bank of Shanghai
+        ("上海银行间同业拆放利率全线上行。", "sh601229", "上海银行", C),
+        # the construction industry's association: not China State Construction
+        ("中国建筑业协会发布数据，建筑业总产值增长。", "sh601668", "中国建筑", C),
+        # an industry alliance of battery makers: not China Shipbuilding's power unit 600482
+        ("中国动力电池产业创新联盟发布数据，10月装车量同比增长。", "sh600482", "中国动力", C),
+        ("中国动力电池装车量连续增长。", "sh600482", "中国动力", C),
+        # the carmakers' own sales, results and business: the companies themselves
+        ("长安汽车销量增长20%，自主品牌表现亮眼。", "sz000625", "长安汽车", M),
+        ("长城汽车销量同比下降。", "sh601633", "长城汽车", M),
+        ("中国建筑业绩稳健增长，新签合同额创新高。", "sh601668", "中国建筑", M),
+        ("中国银行业务收入增长。", "sh601988", "中国银行", M),
+        # the ocean, and the broker whose short name is 太平洋
+        ("横跨太平洋的航线恢复运营。", "sh601099", "太平洋", C),
+        ("太平洋上空形成台风。", "sh601099", "太平洋", C),
+        ("太平洋证券则表示，由于计提资产减值造成公司亏损。", "sh601099", "太平洋", M),
+    ],
+)
+def test_names_inside_longer_words_are_judged(text, code, anchor, expected, linking_context):
+    assert judge(text, code, anchor, linking_context).link_class == expected

@@ -97,3 +97,16 @@ def test_only_distinctive_names_make_a_list_of_companies(linking_context):
     # "贵州茅台、老百姓等": 贵州茅台 is a company, so the pharmacy chain listed with it is one too
     found = mentions("贵州茅台、老百姓等个股表现活跃。", linking_context)
     assert "listed together with the companies 贵州茅台" in found["sh603883"]
+
+
+def test_institutions_and_terms_that_contain_a_short_name(linking_context):
+    # the regulator, the banking association, Shibor, the construction association: no company among them
+    for text in (
+        "中国银行保险监督管理委员会发布通知。",
+        "中国银行业协会发布报告。",
+        "上海银行间同业拆放利率上行。",
+        "中国建筑业协会发布数据。",
+    ):
+        assert mentions(text, linking_context) == {}, text
+    # "长安汽车销量增长": the carmaker's sales
+    assert set(mentions("长安汽车销量增长20%。", linking_context)) == {"sz000625"}

@@ -47,10 +47,20 @@ _MOVE_AFTER = re.compile(
 _FIELD_GAP = re.compile(r"价格|价|行业|产业|企业|领域|市场|板块|概念|类")
 _MARKET_BEFORE = re.compile(r"(公司|企业|集团|券商|个股|龙头|概念股|上市公司|A股|港股|子公司)[：:，,]?$")
 _CODE_AFTER = re.compile(r"^\s*[（(]\s*(?:\d{6})(?:\s*[.．]\s*(?:SH|SZ|SS|BJ))?\s*[）)]", re.IGNORECASE)
-_FUND_SUFFIX = re.compile(
-    r"^(中短债|短债|纯债|债券|信用债|利率债|增利|增强|混合|灵活配置|成长|价值|精选|优选|稳健|指数|ETF|LOF|FOF|货币|理财|"
-    r"[A-Z]?[A-Z]$)"
+#: a fund product named after a company: the name, a few words of the product's own (稳健增利), the fund type,
+#: then the fund's ending (型, 基金, a share class A/C) and a boundary. 长城证券中短债A is a fund; 中信证券债券
+#: 首席分析师 (the broker's bond analyst) and 中信证券指数化投资部 (a department) are not.
+_FUND_NAME = re.compile(
+    r"(?P<middle>[\u4e00-\u9fff]{0,6}?)"
+    r"(?:超短债|中短债|短债|纯债|信用债|利率债|可转债|债券|灵活配置|偏股混合|偏债混合|混合|指数增强|指数|"
+    r"ETF联接|ETF|LOF|FOF|QDII|货币)"
+    r"型?(?:证券投资)?(?:发起式)?(?:基金)?(?:[（(](?:LOF|QDII|FOF)[)）])?(?:[A-E]类|[A-E](?![A-Za-z]))?"
+    r"(?=$|[、，,。；;：:\s（(）)“”\"]|等|和|与|及|近|今年|年内|以来|本周|上周|本月|当月|收益|净值|份额|规模|回撤|"
+    r"录得|下跌|上涨|基金|产品)"
 )
+#: words that make the "middle" the company's own doing, not a product's name (中信证券旗下中短债产品)
+_NOT_A_FUND_MIDDLE = re.compile(r"的|旗下|发行|推出|管理|承销|首席|分析|研究|团队|部")
+_FUNDS_IN_SENTENCE = re.compile(r"基金|债|ETF|LOF|FOF")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 
@@ -72,16 +82,15 @@ def organisation_suffix(text: str, end: int, industries: Collection[str]) -> str
     return None
 
 
-def fund_name_at(text: str, end: int) -> str | None:
-    """The fund name a company name opens (``长城证券中短债``), when a fund product follows it."""
-    left, right = sentence_bounds(text, end, end)
-    if "基金" not in text[left:right] and "债" not in text[left:right]:
+def fund_name_at(text: str, start: int, end: int) -> str | None:
+    """The fund name that the company name at ``text[start:end]`` opens (``长城证券中短债A``), or None."""
+    left, right = sentence_bounds(text, start, end)
+    if not _FUNDS_IN_SENTENCE.search(text, left, right):
         return None
-    tail = re.split(r"[、，,。；;\s（(]", text[end:right], maxsplit=1)[0]
-    if tail and _FUND_SUFFIX.match(tail):
-        start = max(left, text.rfind("、", left, end) + 1, text.rfind("，", left, end) + 1)
-        return text[start : end + len(tail)]
-    return None
+    fund = _FUND_NAME.match(text[:right], end)
+    if fund is None or _NOT_A_FUND_MIDDLE.search(fund.group("middle")):
+        return None
+    return text[start : fund.end()]
 
 
 def company_cues(

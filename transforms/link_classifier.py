@@ -55,7 +55,7 @@ def classify_stock_link(
     cues = company_cues(text, start, end, other_company_spans=company_spans)
     strong = [c for c in cues if c.startswith("the code")]
 
-    fund = fund_name_at(text, end)
+    fund = fund_name_at(text, start, end)
     if fund and not strong:
         return LinkJudgement(
             "name_collision", f"'{anchor}' opens the fund name '{fund}': a fund product, not the listed company", 0.1

@@ -139,7 +139,7 @@ def _why_company(
     """Why the name at ``text[start:end]`` is the company, or None when it is not."""
     if kind == "index":
         return "index", f"the index name '{name}'"
-    if fund_name_at(text, end):
+    if fund_name_at(text, start, end):
         return None
     longer = ctx.lexicon.longer_word(text, start, end)
     if longer and longer.definite:

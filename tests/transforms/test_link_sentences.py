@@ -72,3 +72,27 @@ def test_company_words_not_generic_verbs(text, code, anchor, expected, linking_c
 )
 def test_names_inside_longer_words_are_judged(text, code, anchor, expected, linking_context):
     assert judge(text, code, anchor, linking_context).link_class == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "anchor", "expected", "fund"),
+    [
+        # a fund list: 长城证券中短债 is a fund product (sample 09), its share class A is part of its name
+        (
+            "南华瑞恒中短债、长城证券中短债、天弘增利等多只中短债基金录得负收益。",
+            "sz002939",
+            "长城证券",
+            C,
+            "长城证券中短债",
+        ),
+        ("长城证券中短债A近一月下跌0.5%，在同类基金中靠后。", "sz002939", "长城证券", C, "长城证券中短债A"),
+        # the broker's chief bond analyst and its index investment department: the broker itself
+        ("中信证券债券首席分析师明明认为，债市将走强。", "sh600030", "中信证券", M, None),
+        ("中信证券指数化投资部负责人表示，指数基金规模仍在增长。", "sh600030", "中信证券", M, None),
+    ],
+)
+def test_fund_names_need_a_fund_shape(text, code, anchor, expected, fund, linking_context):
+    judgement = judge(text, code, anchor, linking_context)
+    assert judgement.link_class == expected
+    if fund:
+        assert f"the fund name '{fund}'" in judgement.reason

@@ -110,3 +110,9 @@ def test_institutions_and_terms_that_contain_a_short_name(linking_context):
         assert mentions(text, linking_context) == {}, text
     # "长安汽车销量增长": the carmaker's sales
     assert set(mentions("长安汽车销量增长20%。", linking_context)) == {"sz000625"}
+
+
+def test_a_broker_analyst_is_not_a_fund(linking_context):
+    # "中信证券债券首席分析师明明认为": the broker's chief bond analyst, so the broker itself
+    found = mentions("中信证券债券首席分析师明明认为，债市将走强。", linking_context)
+    assert "followed by 首席" in found["sh600030"]

@@ -28,9 +28,22 @@ class LexiconEntry:
 @dataclass(frozen=True, slots=True)
 class LongerWord:
     word: str
-    #: a curated word or a field suffix: the words after it belong to the longer word, so they cannot make the
-    #: name the company; a segmenter's cut is only a reading that the words around may overrule
+    #: a curated word, a place or a field suffix: the words after it belong to the longer word, so they cannot
+    #: make the name the company; a segmenter's cut is only a reading that the words around may overrule
     definite: bool
+    what: str  #: what the longer word is, for the reason
+
+
+#: the facility a company is named after, by how its name ends: 大秦铁路 is also the railway line, 宁波港 the
+#: port; such a name says the company only with company words around it
+_FACILITIES = (
+    ("高铁", "the railway line"), ("铁路", "the railway line"), ("机场", "the airport"), ("空港", "the airport"),
+    ("高速", "the expressway"), ("油田", "the oilfield"), ("港", "the port"),
+)  # fmt: skip
+#: words after a name that make it a place: 连云港市, 张家界景区, 陆家嘴论坛, 金融街论坛 (but 市值, 市场, 区块链)
+_PLACE_AFTER = re.compile(
+    r"市(?![值场盈净])|区(?!块)|县|镇|乡|省|风景区|景区|论坛|峰会|新区|开发区|高新区|自贸区|片区|大道|街道|火车站"
+)
 
 
 #: characters that turn a name's last word into a field or a market: 银行 + 业 (banking), 银行 + 间 (interbank),
@@ -58,6 +71,9 @@ class Lexicon:
             return None
         if word in self.common:
             return f"an ordinary phrase meaning {self.common[word]}"
+        for ending, facility in _FACILITIES:
+            if word.endswith(ending) and len(word) > len(ending):
+                return f"also the name of {facility} it runs"
         entry = self.entries.get(word)
         if entry is None or entry.pos in _PROPER or entry.frequency < self.min_frequency:
             return None
@@ -87,15 +103,18 @@ class Lexicon:
         """
         curated = self._curated_around(text, start, end)
         if curated:
-            return LongerWord(curated, True)
+            return LongerWord(curated, True, self.longer[curated])
         name = text[start:end]
+        place = _PLACE_AFTER.match(text, end)
+        if place:
+            return LongerWord(name + place.group(0), True, "a place")
         after = text[end : end + 2]
         if (
             after[:1] in _FIELD_SUFFIXES
             and name[-2:] + after[:1] in self.entries
             and not (len(after) == 2 and after in self.entries)
         ):
-            return LongerWord(name + after[:1], True)
+            return LongerWord(name + after[:1], True, "an industry or a market")
         left = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
         right_match = _SENTENCE.search(text, end)
         right = right_match.start() if right_match else len(text)
@@ -123,7 +142,7 @@ class Lexicon:
         ):
             return None
         covering = [(s, e) for s, e in spans if s < b and e > a]
-        return LongerWord(sentence[min(s for s, _ in covering) : max(e for _, e in covering)], False)
+        return LongerWord(sentence[min(s for s, _ in covering) : max(e for _, e in covering)], False, "a word")
 
     def _curated_around(self, text: str, start: int, end: int) -> str | None:
         name = text[start:end]

@@ -61,7 +61,11 @@ def classify_stock_link(
             "name_collision", f"'{anchor}' opens the fund name '{fund}': a fund product, not the listed company", 0.1
         )
     longer = ctx.lexicon.longer_word(text, start, end)
-    inside = f"'{anchor}' sits inside the longer word '{longer.word}', which is not the company {who}" if longer else ""
+    inside = (
+        f"'{anchor}' sits inside the longer word '{longer.word}' ({longer.what}), which is not the company {who}"
+        if longer
+        else ""
+    )
     if longer and longer.definite:
         return LinkJudgement("name_collision", inside, 0.1)
     suffix = organisation_suffix(text, end, industries)

@@ -96,3 +96,18 @@ def test_fund_names_need_a_fund_shape(text, code, anchor, expected, fund, linkin
     assert judgement.link_class == expected
     if fund:
         assert f"the fund name '{fund}'" in judgement.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "anchor", "expected"),
+    [
+        ("陆家嘴论坛今天开幕，多位监管负责人发言。", "sh600663", "陆家嘴", C),  # a forum named after the district
+        ("连云港市出台政策支持港口物流。", "sh601008", "连云港", C),  # the city
+        ("鄂尔多斯市将建设零碳产业园。", "sh600295", "鄂尔多斯", C),  # the city (Sina links it to 600295)
+        ("宁波港吞吐量连续增长。", "sh601018", "宁波港", C),  # the port itself
+        ("大秦铁路运量同比下降。", "sh601006", "大秦铁路", C),  # the railway line
+        ("大秦铁路公告称，10月运量同比增长。", "sh601006", "大秦铁路", M),  # the listed operator announces
+    ],
+)
+def test_places_and_facilities(text, code, anchor, expected, linking_context):
+    assert judge(text, code, anchor, linking_context).link_class == expected

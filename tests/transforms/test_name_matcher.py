@@ -116,3 +116,26 @@ def test_a_broker_analyst_is_not_a_fund(linking_context):
     # "中信证券债券首席分析师明明认为": the broker's chief bond analyst, so the broker itself
     found = mentions("中信证券债券首席分析师明明认为，债市将走强。", linking_context)
     assert "followed by 首席" in found["sh600030"]
+
+
+def test_places_and_facilities_are_not_companies_by_themselves(linking_context):
+    # a forum held in Lujiazui and at Financial Street, a city, a scenic area, a port's throughput, a railway
+    # line's traffic, and two everyday phrases: no company is named
+    for text in (
+        "陆家嘴论坛今天开幕。",
+        "连云港市发布通知。",
+        "张家界景区游客增多。",
+        "金融街论坛召开。",
+        "宁波港吞吐量增长。",
+        "大秦铁路运量下降。",
+        "新世界的大门已经打开。",
+        "人们走进新天地。",
+    ):
+        assert mentions(text, linking_context) == {}, text
+
+
+def test_a_facility_name_with_company_words_is_the_company(linking_context):
+    # "大秦铁路公告称": the listed railway operator 601006 announces
+    assert "followed by 公告" in mentions("大秦铁路公告称，10月运量同比增长。", linking_context)["sh601006"]
+    # "连云港（601008）": the port operator, by its code
+    assert "sh601008" in mentions("连云港（601008）今日涨停。", linking_context)

@@ -180,7 +180,7 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
         judgements=judgements,
         measure_themes=tuple(measure_themes),
         mentions=tuple(mentions),
-        policy=assess_policy(article),
+        policy=assess_policy(article, segment=ctx.lexicon.segment),
         tickers=tuple(tickers),
     )
 

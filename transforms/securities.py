@@ -26,6 +26,7 @@ __all__ = [
     "Snapshot",
     "build_master",
     "normalise_name",
+    "split_day_marker",
 ]
 
 _DAY_MARKERS = re.compile(r"^(?:XD|XR|DR|N|C)(?=[\u4e00-\u9fff])")
@@ -34,9 +35,17 @@ _SPACES = re.compile(r"\s+")
 
 def normalise_name(raw: str) -> str:
     """``万  科Ａ`` → ``万科A``; ``XD贵州茅`` → ``贵州茅``; ST and *ST are kept."""
-    name = unicodedata.normalize("NFKC", raw)
-    name = _SPACES.sub("", name)
-    return _DAY_MARKERS.sub("", name)
+    return split_day_marker(raw)[0]
+
+
+def split_day_marker(raw: str) -> tuple[str, bool]:
+    """The normalised name and whether the list showed it with a day marker (XD, XR, DR, N, C).
+
+    A marked name is the display of one trading day, often cut short to fit (XD工商银 for 工商银行): it never
+    says the company was renamed."""
+    name = _SPACES.sub("", unicodedata.normalize("NFKC", raw))
+    stripped = _DAY_MARKERS.sub("", name)
+    return stripped, stripped != name
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +159,7 @@ def build_master(
     ``bse_successors`` maps an old Beijing symbol (838275) to its 920xxx successor (920275)."""
     ordered = sorted(snapshots, key=lambda s: s.as_of)
     seen: dict[str, list[tuple[date, str, str]]] = defaultdict(list)  # code → [(as_of, name, source)]
+    marked: set[tuple[str, date]] = set()  # (code, as_of) of sightings shown with a day marker
     exchanges: dict[str, Exchange] = {}
     list_dates: dict[str, date] = {}
     for snapshot in ordered:
@@ -158,10 +168,12 @@ def build_master(
             if exchange is None:
                 continue
             code = f"{exchange.lower()}{symbol}"
-            name = normalise_name(raw_name)
+            name, day_marked = split_day_marker(raw_name)
             if not name:
                 continue
             seen[code].append((snapshot.as_of, name, snapshot.source))
+            if day_marked:
+                marked.add((code, snapshot.as_of))
             exchanges[code] = exchange
             if list_date and code not in list_dates:
                 list_dates[code] = list_date
@@ -171,9 +183,17 @@ def build_master(
         exchange = exchanges[code]
         symbol = code[2:]
         spans: list[NameSpan] = []
+        last_marked = False  # the newest span's name is a day-marked display name
         for i, (as_of, name, _source) in enumerate(sightings):
-            if spans and spans[-1].name == name:
+            day_marked = (code, as_of) in marked
+            if spans and (spans[-1].name == name or day_marked):
+                continue  # the same name, or a day's display of it (XD工商银): the previous full name goes on
+            if spans and last_marked and name.startswith(spans[-1].name):
+                # the full name of what was first seen cut short (XD泰金新, then 泰金新材)
+                spans[-1] = NameSpan(name, spans[-1].valid_from, spans[-1].valid_to)
+                last_marked = False
                 continue
+            last_marked = day_marked
             if spans:  # renamed between the previous sighting and this one
                 previous = spans[-1]
                 spans[-1] = NameSpan(previous.name, previous.valid_from, as_of)

@@ -80,3 +80,29 @@ def test_indices_and_aliases():
     assert index.kind == "index" and index.name_on(date(2021, 1, 1)) == "沪深300"
     assert m.codes_named("沪深三百") == ["sh000300"]
     assert m.get("sz000002").name_on(date(2021, 1, 1)) == "万科A"
+
+
+def test_a_day_marker_is_not_a_rename():
+    # the 2026 list shows 601398 as "XD工商银" on its ex-dividend day: the bank is still 工商银行
+    old = Snapshot(date(2023, 10, 1), "old", (("601398", "工商银行", None, date(2006, 10, 27)),))
+    marked = Snapshot(date(2026, 10, 22), "new", (("601398", "XD工商银", "SH", date(2006, 10, 27)),))
+    m = build_master([old, marked], [], {})
+    assert m.get("sh601398").names == (NameSpan("工商银行", None, None),)
+    assert m.codes_named("工商银行", date(2026, 11, 1)) == ["sh601398"]
+    assert m.codes_named("工商银") == []
+
+
+def test_a_name_first_seen_with_a_day_marker_takes_its_full_name_later():
+    # listed after the older list, first seen as "XD泰金新", then as 泰金新材: one name, never 泰金新
+    marked = Snapshot(date(2026, 10, 22), "new", (("688813", "XD泰金新", "SH", date(2026, 3, 31)),))
+    later = Snapshot(date(2027, 1, 5), "refresh", (("688813", "泰金新材", "SH", date(2026, 3, 31)),))
+    m = build_master([marked, later], [], {})
+    assert m.get("sh688813").names == (NameSpan("泰金新材", None, None),)
+
+
+def test_the_bundled_lists_keep_full_names_through_day_markers(linking_context):
+    master = linking_context.master
+    # 601398 and 601288 are shown as XD工商银 and XD农业银 in the 2026-10-22 list
+    assert master.get("sh601398").name_on(date(2026, 11, 1)) == "工商银行"
+    assert master.get("sh601288").current_name == "农业银行"
+    assert master.codes_named("工商银行", date(2026, 11, 1)) == ["sh601398"]

@@ -68,8 +68,11 @@ class SecurityRecord:
     yahoo_symbol: str | None  #: None for Beijing listings (Yahoo has none)
     names: tuple[NameSpan, ...]
     list_date: date | None
-    successor_code: str | None = None  #: a Beijing code's 920xxx successor
+    #: the code the company moved to: a Beijing code's 920xxx successor, or the board it transferred to
+    successor_code: str | None = None
     sources: tuple[str, ...] = ()
+    #: an index published under two codes (sz399300 for sh000300): the canonical code; names lead there
+    same_as: str | None = None
 
     def name_on(self, day: date | None) -> str:
         """The name on ``day``; where two were valid (a rename between snapshots), the newer one."""
@@ -114,6 +117,7 @@ class IndexRow:
     code: str
     name: str
     aliases: tuple[str, ...]
+    same_as: str | None = None  #: the canonical code of the same index (sz399300 → sh000300)
 
 
 @dataclass
@@ -125,6 +129,8 @@ class SecurityMaster:
     def __post_init__(self) -> None:
         by_name: dict[str, list[str]] = defaultdict(list)
         for record in self.records.values():
+            if record.same_as:
+                continue  # its names lead to the canonical code
             for span in record.names:
                 if record.code not in by_name[span.name]:
                     by_name[span.name].append(record.code)
@@ -224,6 +230,12 @@ def build_master(
         handover = max(as_of for as_of, _, _ in seen[old.code])
         first = new.names[0]
         records[new.code] = replace(new, names=(NameSpan(first.name, handover, first.valid_to), *new.names[1:]))
+        # and the old code ends there: one company, one code on any day (the move itself fell somewhere
+        # between the two lists; the new code is taken from the old one's last sighting on)
+        last = old.names[-1]
+        if last.valid_to is None or last.valid_to > handover:
+            records[old.code] = replace(old, names=(*old.names[:-1], NameSpan(last.name, last.valid_from, handover)))
+    _end_transferred_listings(records)
     for index in indices:
         exchange: Exchange = index.code[:2].upper()  # type: ignore[assignment]
         symbol = index.code[2:]
@@ -238,5 +250,30 @@ def build_master(
             names=tuple(NameSpan(n, None, None) for n in reversed(names)),
             list_date=None,
             sources=("indices",),
+            same_as=index.same_as,
         )
     return SecurityMaster(records)
+
+
+def _end_transferred_listings(records: dict[str, SecurityRecord]) -> None:
+    """A company that moved to another board (泰祥股份: Beijing 833874, then ChiNext 301192 from 2022-08-11)
+    keeps its name under the new code: the old code, gone from its exchange's newest list, ends on the day
+    the new one was listed, so the name leads to one code on any day."""
+    by_name: dict[str, list[SecurityRecord]] = defaultdict(list)
+    for record in records.values():
+        by_name[record.names[-1].name].append(record)
+    for twins in by_name.values():
+        if len(twins) < 2:
+            continue
+        for old in twins:
+            last = old.names[-1]
+            if last.valid_to is None or old.list_date is None or old.successor_code:
+                continue
+            later = [t for t in twins if t is not old and t.list_date and old.list_date < t.list_date < last.valid_to]
+            if len(later) == 1:
+                moved = later[0]
+                records[old.code] = replace(
+                    old,
+                    names=(*old.names[:-1], NameSpan(last.name, last.valid_from, moved.list_date)),
+                    successor_code=moved.code,
+                )

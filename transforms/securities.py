@@ -123,6 +123,9 @@ class IndexRow:
 @dataclass
 class SecurityMaster:
     records: dict[str, SecurityRecord]
+    #: (as of, source) of the code/name lists it was built from, oldest first: names older than the first
+    #: are unknown to it
+    snapshots: tuple[tuple[date, str], ...] = ()
     #: every name (and alias) → the codes that ever carried it
     _by_name: dict[str, list[str]] = field(default_factory=dict)
 
@@ -252,7 +255,7 @@ def build_master(
             sources=("indices",),
             same_as=index.same_as,
         )
-    return SecurityMaster(records)
+    return SecurityMaster(records, tuple((s.as_of, s.source) for s in ordered))
 
 
 def _end_transferred_listings(records: dict[str, SecurityRecord]) -> None:

@@ -93,3 +93,14 @@ def test_network_failure_is_retryable(settings, monkeypatch):
     monkeypatch.setattr("crawlers.reference_akshare.importlib.import_module", lambda name: module)
     result = runner.invoke(app, ["--db", str(settings.db.path), "reference", "refresh"])
     assert result.exit_code == 75 and "retryable" in result.stderr
+
+
+def test_show_says_when_a_name_is_unknown(settings):
+    # 002129 was 中环股份 until 2022; the oldest bundled list (2023-10) already calls it TCL中环
+    result = runner.invoke(
+        app, ["--db", str(settings.db.path), "reference", "show", "中环股份"], env={"COLUMNS": "300"}
+    )
+    assert result.exit_code == 1
+    assert "no code or name '中环股份' is known" in result.stderr and "2023-10-01" in result.stderr
+    shown = runner.invoke(app, ["--db", str(settings.db.path), "reference", "show", "TCL中环"], env={"COLUMNS": "200"})
+    assert shown.exit_code == 0 and "sz002129" in shown.stdout

@@ -36,6 +36,11 @@ class ThemeMember(BaseModel):
     @field_validator("ticker", mode="before")
     @classmethod
     def _ticker(cls, value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                f"{value} is not a ticker: YAML read unquoted digits as a number (with a leading 0 as octal: "
+                f'002230 becomes 1176); write the ticker with its exchange, quoted, like "002230.SZ"'
+            )
         value = str(value)
         if not _TICKER.match(value):
             raise ValueError(f"{value!r} is not a ticker like 300024.SZ, 600000.SS or 920017.BJ")

@@ -65,6 +65,15 @@ def test_malformed_taxonomy_names_the_line(broken, line, message):
         assert f"line {line}" in text
 
 
+def test_a_bare_code_read_as_a_number_says_how_to_write_it():
+    # YAML reads the unquoted 002230 as the octal number 1176: the error must not leave the user with "1176"
+    broken = GOOD.replace("ticker: 002747.SZ", "ticker: 002230")
+    with pytest.raises(ConfigError) as info:
+        parse_taxonomy(broken, "mine.yaml")
+    text = str(info.value)
+    assert "line 11" in text and "read unquoted digits as a number" in text and '"002230.SZ"' in text
+
+
 def test_invalid_yaml_names_the_line():
     # the parser stops where the unclosed list meets the next item
     with pytest.raises(ConfigError, match=r"mine\.yaml, line 4: not valid YAML"):

@@ -107,6 +107,7 @@ def test_fund_names_need_a_fund_shape(text, code, anchor, expected, fund, linkin
         ("宁波港吞吐量连续增长。", "sh601018", "宁波港", C),  # the port itself
         ("大秦铁路运量同比下降。", "sh601006", "大秦铁路", C),  # the railway line
         ("大秦铁路公告称，10月运量同比增长。", "sh601006", "大秦铁路", M),  # the listed operator announces
+        ("宁德时代市占率继续提升。", "sz300750", "宁德时代", M),  # 市占率 is its market share, not a city
     ],
 )
 def test_places_and_facilities(text, code, anchor, expected, linking_context):

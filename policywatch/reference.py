@@ -117,7 +117,7 @@ def _refreshed_snapshots(reference_dir: Path | None) -> list[Snapshot]:
 @lru_cache(maxsize=4)
 def load_master(reference_dir: Path | None = None) -> SecurityMaster:
     indices = [
-        IndexRow(r["code"], r["name"], tuple(a for a in r["aliases"].split("|") if a))
+        IndexRow(r["code"], r["name"], tuple(a for a in r["aliases"].split("|") if a), r.get("same_as") or None)
         for r in _read_csv(BUNDLED_REFERENCE / "indices.csv")
     ]
     successors = {r["old_code"]: r["new_code"] for r in _read_csv(BUNDLED_REFERENCE / "bse_old_to_920_by_name.csv")}
@@ -141,6 +141,7 @@ def load_lexicon(min_frequency: int = 20) -> Lexicon:
         entries=entries,
         common=curated.get("common_words") or {},
         company=curated.get("company_words") or {},
+        longer=curated.get("longer_words") or {},
         segment=lambda text: tokenizer.lcut(text, HMM=False),
         min_frequency=min_frequency,
     )

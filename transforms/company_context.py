@@ -31,21 +31,36 @@ _INDUSTRY_SUFFIXES = {
     "能源": ("能源", "电力", "光伏", "风电", "煤", "油", "气"),
     "科技": (),  # any company may call itself 科技; accepted without an industry check
 }
-#: market and corporate words that only make sense about a listed company
-_MARKET_AFTER = re.compile(
-    r"^[^，,、；;。：:]{0,6}?(涨停|跌停|涨超|跌超|涨幅|跌幅|大涨|大跌|股价|市值|收涨|收跌|上涨\d|下跌\d|一度涨|一度跌|"
-    r"公告|董事长|总经理|董秘|净利|营收|营业收入|业绩|年报|半年报|季报|股东|持股|回购|增持|减持|分红|"
-    r"首席|分析师|研报|研究所|团队|认为|表示|指出|预计|称|发布了|旗下|子公司|"
-    r"募资|上市|发行股票|公开发行|IPO|获证监会|注册)"
+#: corporate words that only make sense about a listed company (a generic verb such as 认为, 表示, 预计 or a
+#: price word does not: 很多老百姓认为…, 农产品价格上涨…, 机器人行业预计…)
+_CORPORATE_AFTER = re.compile(
+    r"^(?P<gap>[^，,、；;。：:]{0,6}?)(?P<cue>公告|董事长|总经理|总裁|董秘|董事会|控股股东|股东|持股|股价|市值|"
+    r"净利|营收|营业收入|业绩|年报|半年报|季报|回购|增持|减持|分红|派息|停牌|复牌|首席|分析师|研报|旗下|子公司|"
+    r"募资|公开发行|发行股票|IPO|获证监会|涨停|跌停|涨超|跌超|涨逾|跌逾|收涨|收跌|一度涨|一度跌|封板|高开|低开)"
 )
-_MARKET_BEFORE = re.compile(
-    r"(公司|企业|集团|券商|个股|龙头|概念股|股份|上市公司|A股|港股|其中|包括|如|比如|例如|以及|子公司)[：:，,]?$"
+#: price moves that fit anything with a price (上涨, 大跌, 涨幅): a stock's only after a trading-session word
+_MOVE_AFTER = re.compile(
+    r"^(?P<gap>[^，,、；;。：:]{0,4}?)(?P<session>股价|股票|早盘|盘中|午后|尾盘|开盘|收盘)[^，,、；;。：:]{0,4}?"
+    r"(?P<cue>上涨|下跌|大涨|大跌|涨幅|跌幅|走高|走低|拉升|跳水)"
 )
+#: a gap that makes the name a field or a commodity, not a company (农产品价格…, 机器人行业…)
+_FIELD_GAP = re.compile(r"价格|价|行业|产业|企业|领域|市场|板块|概念|类")
+_MARKET_BEFORE = re.compile(r"(公司|企业|集团|券商|个股|龙头|概念股|上市公司|A股|港股|子公司)[：:，,]?$")
 _CODE_AFTER = re.compile(r"^\s*[（(]\s*(?:\d{6})(?:\s*[.．]\s*(?:SH|SZ|SS|BJ))?\s*[）)]", re.IGNORECASE)
-_FUND_SUFFIX = re.compile(
-    r"^(中短债|短债|纯债|债券|信用债|利率债|增利|增强|混合|灵活配置|成长|价值|精选|优选|稳健|指数|ETF|LOF|FOF|货币|理财|"
-    r"[A-Z]?[A-Z]$)"
+#: a fund product named after a company: the name, a few words of the product's own (稳健增利), the fund type,
+#: then the fund's ending (型, 基金, a share class A/C) and a boundary. 长城证券中短债A is a fund; 中信证券债券
+#: 首席分析师 (the broker's bond analyst) and 中信证券指数化投资部 (a department) are not.
+_FUND_NAME = re.compile(
+    r"(?P<middle>[\u4e00-\u9fff]{0,6}?)"
+    r"(?:超短债|中短债|短债|纯债|信用债|利率债|可转债|债券|灵活配置|偏股混合|偏债混合|混合|指数增强|指数|"
+    r"ETF联接|ETF|LOF|FOF|QDII|货币)"
+    r"型?(?:证券投资)?(?:发起式)?(?:基金)?(?:[（(](?:LOF|QDII|FOF)[)）])?(?:[A-E]类|[A-E](?![A-Za-z]))?"
+    r"(?=$|[、，,。；;：:\s（(）)“”\"]|等|和|与|及|近|今年|年内|以来|本周|上周|本月|当月|收益|净值|份额|规模|回撤|"
+    r"录得|下跌|上涨|基金|产品)"
 )
+#: words that make the "middle" the company's own doing, not a product's name (中信证券旗下中短债产品)
+_NOT_A_FUND_MIDDLE = re.compile(r"的|旗下|发行|推出|管理|承销|首席|分析|研究|团队|部")
+_FUNDS_IN_SENTENCE = re.compile(r"基金|债|ETF|LOF|FOF")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 
 
@@ -67,16 +82,15 @@ def organisation_suffix(text: str, end: int, industries: Collection[str]) -> str
     return None
 
 
-def fund_name_at(text: str, end: int) -> str | None:
-    """The fund name a company name opens (``长城证券中短债``), when a fund product follows it."""
-    left, right = sentence_bounds(text, end, end)
-    if "基金" not in text[left:right] and "债" not in text[left:right]:
+def fund_name_at(text: str, start: int, end: int) -> str | None:
+    """The fund name that the company name at ``text[start:end]`` opens (``长城证券中短债A``), or None."""
+    left, right = sentence_bounds(text, start, end)
+    if not _FUNDS_IN_SENTENCE.search(text, left, right):
         return None
-    tail = re.split(r"[、，,。；;\s（(]", text[end:right], maxsplit=1)[0]
-    if tail and _FUND_SUFFIX.match(tail):
-        start = max(left, text.rfind("、", left, end) + 1, text.rfind("，", left, end) + 1)
-        return text[start : end + len(tail)]
-    return None
+    fund = _FUND_NAME.match(text[:right], end)
+    if fund is None or _NOT_A_FUND_MIDDLE.search(fund.group("middle")):
+        return None
+    return text[start : fund.end()]
 
 
 def company_cues(
@@ -88,9 +102,13 @@ def company_cues(
     code = _CODE_AFTER.match(after)
     if code:
         cues.append(f"the code {code.group(0).strip()} follows")
-    market = _MARKET_AFTER.match(_SENTENCE_END.split(after, maxsplit=1)[0])
-    if market:
-        cues.append(f"followed by {market.group(1)}")
+    clause = _SENTENCE_END.split(after, maxsplit=1)[0]
+    for pattern in (_CORPORATE_AFTER, _MOVE_AFTER):
+        market = pattern.match(clause)
+        if market and not _FIELD_GAP.search(market.group("gap")):
+            session = market.groupdict().get("session")
+            cues.append(f"followed by {session + '…' if session else ''}{market.group('cue')}")
+            break
     described = _MARKET_BEFORE.search(_SENTENCE_END.split(before)[-1])
     if described:
         cues.append(f"introduced by {described.group(1)}")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-__all__ = ["Lexicon", "LexiconEntry"]
+__all__ = ["Lexicon", "LexiconEntry", "LongerWord"]
 
 #: part-of-speech tags of proper names of people and organisations: never "common words"
 _PROPER = frozenset({"nr", "nrt", "nrfg", "nt", "nz", "j"})
@@ -25,9 +25,36 @@ class LexiconEntry:
     pos: str
 
 
+@dataclass(frozen=True, slots=True)
+class LongerWord:
+    word: str
+    #: a curated word, a place or a field suffix: the words after it belong to the longer word, so they cannot
+    #: make the name the company; a segmenter's cut is only a reading that the words around may overrule
+    definite: bool
+    what: str  #: what the longer word is, for the reason
+
+
+#: the facility a company is named after, by how its name ends: 大秦铁路 is also the railway line, 宁波港 the
+#: port; such a name says the company only with company words around it
+_FACILITIES = (
+    ("高铁", "the railway line"), ("铁路", "the railway line"), ("机场", "the airport"), ("空港", "the airport"),
+    ("高速", "the expressway"), ("油田", "the oilfield"), ("港", "the port"),
+)  # fmt: skip
+#: words after a name that make it a place: 连云港市, 张家界景区, 陆家嘴论坛, 金融街论坛 (but 市值, 市场, 区块链)
+_PLACE_AFTER = re.compile(
+    r"市(?![值场盈净占销])|区(?!块)|县|镇|乡|省|风景区|景区|论坛|峰会|新区|开发区|高新区|自贸区|片区|大道|街道|火车站"
+)
+
+
+#: characters that turn a name's last word into a field or a market: 银行 + 业 (banking), 银行 + 间 (interbank),
+#: 建筑 + 业 (construction), 银行 + 界 (bankers)
+_FIELD_SUFFIXES = frozenset("业间界")
+
+
 @dataclass(frozen=True)
 class Lexicon:
     """``entries``: the general lexicon; ``common``/``company``: curated overrides (word → note);
+    ``longer``: curated words that contain a short name but are not the company (word → what it is);
     ``segment``: a word segmenter (text → words in order); ``min_frequency``: how frequent a lexicon word must be
     to count as common."""
 
@@ -36,6 +63,7 @@ class Lexicon:
     company: Mapping[str, str]
     segment: Callable[[str], list[str]]
     min_frequency: int = 20
+    longer: Mapping[str, str] = field(default_factory=dict)
 
     def common_word(self, word: str) -> str | None:
         """Why ``word`` is an ordinary word (a phrase for the reason), or None if it is not one."""
@@ -43,22 +71,50 @@ class Lexicon:
             return None
         if word in self.common:
             return f"an ordinary phrase meaning {self.common[word]}"
+        for ending, facility in _FACILITIES:
+            if word.endswith(ending) and len(word) > len(ending):
+                return f"also the name of {facility} it runs"
         entry = self.entries.get(word)
         if entry is None or entry.pos in _PROPER or entry.frequency < self.min_frequency:
             return None
         kind = _POS_WORDS.get(entry.pos, "an ordinary word")
         return f"{kind} in the general lexicon (frequency {entry.frequency})"
 
+    def distinctive(self, name: str) -> bool:
+        """A short name that says the company by itself: not an ordinary word, longer than two characters."""
+        return len(name) > 2 and self.common_word(name) is None
+
     def is_place(self, word: str) -> bool:
         entry = self.entries.get(word)
         return entry is not None and entry.pos == "ns"
 
-    def longer_word(self, text: str, start: int, end: int) -> str | None:
-        """The longer word that ``text[start:end]`` sits inside, if segmentation does not cut at its edges.
+    def organisation(self, name: str) -> bool:
+        """The lexicon (or the curated list) knows ``name`` as the name of an organisation."""
+        entry = self.entries.get(name)
+        return name in self.company or (entry is not None and entry.pos == "nt")
 
-        ``中国动力`` in ``中国动力电池产业创新联盟`` segments as 中国/动力电池/… : its end falls inside 动力电池, so
-        the longer word is 中国动力电池.
+    def longer_word(self, text: str, start: int, end: int) -> LongerWord | None:
+        """The longer word that ``text[start:end]`` sits inside, if it is not a word of its own there.
+
+        In order: a curated word containing it (中国银行 in 中国银行保险监督管理委员会); a character that makes its
+        last word a field or a market (中国建筑 + 业 → 建筑业, 上海银行 + 间 → 银行间; but 中国建筑 + 业绩 is
+        the company's results); and the segmenter's cuts: ``中国动力`` in ``中国动力电池产业创新联盟`` segments
+        as 中国/动力电池/…, its end falls inside 动力电池, so the longer word is 中国动力电池.
         """
+        curated = self._curated_around(text, start, end)
+        if curated:
+            return LongerWord(curated, True, self.longer[curated])
+        name = text[start:end]
+        place = _PLACE_AFTER.match(text, end)
+        if place:
+            return LongerWord(name + place.group(0), True, "a place")
+        after = text[end : end + 2]
+        if (
+            after[:1] in _FIELD_SUFFIXES
+            and name[-2:] + after[:1] in self.entries
+            and not (len(after) == 2 and after in self.entries)
+        ):
+            return LongerWord(name + after[:1], True, "an industry or a market")
         left = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
         right_match = _SENTENCE.search(text, end)
         right = right_match.start() if right_match else len(text)
@@ -77,5 +133,27 @@ class Lexicon:
         crossing = [(s, e) for s, e in spans if (s < a < e) or (s < b < e)]
         if not any(max(a - s, e - b) >= 2 for s, e in crossing):
             return None
+        # an organisation's name then a word of its own: 长安汽车 + 销量 (segmented 长安/汽车销量) is the
+        # company's sales, the name's edges are where its words begin and end
+        if (
+            a in cuts
+            and self.organisation(name)
+            and all(s < b < e and sentence[b:e] in self.entries for s, e in crossing)
+        ):
+            return None
         covering = [(s, e) for s, e in spans if s < b and e > a]
-        return sentence[min(s for s, _ in covering) : max(e for _, e in covering)]
+        return LongerWord(sentence[min(s for s, _ in covering) : max(e for _, e in covering)], False, "a word")
+
+    def _curated_around(self, text: str, start: int, end: int) -> str | None:
+        name = text[start:end]
+        for word in self.longer:
+            if len(word) <= len(name) or name not in word:
+                continue
+            window = text[max(0, end - len(word)) : start + len(word)]
+            offset = max(0, end - len(word))
+            at = window.find(word)
+            while at != -1:
+                if offset + at <= start and end <= offset + at + len(word):
+                    return word
+                at = window.find(word, at + 1)
+        return None

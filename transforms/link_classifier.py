@@ -55,21 +55,24 @@ def classify_stock_link(
     cues = company_cues(text, start, end, other_company_spans=company_spans)
     strong = [c for c in cues if c.startswith("the code")]
 
-    fund = fund_name_at(text, end)
+    fund = fund_name_at(text, start, end)
     if fund and not strong:
         return LinkJudgement(
             "name_collision", f"'{anchor}' opens the fund name '{fund}': a fund product, not the listed company", 0.1
         )
+    longer = ctx.lexicon.longer_word(text, start, end)
+    inside = (
+        f"'{anchor}' sits inside the longer word '{longer.word}' ({longer.what}), which is not the company {who}"
+        if longer
+        else ""
+    )
+    if longer and longer.definite:
+        return LinkJudgement("name_collision", inside, 0.1)
     suffix = organisation_suffix(text, end, industries)
     if suffix:
         return LinkJudgement("mention", _join(f"'{anchor}{suffix}' is the company's own name", cues), 0.9)
-    longer = ctx.lexicon.longer_word(text, start, end)
-    if longer and not strong and not cues:
-        return LinkJudgement(
-            "name_collision",
-            f"'{anchor}' sits inside the longer word '{longer}', which is not the company {who}",
-            0.1,
-        )
+    if longer and not cues:
+        return LinkJudgement("name_collision", inside, 0.1)
     common = ctx.lexicon.common_word(anchor)
     if common is None:
         why = f"'{anchor}' is the company's distinctive short name"

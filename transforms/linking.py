@@ -5,12 +5,13 @@ Four ways lead from an article to a ticker, each kept as its own row with a conf
 - ``zhibo_tag``: a stock tag of Sina's 7x24 feed (structured by Sina's editors, no name matching);
 - ``text_code``: a code written in the text, such as （601728.SH）;
 - ``name_mention``: a company name Sina did not link (all occurrences, tables included);
-- ``theme``: a measure (or, without measures, the article) names a theme; its member stocks follow.
+- ``theme``: a measure (or, without measures, the article) names a theme; its member stocks follow, in
+  policy documents only (other articles keep the themes they name, with no tickers from them).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from transforms.link_classifier import LinkJudgement, classify_stock_link
@@ -73,10 +74,11 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
     mentions = find_company_mentions(article.text, starts, list(article.paragraphs), day, ctx, scanner)
     tags = [link for link in article.stock_links if link.seen_in == ("tag",)]
     sina_links = [link for link in article.stock_links if link.seen_in != ("tag",)]
+    # names that vouch for their neighbours in a list: distinctive linked names and the companies found
     company_spans = [
         (link.position, link.position + len(link.anchor_text))
         for link in sina_links
-        if link.position is not None and link.anchor_text
+        if link.position is not None and link.anchor_text and ctx.lexicon.distinctive(link.anchor_text)
     ]
     company_spans += [(p, p + len(m.name)) for m in mentions for p in m.positions]
     company_spans = sorted(set(company_spans))
@@ -149,8 +151,17 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
                 evidence=mention.evidence + sina_too,
             )
         )
+    policy = assess_policy(article, segment=ctx.lexicon.segment)
     labels = {m.ordinal: m.label for m in article.measures}
-    for theme_hit in measure_themes:
+    if measure_themes and not policy.is_policy:
+        # a theme's member stocks are what a policy on it may move; an article that is no policy (a ranking,
+        # fund managers' views, IPO statistics) names themes without acting on them
+        named = ", ".join(dict.fromkeys(t.theme_id for t in measure_themes))
+        policy = replace(
+            policy,
+            reasons=(*policy.reasons, f"not a policy document: themes named ({named}), their member stocks not linked"),
+        )
+    for theme_hit in measure_themes if policy.is_policy else ():
         theme = ctx.taxonomy.get(theme_hit.theme_id)
         where = f"measure {labels[theme_hit.measure_ordinal]}" if theme_hit.measure_ordinal else "the article"
         for member in theme.members:
@@ -179,7 +190,7 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
         judgements=judgements,
         measure_themes=tuple(measure_themes),
         mentions=tuple(mentions),
-        policy=assess_policy(article),
+        policy=policy,
         tickers=tuple(tickers),
     )
 

@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal
 
 import ahocorasick
 
@@ -32,6 +33,21 @@ class NameMention:
     in_table: bool  #: at least one occurrence is in a table row
     evidence: str
     confidence: float
+
+
+#: what an occurrence rests on: the index's name, the company's own full name (太平洋证券), words around it
+#: that name the company (the code, 公告, 涨停…), or only a distinctive name
+Basis = Literal["index", "own_name", "context", "distinctive"]
+#: confidence that the article names the company, by the strongest basis among its occurrences
+CONFIDENCE: dict[Basis, float] = {"index": 0.0, "own_name": 0.85, "context": 0.85, "distinctive": 0.75}
+
+
+@dataclass(frozen=True, slots=True)
+class _Occurrence:
+    position: int
+    basis: Basis
+    reason: str
+    in_table: bool
 
 
 class NameScanner:
@@ -79,28 +95,38 @@ def find_company_mentions(
         codes = [c for c in ctx.master.codes_named(name, day) if ctx.master.records[c].trading_on(day)]
         if codes:
             candidates.append((start, end, name, codes))
-    spans = [(s, e) for s, e, _, _ in candidates]
-    by_code: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)  # code → [(position, why, in_table)]
+    # only a distinctive name vouches for its neighbours in a list (老百姓、农产品 is no list of companies)
+    spans = [(s, e) for s, e, name, _ in candidates if ctx.lexicon.distinctive(name)]
+    by_code: dict[str, list[_Occurrence]] = defaultdict(list)
     for start, end, name, codes in candidates:
         for code in codes:
             record = ctx.master.records[code]
-            why = _why_company(text, start, end, name, record.kind, ctx, code, spans)
-            if why is None:
+            judged = _why_company(text, start, end, name, record.kind, ctx, code, spans)
+            if judged is None:
                 continue
-            paragraph = _paragraph_of(start, paragraph_starts)
-            by_code[code].append((start, why, "\t" in paragraphs[paragraph]))
+            basis, why = judged
+            in_table = "\t" in paragraphs[_paragraph_of(start, paragraph_starts)]
+            by_code[code].append(_Occurrence(start, basis, why, in_table))
     mentions = []
     for code, hits in by_code.items():
         record = ctx.master.records[code]
-        positions = tuple(p for p, _, _ in hits)
-        in_table = any(t for _, _, t in hits)
-        evidence = hits[0][1] + (f" ({len(hits)} occurrences)" if len(hits) > 1 else "")
+        # the strongest occurrence speaks for the mention; the first of those gives the evidence
+        best = max(hits, key=lambda h: CONFIDENCE[h.basis])
+        positions = tuple(h.position for h in hits)
+        in_table = any(h.in_table for h in hits)
+        evidence = best.reason + (f" ({len(hits)} occurrences)" if len(hits) > 1 else "")
         if in_table:
             evidence += "; named in a table"
-        confidence = 0.0 if record.kind == "index" else (0.85 if "distinctive" not in hits[0][1] else 0.75)
         mentions.append(
             NameMention(
-                code, record.ticker, record.kind, record.name_on(day), positions, in_table, evidence, confidence
+                code,
+                record.ticker,
+                record.kind,
+                record.name_on(day),
+                positions,
+                in_table,
+                evidence,
+                CONFIDENCE[best.basis],
             )
         )
     mentions.sort(key=lambda m: m.positions[0])
@@ -109,21 +135,27 @@ def find_company_mentions(
 
 def _why_company(
     text: str, start: int, end: int, name: str, kind: str, ctx: LinkingContext, code: str, spans
-) -> str | None:
+) -> tuple[Basis, str] | None:
+    """Why the name at ``text[start:end]`` is the company, or None when it is not."""
     if kind == "index":
-        return f"the index name '{name}'"
-    if fund_name_at(text, end):
+        return "index", f"the index name '{name}'"
+    if fund_name_at(text, start, end):
+        return None
+    longer = ctx.lexicon.longer_word(text, start, end)
+    if longer and longer.definite:
         return None
     industries = ctx.boards.industry_names(code[2:])
     suffix = organisation_suffix(text, end, industries)
     if suffix:
-        return f"'{name}{suffix}' is the company's own name"
+        return "own_name", f"'{name}{suffix}' is the company's own name"
     cues = company_cues(text, start, end, other_company_spans=spans)
-    if ctx.lexicon.longer_word(text, start, end) and not cues:
+    if longer and not cues:
         return None
-    if ctx.lexicon.common_word(name) or len(name) <= 2:
-        return f"'{name}' with {'; '.join(cues)}" if cues else None
-    return f"'{name}' is a distinctive company name" + (f" ({'; '.join(cues)})" if cues else "")
+    if cues:
+        return "context", f"'{name}' in company context: {'; '.join(cues)}"
+    if not ctx.lexicon.distinctive(name):
+        return None
+    return "distinctive", f"'{name}' is a distinctive company name"
 
 
 def _paragraph_of(position: int, starts: list[int]) -> int:

@@ -9,6 +9,7 @@ vocabulary. Standardization adds how densely 标准/标准化 run through the te
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from transforms.models import Article
@@ -40,6 +41,7 @@ MINISTRIES: dict[str, tuple[str, ...]] = {
     "国家能源局": ("国家能源局",),
     "国家网信办": ("国家网信办", "国家互联网信息办公室"),
     "国资委": ("国务院国资委", "国资委"),
+    "国务院金融稳定发展委员会": ("国务院金融稳定发展委员会", "国务院金融委"),
     "国家税务总局": ("国家税务总局", "税务总局"),
     "教育部": ("教育部",),
     "国家卫生健康委": ("国家卫生健康委", "国家卫健委"),
@@ -65,20 +67,60 @@ class PolicyAssessment:
     reasons: tuple[str, ...]
 
 
-def _found_issuers(text: str) -> list[str]:
-    found = []
-    for canonical, forms in ISSUERS.items():
-        if any(form in text for form in forms):
-            found.append(canonical)
-    # 国务院 inside 国务院常务会议/国务院办公厅 is the same body named once
-    return found
+_FORMS = sorted(((form, canonical) for canonical, forms in ISSUERS.items() for form in forms), key=lambda f: -len(f[0]))
+_CHUNK = re.compile(r"[^。！？；!?;\n]+")
 
 
-def assess_policy(article: Article, *, threshold: float = 0.5) -> PolicyAssessment:
+def _tiling(word: str) -> list[int]:
+    """The inner boundaries of ``word`` if it is written entirely of bodies' names, else none."""
+    bounds, at = [], 0
+    while at < len(word):
+        form = next((f for f, _ in _FORMS if word.startswith(f, at)), None)
+        if form is None:
+            return []
+        at += len(form)
+        bounds.append(at)
+    return bounds[:-1]
+
+
+def _found_issuers(text: str, segment: Callable[[str], list[str]]) -> list[str]:
+    """The bodies named in ``text``, in order of first mention.
+
+    A written form counts where it is a word of its own: the segmenter cuts at both its edges (国办 is not in
+    我国办好, 央行 not in 中央行动, 商务部 not in 电子商务部门), and only the longest form at each place counts
+    (国务院 inside 国务院常务会议 or 国务院国资委 is that body, not the State Council as well)."""
+    found: dict[str, None] = {}
+    for chunk in _CHUNK.finditer(text):
+        sentence = chunk.group(0)
+        hits = [
+            (m.start(), m.end(), canonical)
+            for form, canonical in _FORMS
+            for m in re.finditer(re.escape(form), sentence)
+        ]
+        if not hits:
+            continue
+        cuts, offset = {0}, 0
+        for word in segment(sentence):
+            # the segmenter knows some joint names as one word (中共中央国务院): cut them into the bodies
+            cuts.update(offset + inner for inner in _tiling(word))
+            offset += len(word)
+            cuts.add(offset)
+        reach = -1
+        for start, end, canonical in sorted(hits, key=lambda h: (h[0], h[0] - h[1])):
+            if start < reach or start not in cuts or end not in cuts:
+                continue
+            reach = end
+            found[canonical] = None
+    return list(found)
+
+
+def assess_policy(article: Article, *, segment: Callable[[str], list[str]], threshold: float = 0.5) -> PolicyAssessment:
+    """Score ``article``; ``segment`` is a word segmenter (the lexicon's), which decides where a body's name is
+    a word of its own."""
     text = f"{article.title}\n{article.original_title or ''}\n{article.text}"
     reasons: list[str] = []
 
-    issuers = _found_issuers(text)
+    issuers = _found_issuers(text, segment)
     top = [i for i in issuers if i in TOP_ISSUERS]
     issuer_score = 0.35 if top else min(0.35, 0.25 * len(issuers))
     if issuers:

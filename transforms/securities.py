@@ -26,6 +26,7 @@ __all__ = [
     "Snapshot",
     "build_master",
     "normalise_name",
+    "split_day_marker",
 ]
 
 _DAY_MARKERS = re.compile(r"^(?:XD|XR|DR|N|C)(?=[\u4e00-\u9fff])")
@@ -34,9 +35,17 @@ _SPACES = re.compile(r"\s+")
 
 def normalise_name(raw: str) -> str:
     """``万  科Ａ`` → ``万科A``; ``XD贵州茅`` → ``贵州茅``; ST and *ST are kept."""
-    name = unicodedata.normalize("NFKC", raw)
-    name = _SPACES.sub("", name)
-    return _DAY_MARKERS.sub("", name)
+    return split_day_marker(raw)[0]
+
+
+def split_day_marker(raw: str) -> tuple[str, bool]:
+    """The normalised name and whether the list showed it with a day marker (XD, XR, DR, N, C).
+
+    A marked name is the display of one trading day, often cut short to fit (XD工商银 for 工商银行): it never
+    says the company was renamed."""
+    name = _SPACES.sub("", unicodedata.normalize("NFKC", raw))
+    stripped = _DAY_MARKERS.sub("", name)
+    return stripped, stripped != name
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +68,11 @@ class SecurityRecord:
     yahoo_symbol: str | None  #: None for Beijing listings (Yahoo has none)
     names: tuple[NameSpan, ...]
     list_date: date | None
-    successor_code: str | None = None  #: a Beijing code's 920xxx successor
+    #: the code the company moved to: a Beijing code's 920xxx successor, or the board it transferred to
+    successor_code: str | None = None
     sources: tuple[str, ...] = ()
+    #: an index published under two codes (sz399300 for sh000300): the canonical code; names lead there
+    same_as: str | None = None
 
     def name_on(self, day: date | None) -> str:
         """The name on ``day``; where two were valid (a rename between snapshots), the newer one."""
@@ -105,17 +117,23 @@ class IndexRow:
     code: str
     name: str
     aliases: tuple[str, ...]
+    same_as: str | None = None  #: the canonical code of the same index (sz399300 → sh000300)
 
 
 @dataclass
 class SecurityMaster:
     records: dict[str, SecurityRecord]
+    #: (as of, source) of the code/name lists it was built from, oldest first: names older than the first
+    #: are unknown to it
+    snapshots: tuple[tuple[date, str], ...] = ()
     #: every name (and alias) → the codes that ever carried it
     _by_name: dict[str, list[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         by_name: dict[str, list[str]] = defaultdict(list)
         for record in self.records.values():
+            if record.same_as:
+                continue  # its names lead to the canonical code
             for span in record.names:
                 if record.code not in by_name[span.name]:
                     by_name[span.name].append(record.code)
@@ -150,6 +168,7 @@ def build_master(
     ``bse_successors`` maps an old Beijing symbol (838275) to its 920xxx successor (920275)."""
     ordered = sorted(snapshots, key=lambda s: s.as_of)
     seen: dict[str, list[tuple[date, str, str]]] = defaultdict(list)  # code → [(as_of, name, source)]
+    marked: set[tuple[str, date]] = set()  # (code, as_of) of sightings shown with a day marker
     exchanges: dict[str, Exchange] = {}
     list_dates: dict[str, date] = {}
     for snapshot in ordered:
@@ -158,10 +177,12 @@ def build_master(
             if exchange is None:
                 continue
             code = f"{exchange.lower()}{symbol}"
-            name = normalise_name(raw_name)
+            name, day_marked = split_day_marker(raw_name)
             if not name:
                 continue
             seen[code].append((snapshot.as_of, name, snapshot.source))
+            if day_marked:
+                marked.add((code, snapshot.as_of))
             exchanges[code] = exchange
             if list_date and code not in list_dates:
                 list_dates[code] = list_date
@@ -171,9 +192,17 @@ def build_master(
         exchange = exchanges[code]
         symbol = code[2:]
         spans: list[NameSpan] = []
+        last_marked = False  # the newest span's name is a day-marked display name
         for i, (as_of, name, _source) in enumerate(sightings):
-            if spans and spans[-1].name == name:
+            day_marked = (code, as_of) in marked
+            if spans and (spans[-1].name == name or day_marked):
+                continue  # the same name, or a day's display of it (XD工商银): the previous full name goes on
+            if spans and last_marked and name.startswith(spans[-1].name):
+                # the full name of what was first seen cut short (XD泰金新, then 泰金新材)
+                spans[-1] = NameSpan(name, spans[-1].valid_from, spans[-1].valid_to)
+                last_marked = False
                 continue
+            last_marked = day_marked
             if spans:  # renamed between the previous sighting and this one
                 previous = spans[-1]
                 spans[-1] = NameSpan(previous.name, previous.valid_from, as_of)
@@ -204,6 +233,12 @@ def build_master(
         handover = max(as_of for as_of, _, _ in seen[old.code])
         first = new.names[0]
         records[new.code] = replace(new, names=(NameSpan(first.name, handover, first.valid_to), *new.names[1:]))
+        # and the old code ends there: one company, one code on any day (the move itself fell somewhere
+        # between the two lists; the new code is taken from the old one's last sighting on)
+        last = old.names[-1]
+        if last.valid_to is None or last.valid_to > handover:
+            records[old.code] = replace(old, names=(*old.names[:-1], NameSpan(last.name, last.valid_from, handover)))
+    _end_transferred_listings(records)
     for index in indices:
         exchange: Exchange = index.code[:2].upper()  # type: ignore[assignment]
         symbol = index.code[2:]
@@ -218,5 +253,30 @@ def build_master(
             names=tuple(NameSpan(n, None, None) for n in reversed(names)),
             list_date=None,
             sources=("indices",),
+            same_as=index.same_as,
         )
-    return SecurityMaster(records)
+    return SecurityMaster(records, tuple((s.as_of, s.source) for s in ordered))
+
+
+def _end_transferred_listings(records: dict[str, SecurityRecord]) -> None:
+    """A company that moved to another board (泰祥股份: Beijing 833874, then ChiNext 301192 from 2022-08-11)
+    keeps its name under the new code: the old code, gone from its exchange's newest list, ends on the day
+    the new one was listed, so the name leads to one code on any day."""
+    by_name: dict[str, list[SecurityRecord]] = defaultdict(list)
+    for record in records.values():
+        by_name[record.names[-1].name].append(record)
+    for twins in by_name.values():
+        if len(twins) < 2:
+            continue
+        for old in twins:
+            last = old.names[-1]
+            if last.valid_to is None or old.list_date is None or old.successor_code:
+                continue
+            later = [t for t in twins if t is not old and t.list_date and old.list_date < t.list_date < last.valid_to]
+            if len(later) == 1:
+                moved = later[0]
+                records[old.code] = replace(
+                    old,
+                    names=(*old.names[:-1], NameSpan(last.name, last.valid_from, moved.list_date)),
+                    successor_code=moved.code,
+                )

@@ -1,8 +1,8 @@
 """The theme taxonomy (a reviewable YAML file) and the matcher that finds its terms in policy text.
 
 Parsing reports errors with the line they are on. Matching uses one Aho-Corasick automaton over every term
-and exclusion: a term found inside one of its theme's exclusions (or inside a longer term of the same theme
-that is an exclusion) does not count.
+and exclusion: a term found inside one of its theme's exclusions does not count, and within a theme only the
+longest non-overlapping occurrences count (工业机器人 is one mention of robots, not two).
 """
 
 from __future__ import annotations
@@ -36,6 +36,11 @@ class ThemeMember(BaseModel):
     @field_validator("ticker", mode="before")
     @classmethod
     def _ticker(cls, value: Any) -> str:
+        if isinstance(value, int) and not isinstance(value, bool):
+            raise ValueError(
+                f"{value} is not a ticker: YAML read unquoted digits as a number (with a leading 0 as octal: "
+                f'002230 becomes 1176); write the ticker with its exchange, quoted, like "002230.SZ"'
+            )
         value = str(value)
         if not _TICKER.match(value):
             raise ValueError(f"{value!r} is not a ticker like 300024.SZ, 600000.SS or 920017.BJ")
@@ -150,14 +155,23 @@ class ThemeMatcher:
                     excluded[theme_id].append((start, end))
                 else:
                     hits.append((start, end, theme_id, word))
+        # per theme, the longest non-overlapping occurrences: 机器人 inside 工业机器人 is the same mention
+        by_theme: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+        for start, end, theme_id, term in hits:
+            if not any(s <= start and end <= e for s, e in excluded[theme_id]):
+                by_theme[theme_id].append((start, end, term))
         terms: dict[str, dict[str, None]] = defaultdict(dict)
         counts: dict[str, int] = defaultdict(int)
-        for start, end, theme_id, term in sorted(hits):
-            if any(s <= start and end <= e for s, e in excluded[theme_id]):
-                continue
-            terms[theme_id][term] = None
-            counts[theme_id] += 1
-        return [ThemeMatch(t, tuple(terms[t]), counts[t]) for t in terms]
+        for theme_id, occurrences in by_theme.items():
+            reach = -1
+            for start, end, term in sorted(occurrences, key=lambda o: (o[0], o[0] - o[1])):
+                if start < reach:
+                    continue
+                reach = end
+                terms[theme_id][term] = None
+                counts[theme_id] += 1
+        order = sorted(terms, key=lambda t: min(s for s, _, _ in by_theme[t]))
+        return [ThemeMatch(t, tuple(terms[t]), counts[t]) for t in order]
 
 
 def _ascii_word_at(text: str, start: int, end: int) -> bool:

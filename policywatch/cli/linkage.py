@@ -104,6 +104,8 @@ def reference_show(
 ) -> None:
     """Show what the securities master knows of a code or a name: names over time, exchange, tickers.
 
+    A name or code the snapshots do not know exits with 1 and says so.
+
     Example: policywatch reference show 中国重工
     """
     settings = ctx.ensure_object(AppState).settings
@@ -111,6 +113,18 @@ def reference_show(
     needle = query.strip().lower().replace(".ss", "").replace(".sz", "").replace(".bj", "")
     records = [r for r in master.records.values() if needle in (r.code, r.symbol)]
     records += [master.records[c] for c in master.codes_named(query.strip()) if master.records[c] not in records]
+    if not records:
+        oldest = master.snapshots[0] if master.snapshots else None
+        since = f" (the oldest is {oldest[1]}, as of {oldest[0]})" if oldest else ""
+        err_console.print(
+            f"no code or name '{query.strip()}' is known in the securities master's snapshots{since}: a name "
+            "dropped before the oldest snapshot (a company renamed earlier) is not known",
+            highlight=False,
+        )
+        similar = sorted({n for n in master.all_names() if query.strip() in n or (len(n) > 2 and n in query)})[:5]
+        if similar:
+            err_console.print(f"names that contain it or that it contains: {', '.join(similar)}", highlight=False)
+        raise typer.Exit(EXIT_PARTIAL)
     rows = [
         (
             r.code,

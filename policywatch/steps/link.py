@@ -52,11 +52,13 @@ def taxonomy_fingerprint(settings: Settings) -> str:
 
 
 def reference_fingerprint(settings: Settings) -> str:
+    """The reference files and the linker version: a new linker may read the same files differently (how a
+    day-marked name is taken, for one), and then the stored securities must be rebuilt too."""
     files = sorted(p for p in BUNDLED_REFERENCE.iterdir() if p.is_file())
     refreshed = settings.linking.reference_dir
     if refreshed.is_dir():
         files += sorted(refreshed.glob(SNAPSHOT_GLOB))
-    return _digest([*files, GENERIC_NAMES])
+    return hashlib.sha256(f"{LINKER_VERSION} {_digest([*files, GENERIC_NAMES])}".encode()).hexdigest()[:16]
 
 
 def link_articles(

@@ -9,14 +9,21 @@ from transforms.name_matcher import NameScanner, find_company_mentions
 DAY = date(2021, 10, 11)
 
 
-def mentions(text: str, context, day=DAY) -> dict[str, str]:
+def found(text: str, context, day=DAY):
     paragraphs = text.split("\n")
     starts, offset = [], 0
     for p in paragraphs:
         starts.append(offset)
         offset += len(p) + 1
-    found = find_company_mentions(text, starts, paragraphs, day, context, NameScanner(context.master))
-    return {m.code: m.evidence for m in found}
+    return find_company_mentions(text, starts, paragraphs, day, context, NameScanner(context.master))
+
+
+def mentions(text: str, context, day=DAY) -> dict[str, str]:
+    return {m.code: m.evidence for m in found(text, context, day)}
+
+
+def confidences(text: str, context, day=DAY) -> dict[str, float]:
+    return {m.code: m.confidence for m in found(text, context, day)}
 
 
 def test_all_occurrences_and_tables(linking_context):
@@ -54,3 +61,81 @@ def test_point_in_time_names(linking_context):
     # 中国重工 was listed in 2021 and absorbed in 2025
     assert "sh601989" in mentions("中国重工发布公告，拟与中国船舶换股合并。", linking_context)
     assert "sh601989" not in mentions("中国重工发布公告，拟与中国船舶换股合并。", linking_context, date(2026, 11, 1))
+
+
+def test_confidence_follows_the_evidence_not_its_wording(linking_context):
+    # "东吴证券（601555）认为": the code right after the name: company words around it, 0.85
+    assert confidences("东吴证券（601555）认为，券商板块估值处于低位。", linking_context) == {"sh601555": 0.85}
+    # "东吴证券的总部在苏州": a distinctive name, nothing around it that only a company has: 0.75
+    assert confidences("东吴证券的总部在苏州。", linking_context) == {"sh601555": 0.75}
+    # "太平洋证券则表示": the company's own full name: 0.85
+    assert confidences("太平洋证券则表示，公司亏损。", linking_context) == {"sh601099": 0.85}
+
+
+def test_the_strongest_occurrence_sets_the_confidence(linking_context):
+    # first alone, then with its code: the second occurrence is the better evidence
+    text = "东吴证券的总部在苏州。\n东吴证券（601555）公告称，拟回购股份。"
+    (mention,) = found(text, linking_context)
+    assert mention.confidence == 0.85 and "（601555）" in mention.evidence and "2 occurrences" in mention.evidence
+
+
+def test_generic_verbs_and_prices_are_not_company_words(linking_context):
+    # "很多老百姓认为": ordinary people; "老百姓表示": people say; "农产品价格上涨5%": the price of produce;
+    # "机器人行业预计": the robot industry. None of these names a listed company.
+    for text in (
+        "很多老百姓认为，看病贵的问题还没有解决。",
+        "老百姓表示，菜价比去年稳定。",
+        "受天气影响，农产品价格上涨5%。",
+        "机器人行业预计今年增长两成。",
+    ):
+        assert mentions(text, linking_context) == {}, text
+
+
+def test_only_distinctive_names_make_a_list_of_companies(linking_context):
+    # "老百姓、农产品和机器人": three ordinary words in a row, no company among them
+    assert mentions("老百姓、农产品和机器人都是常用词。", linking_context) == {}
+    # "贵州茅台、老百姓等": 贵州茅台 is a company, so the pharmacy chain listed with it is one too
+    found = mentions("贵州茅台、老百姓等个股表现活跃。", linking_context)
+    assert "listed together with the companies 贵州茅台" in found["sh603883"]
+
+
+def test_institutions_and_terms_that_contain_a_short_name(linking_context):
+    # the regulator, the banking association, Shibor, the construction association: no company among them
+    for text in (
+        "中国银行保险监督管理委员会发布通知。",
+        "中国银行业协会发布报告。",
+        "上海银行间同业拆放利率上行。",
+        "中国建筑业协会发布数据。",
+    ):
+        assert mentions(text, linking_context) == {}, text
+    # "长安汽车销量增长": the carmaker's sales
+    assert set(mentions("长安汽车销量增长20%。", linking_context)) == {"sz000625"}
+
+
+def test_a_broker_analyst_is_not_a_fund(linking_context):
+    # "中信证券债券首席分析师明明认为": the broker's chief bond analyst, so the broker itself
+    found = mentions("中信证券债券首席分析师明明认为，债市将走强。", linking_context)
+    assert "followed by 首席" in found["sh600030"]
+
+
+def test_places_and_facilities_are_not_companies_by_themselves(linking_context):
+    # a forum held in Lujiazui and at Financial Street, a city, a scenic area, a port's throughput, a railway
+    # line's traffic, and two everyday phrases: no company is named
+    for text in (
+        "陆家嘴论坛今天开幕。",
+        "连云港市发布通知。",
+        "张家界景区游客增多。",
+        "金融街论坛召开。",
+        "宁波港吞吐量增长。",
+        "大秦铁路运量下降。",
+        "新世界的大门已经打开。",
+        "人们走进新天地。",
+    ):
+        assert mentions(text, linking_context) == {}, text
+
+
+def test_a_facility_name_with_company_words_is_the_company(linking_context):
+    # "大秦铁路公告称": the listed railway operator 601006 announces
+    assert "followed by 公告" in mentions("大秦铁路公告称，10月运量同比增长。", linking_context)["sh601006"]
+    # "连云港（601008）": the port operator, by its code
+    assert "sh601008" in mentions("连云港（601008）今日涨停。", linking_context)

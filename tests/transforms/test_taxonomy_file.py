@@ -65,6 +65,15 @@ def test_malformed_taxonomy_names_the_line(broken, line, message):
         assert f"line {line}" in text
 
 
+def test_a_bare_code_read_as_a_number_says_how_to_write_it():
+    # YAML reads the unquoted 002230 as the octal number 1176: the error must not leave the user with "1176"
+    broken = GOOD.replace("ticker: 002747.SZ", "ticker: 002230")
+    with pytest.raises(ConfigError) as info:
+        parse_taxonomy(broken, "mine.yaml")
+    text = str(info.value)
+    assert "line 11" in text and "read unquoted digits as a number" in text and '"002230.SZ"' in text
+
+
 def test_invalid_yaml_names_the_line():
     # the parser stops where the unclosed list meets the next item
     with pytest.raises(ConfigError, match=r"mine\.yaml, line 4: not valid YAML"):
@@ -74,10 +83,22 @@ def test_invalid_yaml_names_the_line():
 def test_matcher_exclusions_and_ascii_words():
     matcher = ThemeMatcher(parse_taxonomy(GOOD))
     hits = {m.theme_id: m for m in matcher.match("工业机器人和聊天机器人都在发展，AI与5G融合，MAIN不算")}
-    assert hits["robots"].terms == ("工业机器人", "机器人")  # 机器人 inside 聊天机器人 does not count
-    assert hits["robots"].count == 2
+    # the text names robots once: 工业机器人 (机器人 inside it is the same words, not a second mention) and
+    # 聊天机器人 (an exclusion: chat bots are not robots)
+    assert hits["robots"].terms == ("工业机器人",)
+    assert hits["robots"].count == 1
     assert hits["ai"].terms == ("AI", "5G") and hits["ai"].count == 2
     assert matcher.match("聊天机器人") == []
+
+
+def test_nested_terms_count_once():
+    matcher = ThemeMatcher(parse_taxonomy(GOOD))
+    # "推广工业机器人": one robot word; an article needs two mentions (or the title) to name a theme by itself
+    (robots,) = matcher.match("推广工业机器人")
+    assert (robots.terms, robots.count) == (("工业机器人",), 1)
+    # "工业机器人和机器人产业": two separate mentions
+    (robots,) = matcher.match("工业机器人和机器人产业")
+    assert (robots.terms, robots.count) == (("工业机器人", "机器人"), 2)
 
 
 def test_the_bundled_file_is_what_the_taxonomy_loader_reads():

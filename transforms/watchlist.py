@@ -28,8 +28,13 @@ LOCAL_SCHEMES = ("console", "file")
 class AlertChannel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: str  #: an Apprise URL (mailto://, slack://, dingtalk://, feishu://, lark://, wecombot://, json://, …)
+    #: an Apprise URL (mailto://, slack://, dingtalk://, feishu://, lark://, wecombot://, json://, …); kept out
+    #: of repr: once expanded it holds secrets
+    url: str = Field(repr=False)
     description: str | None = None
+    #: set by the parser, never read from the file: the values expanded from the environment into ``url``,
+    #: which every log line and error about this channel has redacted
+    secrets: tuple[str, ...] = Field(default=(), repr=False, exclude=True)
 
     @property
     def scheme(self) -> str:
@@ -87,9 +92,12 @@ class Watchlist(BaseModel):
     unavailable: dict[str, str] = Field(default_factory=dict)
 
 
-def _expand(url: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
-    missing = [name for name in _ENV.findall(url) if name not in environ]
-    return _ENV.sub(lambda m: environ.get(m.group(1), m.group(0)), url), missing
+def _expand(url: str, environ: Mapping[str, str]) -> tuple[str, list[str], tuple[str, ...]]:
+    """The URL with ``${NAME}`` replaced, the names not set, and the values put in (to redact them)."""
+    names = _ENV.findall(url)
+    missing = [name for name in names if name not in environ]
+    secrets = tuple(dict.fromkeys(environ[name] for name in names if environ.get(name)))
+    return _ENV.sub(lambda m: environ.get(m.group(1), m.group(0)), url), missing, secrets
 
 
 def parse_watchlist(
@@ -104,6 +112,10 @@ def parse_watchlist(
     data, lines = load_yaml_with_lines(text, source)
     if isinstance(data, dict) and "unavailable" in data:
         raise ConfigError(f"{where(('unavailable',), lines, source)}: not a watchlist setting")
+    raw_channels = data.get("channels") if isinstance(data, dict) else None
+    for name, channel in raw_channels.items() if isinstance(raw_channels, dict) else ():
+        if isinstance(channel, dict) and "secrets" in channel:
+            raise ConfigError(f"{where(('channels', name, 'secrets'), lines, source)}: not a channel setting")
     try:
         watchlist = Watchlist.model_validate(data)
     except ValidationError as exc:
@@ -112,12 +124,12 @@ def parse_watchlist(
     channels = {}
     unavailable: dict[str, str] = {}
     for name, channel in watchlist.channels.items():
-        url, missing = _expand(channel.url, environ)
+        url, missing, secrets = _expand(channel.url, environ)
         if missing:
             # one channel without its secret must not stop the others: its deliveries fail and are retried
             place = where(("channels", name, "url"), lines, source)
             unavailable[name] = f"the environment variables {missing} are not set ({place})"
-        channels[name] = channel.model_copy(update={"url": url})
+        channels[name] = channel.model_copy(update={"url": url, "secrets": secrets})
     for i, rule in enumerate(watchlist.rules):
         unknown_channels = [c for c in rule.channels if c not in channels]
         if unknown_channels:

@@ -3,18 +3,22 @@ HTTP webhook receiver; once per (article, rule, channel); a channel that is down
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 
 import pytest
 from typer.testing import CliRunner
 
+from policywatch.alerts.delivery import deliver
 from policywatch.cli import app
 from policywatch.steps.alerts import run_alerts, send_test_alerts
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
 from tests.conftest import SAMPLES
 from tests.servers import free_port, smtp_server, webhook_server
+from transforms.alert_message import AlertMessage
+from transforms.watchlist import parse_watchlist
 from warehouse.store import open_reader
 
 SINCE = datetime(2021, 1, 1, tzinfo=UTC)
@@ -212,3 +216,29 @@ def test_since_on_the_command_line_is_china_midnight(linked, tmp_path):
         assert result.exit_code == 0, result.output
         titles = [body["title"] for _, body in hooks.posts]
     assert not any("东数西算" in t for t in titles)  # 2022-02-18 12:26 China time is before China midnight
+
+
+def test_tokens_stay_out_of_the_logs_when_apprise_rejects_them_and_when_it_sends(caplog, capsys):
+    """Apprise logs a rejected DingTalk token in full at WARNING, and the request URL with its token at DEBUG
+    (so does urllib3): none of it may reach a handler unredacted."""
+    ding, hook = "SECRETTOKEN!!", "tok-7f3a9c/x"
+    caplog.set_level(logging.DEBUG)
+    with webhook_server() as hooks:
+        watchlist = parse_watchlist(
+            'channels:\n  ding:\n    url: "dingtalk://${DING}/"\n'
+            f'  hook:\n    url: "json://127.0.0.1:{hooks.port}/hook/${{HOOK}}?+X-Token=${{HOOK}}"\n'
+            "rules:\n  - id: r\n    themes: [robots]\n    channels: [ding, hook]\n",
+            environ={"DING": ding, "HOOK": hook},
+        )
+        message = AlertMessage("标题", "正文")
+        rejected = deliver(message, watchlist.channels["ding"])
+        sent = deliver(message, watchlist.channels["hook"])
+        assert sent.ok and hooks.posts[0][0] == "/hook/tok-7f3a9c/x"
+    assert not rejected.ok and "An invalid DingTalk API Token (***) was specified" in rejected.error
+    # the warning still reaches the log, redacted, and so do Apprise's and urllib3's request lines
+    assert "An invalid DingTalk API Token (***) was specified" in caplog.text
+    assert '"POST /hook/*** HTTP/1.1" 200' in caplog.text and "JSON POST URL: http://127.0.0.1" in caplog.text
+    out, err = capsys.readouterr()
+    logged = caplog.text + out + err + " ".join(f"{r.msg} {r.args} {r.exc_text}" for r in caplog.records)
+    for secret in (ding, hook, "tok-7f3a9c", "tok-7f3a9c%2Fx"):
+        assert secret not in logged and secret not in rejected.error

@@ -80,3 +80,13 @@ def test_the_example_watchlist_is_valid():
     for name, channel in watchlist.channels.items():
         if channel.scheme not in ("console", "file"):
             assert apprise.Apprise().add(channel.url), f"Apprise rejects the example channel {name}"
+
+
+def test_expanded_secrets_are_kept_for_redaction_and_left_out_of_repr():
+    watchlist = parse_watchlist(GOOD, theme_ids=THEMES, environ=ENV)
+    assert watchlist.channels["mail"].secrets == ("desk", "s3cret")
+    assert watchlist.channels["hook"].secrets == ()
+    assert "s3cret" not in repr(watchlist) and "s3cret" not in str(watchlist)
+    with pytest.raises(ConfigError) as info:
+        parse_watchlist(GOOD.replace('    url: "json', '    secrets: [x]\n    url: "json'), "w.yaml", environ=ENV)
+    assert "w.yaml, line 6: channels.hook.secrets: not a channel setting" in str(info.value)

@@ -1,15 +1,16 @@
 """The watchlist file: channels (Apprise URLs) and rules (tracked themes, tickers, keywords, thresholds).
 
 Secrets never sit in the file: a channel URL names environment variables as ``${NAME}``, expanded when the
-watchlist is loaded. A missing variable, an unknown theme, a malformed URL or a rule naming an unknown channel
-is an error naming the line.
+watchlist is loaded. An unknown theme, a malformed URL (one ``check_channel`` rejects: the caller brings
+Apprise) or a rule naming an unknown channel is an error naming the line; a missing variable makes only that
+channel unusable.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -106,8 +107,10 @@ def parse_watchlist(
     *,
     theme_ids: Collection[str] = (),
     environ: Mapping[str, str] | None = None,
+    check_channel: Callable[[AlertChannel], str | None] | None = None,
 ) -> Watchlist:
-    """Validate a watchlist; ``theme_ids`` are the taxonomy's ids a rule may name."""
+    """Validate a watchlist; ``theme_ids`` are the taxonomy's ids a rule may name. ``check_channel`` returns
+    why a channel (its URL expanded) cannot be used, or None; its answer must not repeat the URL."""
     environ = os.environ if environ is None else environ
     data, lines = load_yaml_with_lines(text, source)
     if isinstance(data, dict) and "unavailable" in data:
@@ -125,11 +128,13 @@ def parse_watchlist(
     unavailable: dict[str, str] = {}
     for name, channel in watchlist.channels.items():
         url, missing, secrets = _expand(channel.url, environ)
+        place = where(("channels", name, "url"), lines, source)
+        channels[name] = expanded = channel.model_copy(update={"url": url, "secrets": secrets})
         if missing:
             # one channel without its secret must not stop the others: its deliveries fail and are retried
-            place = where(("channels", name, "url"), lines, source)
             unavailable[name] = f"the environment variables {missing} are not set ({place})"
-        channels[name] = channel.model_copy(update={"url": url, "secrets": secrets})
+        elif check_channel is not None and (why := check_channel(expanded)):
+            problems.append(f"{place}: channel {name}: {why}")
     for i, rule in enumerate(watchlist.rules):
         unknown_channels = [c for c in rule.channels if c not in channels]
         if unknown_channels:

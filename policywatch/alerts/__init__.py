@@ -11,9 +11,12 @@ __all__ = ["load_watchlist"]
 
 
 def load_watchlist(path: Path, *, theme_ids: frozenset[str] | set[str] = frozenset()) -> Watchlist:
-    """Read and validate a watchlist file (secrets expanded from the environment)."""
+    """Read and validate a watchlist file (secrets expanded from the environment); every channel whose
+    variables are set must be a URL Apprise accepts."""
+    from policywatch.alerts.delivery import check_channel
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read the watchlist {path}: {exc.strerror or exc}") from None
-    return parse_watchlist(text, str(path), theme_ids=theme_ids)
+    return parse_watchlist(text, str(path), theme_ids=theme_ids, check_channel=check_channel)

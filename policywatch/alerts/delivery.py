@@ -15,12 +15,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import apprise
+from apprise.manager_plugins import NotificationManager
 
 from policywatch.alerts.redacted_log import channel_redactor, redacted_apprise_log
 from transforms.alert_message import AlertMessage
 from transforms.watchlist import AlertChannel
 
-__all__ = ["DeliveryResult", "deliver"]
+__all__ = ["DeliveryResult", "check_channel", "deliver"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,22 @@ def _reason(problems: list[str], fallback: str) -> str:
 
 def _file_path(url: str) -> Path:
     return Path(url.split("://", 1)[1])
+
+
+def check_channel(channel: AlertChannel) -> str | None:
+    """Why ``channel`` (its URL expanded) cannot be used, or None; the answer holds no secret."""
+    scheme = channel.scheme
+    if scheme == "console":
+        return None
+    if scheme == "file":
+        return None if channel.url.split("://", 1)[1] else "file:// needs a path, like file:///var/alerts.md"
+    hide = channel_redactor(channel.url, channel.secrets)
+    with redacted_apprise_log(hide) as problems:
+        if scheme not in NotificationManager().schemas():
+            return f"Apprise has no {scheme}:// service (see https://github.com/caronc/apprise/wiki)"
+        if apprise.Apprise().add(channel.url):
+            return None
+    return _reason(problems, f"Apprise does not accept this {scheme}:// URL")
 
 
 def deliver(

@@ -10,6 +10,7 @@ from email.header import decode_header, make_header
 import pytest
 from typer.testing import CliRunner
 
+from policywatch.alerts import load_watchlist
 from policywatch.alerts.delivery import deliver
 from policywatch.cli import app
 from policywatch.steps.alerts import run_alerts, send_test_alerts
@@ -18,6 +19,7 @@ from policywatch.steps.link import link_articles
 from tests.conftest import SAMPLES
 from tests.servers import free_port, smtp_server, webhook_server
 from transforms.alert_message import AlertMessage
+from transforms.errors import ConfigError
 from transforms.watchlist import parse_watchlist
 from warehouse.store import open_reader
 
@@ -242,3 +244,37 @@ def test_tokens_stay_out_of_the_logs_when_apprise_rejects_them_and_when_it_sends
     logged = caplog.text + out + err + " ".join(f"{r.msg} {r.args} {r.exc_text}" for r in caplog.records)
     for secret in (ding, hook, "tok-7f3a9c", "tok-7f3a9c%2Fx"):
         assert secret not in logged and secret not in rejected.error
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("slak://T000/B000/${DING}", "Apprise has no slak:// service"),
+        ("dingtalk://${DING}/", "An invalid DingTalk API Token (***) was specified"),
+        ("feishu://${DING}/", "The Feishu token specified (***) is invalid"),
+    ],
+)
+def test_a_channel_url_apprise_rejects_is_an_error_naming_the_channel_not_its_secret(
+    tmp_path, monkeypatch, caplog, capsys, url, why
+):
+    monkeypatch.setenv("DING", "SECRETTOKEN!!")
+    caplog.set_level(logging.DEBUG)
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        f'channels:\n  ok:\n    url: "console://"\n  desk-ding:\n    url: "{url}"\n'
+        "rules:\n  - id: r\n    themes: [robots]\n    channels: [ok, desk-ding]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_watchlist(path)
+    message = str(info.value)
+    assert f"{path}, line 5: channels.desk-ding.url: channel desk-ding: {why}" in message
+    out, err = capsys.readouterr()
+    assert "SECRETTOKEN" not in message + caplog.text + out + err
+
+
+def test_alerts_test_refuses_a_malformed_channel_with_its_name(settings, tmp_path):
+    path = watchlist(tmp_path / "w.yaml", "mailto://127.0.0.1:1?from=a@example.com&to=b@example.com", "slak://x/y")
+    result = runner.invoke(app, ["--db", str(settings.db.path), "alerts", "test", "--watchlist", path])
+    assert result.exit_code == 2
+    assert "channels.desk-webhook.url: channel desk-webhook: Apprise has no slak:// service" in result.stderr

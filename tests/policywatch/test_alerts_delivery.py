@@ -4,9 +4,15 @@ HTTP webhook receiver; once per (article, rule, channel); a channel that is down
 from __future__ import annotations
 
 import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -16,7 +22,7 @@ from policywatch.cli import app
 from policywatch.steps.alerts import run_alerts, send_test_alerts
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES, query
 from tests.servers import free_port, smtp_server, webhook_server
 from transforms.alert_message import AlertMessage
 from transforms.errors import ConfigError
@@ -278,3 +284,89 @@ def test_alerts_test_refuses_a_malformed_channel_with_its_name(settings, tmp_pat
     result = runner.invoke(app, ["--db", str(settings.db.path), "alerts", "test", "--watchlist", path])
     assert result.exit_code == 2
     assert "channels.desk-webhook.url: channel desk-webhook: Apprise has no slak:// service" in result.stderr
+
+
+def one_rule(path, hook_url: str) -> str:
+    """The outline (standardization, robots) to one webhook: a single delivery."""
+    path.write_text(
+        f'channels:\n  hook:\n    url: "{hook_url}"\n'
+        "rules:\n  - id: std\n    standardization_only: true\n    themes: [robots]\n    channels: [hook]\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def sender(settings, watchlist_path: str) -> subprocess.Popen:
+    """``run_alerts`` in a process of its own (DuckDB's lock is per process)."""
+    code = (
+        "from datetime import UTC, datetime\nfrom pathlib import Path\n"
+        "from policywatch.config import DatabaseSettings, Settings\n"
+        "from policywatch.steps.alerts import run_alerts\n"
+        f"run_alerts(Settings(db=DatabaseSettings(path=Path({str(settings.db.path)!r}))),"
+        f" watchlist_path=Path({watchlist_path!r}), since=datetime(2021, 1, 1, tzinfo=UTC))\n"
+    )
+    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def test_sending_holds_no_database_lock(linked, tmp_path):
+    """While an alert is on the wire, another process can open the database for writing."""
+    opened = []
+
+    def open_the_writer(_path, _body):
+        try:
+            duckdb.connect(str(linked.db.path)).close()
+            opened.append(True)
+        except duckdb.Error as exc:
+            opened.append(str(exc))
+
+    with webhook_server(on_post=open_the_writer) as hooks:
+        process = sender(linked, watchlist(tmp_path / "w.yaml", "console://", hooks.url()))
+        assert process.wait(120) == 0
+    assert opened == [True, True, True]
+    assert query(linked, "SELECT count(*) FROM alerts_sent WHERE status = 'sent'") == [(4,)]
+
+
+def test_a_sender_killed_mid_delivery_loses_no_record_and_sends_again(linked, tmp_path):
+    """The sender dies after the webhook got the alert and before the answer: the next run records the
+    attempt as interrupted and sends it again (at least once), and nothing is left unrecorded."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def hang_the_first(_path, _body):
+        if not arrived.is_set():
+            arrived.set()
+            release.wait(60)
+
+    with webhook_server(on_post=hang_the_first) as hooks:
+        path = one_rule(tmp_path / "w.yaml", hooks.url())
+        process = sender(linked, path)
+        try:
+            assert arrived.wait(120)
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(30)
+        finally:
+            release.set()
+        journals = list((tmp_path / "pw.duckdb.alert-journal").glob("*.open.jsonl"))
+        assert len(journals) == 1 and query(linked, "SELECT count(*) FROM alerts_sent") == [(0,)]
+
+        again = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert (again.sent, again.already_sent, again.failed) == (1, 0, [])
+        assert len(hooks.posts) == 2  # the one that may have gone out, and the one that did
+    assert query(linked, "SELECT status, attempts, error FROM alerts_sent") == [("sent", 2, None)]
+    assert list((tmp_path / "pw.duckdb.alert-journal").glob("*.jsonl")) == []
+    third = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+    assert (third.sent, third.already_sent) == (0, 1)
+
+
+def test_sent_but_not_recorded_is_not_sent_twice(linked, tmp_path):
+    """Sending succeeded and recording did not happen (the database was locked, the task died): the journal
+    still counts, so the next run sends nothing again and records it."""
+    from policywatch.steps.alerts import record_alert_journals, send_alerts
+
+    with webhook_server() as hooks:
+        path = one_rule(tmp_path / "w.yaml", hooks.url())
+        first = send_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert first.sent == 1 and query(linked, "SELECT count(*) FROM alerts_sent") == [(0,)]
+        second = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert (second.sent, second.already_sent) == (0, 1) and len(hooks.posts) == 1
+    assert path and query(linked, "SELECT status, attempts FROM alerts_sent") == [("sent", 1)]
+    assert record_alert_journals(linked).journals == 0  # nothing left to record

@@ -86,6 +86,9 @@ class Watchlist(BaseModel):
 
     #: articles older than this many days (by publication time) are not alerted on; backfills stay quiet
     lookback_days: int = Field(default=3, ge=0)
+    #: a delivery that has failed this many times is given up (status given_up, with its last error); raise it
+    #: to try the given-up ones again. Under Airflow each try of the alert task is an attempt.
+    max_attempts: int = Field(default=20, ge=1)
     channels: dict[str, AlertChannel] = Field(min_length=1)
     rules: tuple[Rule, ...] = Field(min_length=1)
     #: set by the parser, never read from the file: channels that cannot be used now (a secret missing from

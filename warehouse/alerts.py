@@ -21,14 +21,15 @@ INTERRUPTED = "interrupted while sending (it may have gone out): sent again on t
 
 def alert_candidates(con: duckdb.DuckDBPyConnection, since: datetime) -> list[AlertCandidate]:
     """Linked articles published (or, without a publication time, loaded) since ``since``, and every article
-    with a failed delivery, however old: a channel that was down gets its alert when it is back."""
+    with a delivery not sent, however old: a channel that was down gets its alert when it is back (given-up
+    ones too: the caller skips them unless the watchlist now allows more attempts)."""
     heads = con.execute(
         """
         SELECT a.article_id, a.title, a.url, a.origin_ref, a.published_at, p.policy_score, p.is_policy,
                p.standardization_score, p.is_standardization, p.issuers, coalesce(p.documents, []), a.text
         FROM articles a JOIN article_policy p USING (article_id)
         WHERE coalesce(a.published_at, a.loaded_at) >= ?
-           OR a.article_id IN (SELECT article_id FROM alerts_sent WHERE status = 'failed')
+           OR a.article_id IN (SELECT article_id FROM alerts_sent WHERE status <> 'sent')
         ORDER BY a.published_at NULLS LAST, a.article_id
         """,
         [since],
@@ -88,7 +89,7 @@ def alert_candidates(con: duckdb.DuckDBPyConnection, since: datetime) -> list[Al
 
 @dataclass(frozen=True, slots=True)
 class DeliveryState:
-    status: str  #: sent | failed
+    status: str  #: sent | failed | given_up
     attempts: int
 
 
@@ -111,15 +112,21 @@ class RecordedDelivery:
 
 
 def record_journal(
-    con: duckdb.DuckDBPyConnection, name: str, deliveries: Sequence[RecordedDelivery], *, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    deliveries: Sequence[RecordedDelivery],
+    *,
+    run_id: str,
+    max_attempts: int,
 ) -> bool:
     """Record one journal's deliveries in one transaction; False (and nothing written) when it already was.
-    A delivery recorded as sent stays sent whatever a later journal says."""
+    A delivery recorded as sent stays sent whatever a later journal says; one that has failed
+    ``max_attempts`` times is given up (``given_up``, keeping its last error)."""
     with transaction(con):
         if con.execute("SELECT 1 FROM alert_journals WHERE name = ?", [name]).fetchall():
             return False
         for d in deliveries:
-            status = "sent" if d.ok else "failed"
+            status = "sent" if d.ok else "failed" if max_attempts > 1 else "given_up"
             error = INTERRUPTED if d.ok is None else d.error
             con.execute(
                 """
@@ -127,13 +134,15 @@ def record_journal(
                                          last_attempt_at, sent_at, error, title, run_id)
                 VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (article_id, rule_id, channel) DO UPDATE SET
-                    status = excluded.status, attempts = alerts_sent.attempts + 1,
+                    status = CASE WHEN excluded.status = 'sent' THEN 'sent'
+                                  WHEN alerts_sent.attempts + 1 >= ? THEN 'given_up' ELSE 'failed' END,
+                    attempts = alerts_sent.attempts + 1,
                     last_attempt_at = excluded.last_attempt_at, sent_at = excluded.sent_at, error = excluded.error,
                     title = excluded.title, run_id = excluded.run_id
                 WHERE alerts_sent.status <> 'sent'
                 """,
                 [d.article_id, d.rule_id, d.channel, status, d.at, d.at, d.at if d.ok else None,
-                 None if d.ok else error, d.title, run_id],
+                 None if d.ok else error, d.title, run_id, max_attempts],
             )  # fmt: skip
         con.execute(
             "INSERT INTO alert_journals (name, recorded_at, deliveries, run_id) VALUES (?, ?, ?, ?)",

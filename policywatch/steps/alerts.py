@@ -78,6 +78,7 @@ class AlertPlan:
     candidates: int = 0
     matches: int = 0
     already_sent: int = 0
+    given_up: int = 0  #: failed max_attempts times: not tried again
 
 
 @dataclass(slots=True)
@@ -89,11 +90,12 @@ class AlertSummary:
     already_sent: int = 0
     #: (article id, rule, channel, error)
     failed: list[tuple[str, str, str, str]] = field(default_factory=list)
+    given_up: int = 0
     journal: str | None = None
 
     def counts(self) -> dict:
         return {"candidates": self.candidates, "matches": self.matches, "sent": self.sent,
-                "already_sent": self.already_sent, "failed": len(self.failed)}  # fmt: skip
+                "already_sent": self.already_sent, "failed": len(self.failed), "given_up": self.given_up}  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -120,7 +122,8 @@ def _watchlist(settings: Settings, path: Path | None) -> tuple[Watchlist, dict[s
 
 def plan_alerts(settings: Settings, watchlist: Watchlist, theme_names: dict[str, str], *, since: datetime) -> AlertPlan:
     """What is due: every (article, rule, channel) match not sent yet, by the database or by a journal that
-    is not recorded yet. Reads the database read-only and briefly."""
+    is not recorded yet, and not given up (failed ``max_attempts`` times). Reads the database read-only and
+    briefly."""
     pending = pending_deliveries(journal_dir(settings.db.path))
     con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
@@ -141,6 +144,10 @@ def plan_alerts(settings: Settings, watchlist: Watchlist, theme_names: dict[str,
                 state, waiting = states.get(key), pending.get(key)
                 if (state is not None and state.status == "sent") or (waiting is not None and waiting.sent):
                     plan.already_sent += 1
+                    continue
+                attempts = (state.attempts if state else 0) + (waiting.attempts if waiting else 0)
+                if attempts >= watchlist.max_attempts:
+                    plan.given_up += 1
                     continue
                 plan.due.append(DueDelivery(candidate.article_id, rule.id, channel, message))
     return plan
@@ -171,9 +178,11 @@ def record_alert_journals(
         summary = RecordSummary(run_id)
         try:
             for path in paths:
-                _, entries = read_journal(path)
+                header, entries = read_journal(path)
                 deliveries = [RecordedDelivery(*e.key, e.title, e.at, e.ok, e.error) for e in entries]
-                if record_journal(con, path.name, deliveries, run_id=run_id):
+                # the cap the sender's watchlist had (an unreadable header: the default)
+                cap = int(header.get("max_attempts") or Watchlist.model_fields["max_attempts"].default)
+                if record_journal(con, path.name, deliveries, run_id=run_id, max_attempts=cap):
                     summary.journals += 1
                     summary.sent += sum(1 for e in entries if e.ok)
                     summary.failed += sum(1 for e in entries if e.ok is False)
@@ -205,10 +214,12 @@ def send_alerts(
     folder = journal_dir(settings.db.path)
     with sending_lock(folder, wait_s=settings.db.lock_timeout_s):
         plan = plan_alerts(settings, watchlist, theme_names, since=since)
-        header = {"since": since.isoformat(), "watchlist": str(watchlist_path or settings.alerts.watchlist)}
+        header = {"since": since.isoformat(), "watchlist": str(watchlist_path or settings.alerts.watchlist),
+                  "max_attempts": watchlist.max_attempts}  # fmt: skip
         with open_journal(folder, label, header) as journal:
             results = send_due(plan, watchlist, journal, echo=echo)
-    summary = AlertSummary(None, plan.candidates, plan.matches, already_sent=plan.already_sent, journal=journal.name)
+    summary = AlertSummary(None, plan.candidates, plan.matches, already_sent=plan.already_sent,
+                           given_up=plan.given_up, journal=journal.name)  # fmt: skip
     for item, result in results:
         if result.ok:
             summary.sent += 1

@@ -370,3 +370,29 @@ def test_sent_but_not_recorded_is_not_sent_twice(linked, tmp_path):
         assert (second.sent, second.already_sent) == (0, 1) and len(hooks.posts) == 1
     assert path and query(linked, "SELECT status, attempts FROM alerts_sent") == [("sent", 1)]
     assert record_alert_journals(linked).journals == 0  # nothing left to record
+
+
+def test_a_delivery_failing_max_attempts_times_is_given_up_with_its_last_error(linked, tmp_path):
+    down = free_port()
+    path = tmp_path / "w.yaml"
+    one_rule(path, f"json://127.0.0.1:{down}/policywatch")
+    path.write_text("max_attempts: 2\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    first = run_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
+    second = run_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
+    assert (len(first.failed), len(second.failed), second.given_up) == (1, 1, 0)
+    ((status, attempts, error),) = query(linked, "SELECT status, attempts, error FROM alerts_sent")
+    assert (status, attempts) == ("given_up", 2) and error == second.failed[0][3]
+    history = runner.invoke(app, ["--db", str(linked.db.path), "alerts", "history", "--format", "json"])
+    import json
+
+    (row,) = json.loads(history.stdout)
+    assert (row["status"], row["attempts"], row["error"]) == ("given_up", 2, error)
+    with webhook_server(port=down) as hooks:
+        third = run_alerts(linked, watchlist_path=path, echo=lambda _: None)  # given up: not tried again
+        assert (third.sent, third.failed, third.given_up, hooks.posts) == (0, [], 1, [])
+        result = runner.invoke(app, ["--db", str(linked.db.path), "alerts", "run", "--watchlist", str(path)])
+        assert result.exit_code == 0 and "1 given up (see alerts history)" in result.stdout
+        path.write_text(path.read_text(encoding="utf-8").replace("max_attempts: 2", "max_attempts: 3"))
+        fourth = run_alerts(linked, watchlist_path=path, echo=lambda _: None)  # allowed one more: it goes out
+        assert (fourth.sent, fourth.given_up, len(hooks.posts)) == (1, 0, 1)
+    assert query(linked, "SELECT status, attempts, error FROM alerts_sent") == [("sent", 3, None)]

@@ -3,12 +3,14 @@
 
 Several times a day (China time): **crawl** Sina's roll API, 7x24 feed and RSS feeds (Scrapy runs as its own
 process and writes raw pages to staging files), **load** what was staged (parsed and stored), **link** the new
-articles (Sina's links judged, themes per measure, tickers, policy scores), and **alert** on new policies that
-touch the watchlist's themes, tickers or keywords (once per article, rule and channel; a failed channel is
-retried on the next run).
+articles (Sina's links judged, themes per measure, tickers, policy scores), **alert** on new policies that
+touch the watchlist's themes, tickers or keywords (once per article, rule and channel), and **record_alerts**
+into DuckDB. When a delivery fails, `alert` fails after noting it (the run shows red) and its retries send the
+failed ones again; what still fails is sent on the next run.
 
-`crawl` writes only staging files: it runs outside the pool, reading the database once and briefly for what is
-already known. `load`, `link` and `alert` write DuckDB and run in the one-slot pool `policywatch_duckdb`.
+`crawl` and `alert` write only files (staging files; the alert journal): they run outside the pool, reading
+the database briefly. `load`, `link` and `record_alerts` write DuckDB and run in the one-slot pool
+`policywatch_duckdb`; `record_alerts` is a teardown, so it records whatever `alert` did.
 Transient errors (network, Sina's rate limits, a held database lock) are retried with backoff (a retried crawl
 resumes its job); bad configuration or input fails at once.
 Params override the crawl for one run: `roll_url`, `channels` (`["155:1689"]`), `since` (`YYYY-MM-DD`),
@@ -53,11 +55,16 @@ def policy_news():
     def link(params=None):
         return tasks.link(params)
 
-    @task(pool=DUCKDB_POOL)
-    def alert(params=None):
-        return tasks.alert(params)
+    @task  # network time outside the writers' pool: outcomes go to a journal
+    def alert(params=None, run_id=None):
+        return tasks.alert(params, run_id)
 
-    load(crawl()) >> link() >> alert()
+    @task(pool=DUCKDB_POOL)
+    def record_alerts(params=None):
+        return tasks.record_alerts(params)
+
+    # a teardown: it records whatever alert did (failures too); the run's state is alert's
+    load(crawl()) >> link() >> alert() >> record_alerts().as_teardown()
 
 
 policy_news()

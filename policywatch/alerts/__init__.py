@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.errors import ConfigError
+from transforms.errors import ConfigError, TransientError
 from transforms.watchlist import Watchlist, parse_watchlist
 
-__all__ = ["load_watchlist"]
+__all__ = ["AlertsNotDeliveredError", "load_watchlist"]
+
+
+class AlertsNotDeliveredError(TransientError):
+    """Some deliveries failed (they are journaled as failed): trying again later may get them out."""
 
 
 def load_watchlist(path: Path, *, theme_ids: frozenset[str] | set[str] = frozenset()) -> Watchlist:

@@ -25,6 +25,7 @@ __all__ = [
     "load",
     "load_prices",
     "plan_prices",
+    "record_alerts",
     "study",
 ]
 
@@ -83,8 +84,12 @@ def link(params: Mapping[str, Any]) -> dict[str, Any]:
     return summary.counts()
 
 
-def alert(params: Mapping[str, Any]) -> dict[str, Any]:
-    from policywatch.steps.alerts import run_alerts
+def alert(params: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
+    """Send what is due (outside the writers' pool: the database is only read, briefly). The outcomes wait in
+    a journal for ``record_alerts``. When a delivery failed, raises a retryable error after journaling it:
+    the task's retry sends the failed ones again (and only those), and the run shows it."""
+    from policywatch.alerts import AlertsNotDeliveredError
+    from policywatch.steps.alerts import send_alerts
     from transforms.models import CHINA_TZ
 
     settings = _settings()
@@ -92,15 +97,30 @@ def alert(params: Mapping[str, Any]) -> dict[str, Any]:
         log.warning("no watchlist configured ([alerts] watchlist): nothing to alert on")
         return {"skipped": "no watchlist configured"}
     since = _date(params.get("alert_since"))
-    summary = run_alerts(
+    summary = send_alerts(
         settings,
         since=datetime.combine(since, datetime.min.time(), tzinfo=CHINA_TZ) if since else None,
         echo=log.info,
+        label=run_id or "airflow",
     )
     for article_id, rule, channel, error in summary.failed:
-        # recorded as failed in alerts_sent and sent again on the next run; other channels went out
         log.warning("alert to %s failed (%s, %s): %s", channel, rule, article_id, error)
-    return summary.counts()
+    if summary.failed:
+        channels = sorted({channel for _, _, channel, _ in summary.failed})
+        raise AlertsNotDeliveredError(
+            f"{len(summary.failed)} of {len(summary.failed) + summary.sent} alert deliveries failed (channels "
+            f"{', '.join(channels)}); record_alerts records them as failed, and a retry or the next run sends "
+            "them again"
+        )
+    return {**summary.counts(), "journal": summary.journal}
+
+
+def record_alerts(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Record the alert journals into DuckDB (the writer, briefly: run it in the writers' pool)."""
+    from policywatch.steps.alerts import record_alert_journals
+
+    summary = record_alert_journals(_settings())
+    return {"run_id": summary.run_id, **summary.counts()}
 
 
 def plan_prices(params: Mapping[str, Any]) -> dict[str, Any]:

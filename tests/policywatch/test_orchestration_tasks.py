@@ -43,3 +43,44 @@ def test_setup_checks_every_channel_url_with_apprise(tmp_path, monkeypatch):
             check_configuration(broken)
         assert "channels.b.url: channel b: " in str(info.value) and why in str(info.value)
         assert "SECRETTOKEN" not in str(info.value)
+
+
+def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_records_it(monkeypatch, tmp_path):
+    """alert sends (no database writes) and raises after journaling a failure; record_alerts, the writer,
+    records what alert did; the retry sends the failed delivery again, and only that one."""
+    from policywatch.alerts import AlertsNotDeliveredError
+    from policywatch.steps.import_archive import import_archive
+    from policywatch.steps.link import link_articles
+    from tests.conftest import SAMPLES, query
+    from tests.servers import free_port, smtp_server, webhook_server
+
+    settings = Settings(db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0))
+    import_archive([SAMPLES], settings)
+    link_articles(settings)
+    down = free_port()
+    with smtp_server() as mailbox:
+        watchlist = tmp_path / "watchlist.yaml"
+        watchlist.write_text(
+            f'channels:\n  email:\n    url: "{mailbox.url()}"\n  hook:\n    url: "json://127.0.0.1:{down}/x"\n'
+            "rules:\n  - id: std\n    standardization_only: true\n    themes: [robots]\n    channels: [email, hook]\n",
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("POLICYWATCH_DB", str(settings.db.path))
+        monkeypatch.setenv("POLICYWATCH__ALERTS__WATCHLIST", str(watchlist))
+        params = {"alert_since": "2021-01-01"}
+        with pytest.raises(AlertsNotDeliveredError, match=r"1 of 2 alert deliveries failed \(channels hook\)"):
+            tasks.alert(params, "manual__2026-01-01T00:00:00+00:00")
+        assert len(mailbox.messages) == 1 and query(settings, "SELECT count(*) FROM alerts_sent") == [(0,)]
+        recorded = tasks.record_alerts(params)
+        assert (recorded["journals"], recorded["sent"], recorded["failed"]) == (1, 1, 1)
+        assert query(settings, "SELECT channel, status, attempts FROM alerts_sent ORDER BY channel") == [
+            ("email", "sent", 1), ("hook", "failed", 1),
+        ]  # fmt: skip
+        with webhook_server(port=down) as hooks:
+            retried = tasks.alert(params, "manual__2026-01-01T00:00:00+00:00")
+            assert (retried["sent"], retried["already_sent"], retried["failed"]) == (1, 1, 0)
+            assert len(hooks.posts) == 1 and len(mailbox.messages) == 1
+        tasks.record_alerts(params)
+    assert query(settings, "SELECT channel, status, attempts FROM alerts_sent ORDER BY channel") == [
+        ("email", "sent", 1), ("hook", "sent", 2),
+    ]  # fmt: skip

@@ -14,6 +14,7 @@ from transforms.errors import ConfigError
 __all__ = [
     "ARTICLES_ASSET",
     "DUCKDB_POOL",
+    "NETWORK_ERRORS",
     "PRICES_ASSET",
     "STUDY_ASSET",
     "dag_kwargs",
@@ -30,29 +31,49 @@ PRICES_ASSET = "policywatch://warehouse/prices"
 STUDY_ASSET = "policywatch://warehouse/study"
 
 
+#: network failures as the libraries raise them when nothing wrapped them in a FetchError: most are OSErrors
+#: but not builtins.ConnectionError (socket.gaierror, requests' ConnectionError and Timeout, smtplib's), and
+#: urllib3's are plain Exceptions. socket.timeout is builtins.TimeoutError.
+NETWORK_ERRORS = (
+    "builtins.ConnectionError",
+    "builtins.TimeoutError",
+    "socket.gaierror",
+    "socket.herror",
+    "http.client.IncompleteRead",
+    "smtplib.SMTPServerDisconnected",
+    "smtplib.SMTPConnectError",
+    "requests.exceptions.ConnectionError",
+    "requests.exceptions.Timeout",
+    "requests.exceptions.ChunkedEncodingError",
+    "urllib3.exceptions.TimeoutError",
+    "urllib3.exceptions.ProtocolError",
+    "urllib3.exceptions.MaxRetryError",
+)
+
+
 def retry_policy() -> Any:
     """Transient errors (network, HTTP 5xx/429/456, a held database lock) are retried with backoff;
-    terminal ones (bad configuration, bad input) fail at once with their message."""
+    terminal ones (bad configuration, bad input) and anything unforeseen (a bug) fail at once."""
     from airflow.sdk.definitions.retry_policy import ExceptionRetryPolicy, RetryAction, RetryRule
 
     return ExceptionRetryPolicy(
         rules=[
             RetryRule("transforms.errors.TerminalError", RetryAction.FAIL, reason="bad configuration or input"),
             RetryRule("transforms.errors.TransientError", RetryAction.RETRY, reason="transient: retrying"),
-            RetryRule(
-                ["builtins.ConnectionError", "builtins.TimeoutError"], RetryAction.RETRY, reason="network: retrying"
-            ),
+            RetryRule(list(NETWORK_ERRORS), RetryAction.RETRY, reason="network: retrying"),
         ],
         default=RetryAction.FAIL,
     )
 
 
 def default_args(retries: int = 3) -> dict[str, Any]:
+    """Retries with exponential backoff: the first after Airflow's ``[core] default_task_retry_delay``
+    (300 s unless set), then twice as long each time, at most 30 minutes."""
     return {
         "owner": "policywatch",
         "retries": retries,
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": True,
+        # a multiplier in Airflow 3 (True would be 1.0: a constant delay)
+        "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=30),
         "retry_policy": retry_policy(),
     }

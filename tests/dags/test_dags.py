@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -66,7 +67,10 @@ def test_every_dag_imports_documented_with_writers_in_the_pool(airflow_env):
         "print('JSON', json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()},\n"
         "  'dags': {d.dag_id: {'doc': bool(d.doc_md and len(d.doc_md) > 200),\n"
         "   'pools': {t.task_id: t.pool for t in d.tasks},\n"
-        "   'teardowns': sorted(t.task_id for t in d.tasks if t.is_teardown)} for d in bag.dags.values()}}))\n",
+        "   'teardowns': sorted(t.task_id for t in d.tasks if t.is_teardown),\n"
+        "   'retries': {t.task_id: [t.retries, t.retry_exponential_backoff, t.max_retry_delay.total_seconds(),\n"
+        "               t.retry_policy.serialize() if t.retry_policy else None] for t in d.tasks}}\n"
+        "  for d in bag.dags.values()}}))\n",
     )
     data = json.loads(next(line for line in out.splitlines() if line.startswith("JSON "))[5:])
     assert data["errors"] == {}
@@ -92,6 +96,16 @@ def test_every_dag_imports_documented_with_writers_in_the_pool(airflow_env):
         "load": "policywatch_duckdb",
     }
     assert pools["event_study"] == dict.fromkeys(("events", "study"), "policywatch_duckdb")
+    # every task retries transient errors (only), with exponential backoff
+    policy = python(
+        airflow_env,
+        "import json\nfrom policywatch.orchestration.airflow import retry_policy\n"
+        "print('JSON', json.dumps(retry_policy().serialize()))\n",
+    )
+    expected = [3, 2.0, 1800.0, json.loads(next(line for line in policy.splitlines() if line.startswith("JSON "))[5:])]
+    assert expected[3]["default"] == "fail" and len(expected[3]["rules"]) == 3
+    for dag, info in data["dags"].items():
+        assert info["retries"] == dict.fromkeys(info["pools"], expected), dag
 
 
 def test_setup_creates_the_pool_and_checks_the_config(airflow_env, tmp_path):
@@ -124,28 +138,61 @@ def test_setup_creates_the_pool_and_checks_the_config(airflow_env, tmp_path):
     assert failed.returncode == 2 and "cannot read the watchlist" in failed.stderr
 
 
+def _raised(call) -> BaseException:
+    try:
+        call()
+    except BaseException as exc:
+        return exc
+    raise AssertionError("expected an exception")
+
+
+def _read_one_byte(address) -> bytes:
+    with socket.create_connection(address, timeout=0.1) as sock:
+        return sock.recv(1)
+
+
 def test_retries_are_for_transient_errors_only():
+    """Unwrapped network errors, as the libraries really raise them, are retried; bugs and bad input are not."""
+    import smtplib
+
+    import requests
+    import urllib3
     from airflow.sdk.definitions.retry_policy import RetryAction
 
     from policywatch.orchestration.airflow import retry_policy
+    from tests.servers import free_port
     from transforms.errors import ConfigError, DatabaseLockedError, FetchError, ParseError
 
-    policy = retry_policy()
-    actions = {
-        name: policy.evaluate(exc, try_number=1, max_tries=4).action
-        for name, exc in {
+    closed = f"http://127.0.0.1:{free_port()}/"
+    with socket.socket() as silent:  # accepts connections (the backlog) and never answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(1)
+        hangs = f"http://127.0.0.1:{silent.getsockname()[1]}/"
+        exceptions = {
             "lock": DatabaseLockedError("locked"),
             "fetch": FetchError("503"),
             "network": ConnectionError("reset"),
+            "requests refused": _raised(lambda: requests.get(closed, timeout=5)),
+            "requests timeout": _raised(lambda: requests.get(hangs, timeout=0.2)),
+            "urllib3 refused": _raised(lambda: urllib3.PoolManager(retries=False).request("GET", closed)),
+            "urllib3 retries": _raised(lambda: urllib3.PoolManager(retries=0).request("GET", closed)),
+            "socket timeout": _raised(lambda: _read_one_byte(silent.getsockname())),
+            "dns": socket.gaierror(socket.EAI_NONAME, "Name or service not known"),
+            "smtp": _raised(lambda: smtplib.SMTP().sendmail("a@example.com", ["b@example.com"], "x")),
             "config": ConfigError("bad"),
             "input": ParseError("bad page"),
+            "missing file": _raised(Path("/nonexistent/policywatch.toml").read_text),  # an OSError, not the network
             "bug": ValueError("bug"),
-        }.items()
-    }
-    assert actions == {
-        "lock": RetryAction.RETRY, "fetch": RetryAction.RETRY, "network": RetryAction.RETRY,
-        "config": RetryAction.FAIL, "input": RetryAction.FAIL, "bug": RetryAction.FAIL,
-    }  # fmt: skip
+        }  # fmt: skip
+    assert type(exceptions["requests refused"]).__name__ == "ConnectionError"
+    assert not isinstance(exceptions["requests refused"], ConnectionError)  # an OSError, not the builtin
+    assert type(exceptions["urllib3 refused"]).__name__ == "NewConnectionError"
+    assert type(exceptions["smtp"]).__name__ == "SMTPServerDisconnected"
+    policy = retry_policy()
+    actions = {name: policy.evaluate(exc, try_number=1, max_tries=4).action for name, exc in exceptions.items()}
+    transient = {"lock", "fetch", "network", "requests refused", "requests timeout", "urllib3 refused",
+                 "urllib3 retries", "socket timeout", "dns", "smtp"}  # fmt: skip
+    assert actions == {name: RetryAction.RETRY if name in transient else RetryAction.FAIL for name in exceptions}
 
 
 def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):

@@ -15,17 +15,19 @@ Transient errors (network, Sina's rate limits, a held database lock) are retried
 resumes its job); bad configuration or input fails at once.
 Params override the crawl for one run: `roll_url`, `channels` (`["155:1689"]`), `since` (`YYYY-MM-DD`),
 `max_pages`, `zhibo_url` (`""` to skip 7x24), `rss_feeds`, and `alert_since` (alert on older articles,
-e.g. after a backfill). Updates the asset `policywatch://warehouse/articles`, which triggers `event_study`.
+e.g. after a backfill). When `link` linked new or changed articles it updates the asset
+`policywatch://warehouse/articles`, which triggers `event_study`; a run that found nothing new does not.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import AssetAlias, Param, dag, task
 
 from policywatch.orchestration import tasks
-from policywatch.orchestration.airflow import ARTICLES_ASSET, DUCKDB_POOL, dag_kwargs
+from policywatch.orchestration.airflow import ARTICLES_LANDED, DUCKDB_POOL, dag_kwargs
 
-ARTICLES = Asset(ARTICLES_ASSET)
+# link emits policywatch://warehouse/articles through this alias, and only when it linked something
+ARTICLES = AssetAlias(ARTICLES_LANDED)
 
 
 @dag(
@@ -52,8 +54,8 @@ def policy_news():
         return tasks.load(staged, params)
 
     @task(pool=DUCKDB_POOL, outlets=[ARTICLES])
-    def link(params=None):
-        return tasks.link(params)
+    def link(params=None, outlet_events=None):
+        return tasks.link(params, outlet_events)
 
     @task  # network time outside the writers' pool: outcomes go to a journal
     def alert(params=None, run_id=None):

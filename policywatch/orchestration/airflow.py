@@ -13,10 +13,13 @@ from transforms.errors import ConfigError
 
 __all__ = [
     "ARTICLES_ASSET",
+    "ARTICLES_LANDED",
     "DUCKDB_POOL",
     "NETWORK_ERRORS",
     "PRICES_ASSET",
+    "PRICES_LANDED",
     "STUDY_ASSET",
+    "announce",
     "dag_kwargs",
     "default_args",
     "retry_policy",
@@ -29,6 +32,11 @@ DUCKDB_POOL = "policywatch_duckdb"
 ARTICLES_ASSET = "policywatch://warehouse/articles"
 PRICES_ASSET = "policywatch://warehouse/prices"
 STUDY_ASSET = "policywatch://warehouse/study"
+#: what the producing tasks declare as outlets instead of the assets themselves: a declared asset gets an
+#: event on every success of its task, so event_study would rerun the whole study after every crawl that
+#: found nothing; through an alias the task adds the asset's event only when something landed
+ARTICLES_LANDED = "policywatch-articles-landed"
+PRICES_LANDED = "policywatch-prices-landed"
 
 
 #: network failures as the libraries raise them when nothing wrapped them in a FetchError: most are OSErrors
@@ -49,6 +57,17 @@ NETWORK_ERRORS = (
     "urllib3.exceptions.ProtocolError",
     "urllib3.exceptions.MaxRetryError",
 )
+
+
+def announce(outlet_events: Any, alias: str, asset_uri: str, *, landed: bool, extra: dict[str, Any]) -> bool:
+    """Emit ``asset_uri``'s event (with ``extra``) through the task's outlet ``alias`` when something
+    landed; returns whether it did. ``outlet_events`` is the task's context entry (None outside Airflow)."""
+    if not landed or outlet_events is None:
+        return False
+    from airflow.sdk import Asset, AssetAlias
+
+    outlet_events[AssetAlias(alias)].add(Asset(asset_uri), extra=extra)
+    return True
 
 
 def retry_policy() -> Any:

@@ -77,11 +77,15 @@ def load(staged: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict[st
     return json.loads(json.dumps(counts, default=str))
 
 
-def link(params: Mapping[str, Any]) -> dict[str, Any]:
+def link(params: Mapping[str, Any], outlet_events: Any = None) -> dict[str, Any]:
+    """Link what is new or stale; the articles asset gets an event only when some article was (re)linked."""
+    from policywatch.orchestration.airflow import ARTICLES_ASSET, ARTICLES_LANDED, announce
     from policywatch.steps.link import link_articles
 
     summary = link_articles(_settings(), relink_all=bool(params.get("relink_all")))
-    return summary.counts()
+    landed = announce(outlet_events, ARTICLES_LANDED, ARTICLES_ASSET, landed=summary.linked > 0,
+                      extra={"linked": summary.linked})  # fmt: skip
+    return {**summary.counts(), "asset_event": landed}
 
 
 def alert(params: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
@@ -178,8 +182,11 @@ def download_prices(plan: Mapping[str, Any], run_id: str) -> list[str]:
     return staged
 
 
-def load_prices(plan: Mapping[str, Any], staged: list[str], params: Mapping[str, Any]) -> dict[str, Any]:
-    """Load the staged batches (the writer: run it in the writers' pool)."""
+def load_prices(
+    plan: Mapping[str, Any], staged: list[str], params: Mapping[str, Any], outlet_events: Any = None
+) -> dict[str, Any]:
+    """Load the staged batches (the writer: run it in the writers' pool). The prices asset gets an event only
+    when bars were added or a stored series was rebased (the overlap a fetch re-reads changes nothing)."""
     from policywatch.steps.prices import (
         PriceFetchSummary,
         PricePlan,
@@ -218,7 +225,11 @@ def load_prices(plan: Mapping[str, Any], staged: list[str], params: Mapping[str,
     finally:
         con.close()
     raise_if_all_transient(summary)
-    return summary.counts()
+    from policywatch.orchestration.airflow import PRICES_ASSET, PRICES_LANDED, announce
+
+    landed = announce(outlet_events, PRICES_LANDED, PRICES_ASSET, landed=bool(summary.new_rows or summary.rescaled),
+                      extra={"new_rows": summary.new_rows, "rescaled": sorted(summary.rescaled)})  # fmt: skip
+    return {**summary.counts(), "asset_event": landed}
 
 
 def events(params: Mapping[str, Any]) -> dict[str, Any]:

@@ -63,14 +63,21 @@ def test_every_dag_imports_documented_with_writers_in_the_pool(airflow_env):
         airflow_env,
         "import json\n"
         "from airflow.dag_processing.dagbag import DagBag\n"
+        "def schedule(t):\n"
+        "    if hasattr(t, 'expression'):\n"
+        "        return [type(t).__name__, t.expression, getattr(t.timezone, 'name', str(t.timezone))]\n"
+        "    c = t.asset_condition\n"
+        "    return [type(t).__name__, type(c).__name__, sorted(a.uri for a in c.objects)]\n"
         f"bag = DagBag({str(DAGS)!r})\n"
         "print('JSON', json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()},\n"
         "  'dags': {d.dag_id: {'doc': bool(d.doc_md and len(d.doc_md) > 200),\n"
         "   'pools': {t.task_id: t.pool for t in d.tasks},\n"
         "   'teardowns': sorted(t.task_id for t in d.tasks if t.is_teardown),\n"
         "   'retries': {t.task_id: [t.retries, t.retry_exponential_backoff, t.max_retry_delay.total_seconds(),\n"
-        "               t.retry_policy.serialize() if t.retry_policy else None] for t in d.tasks}}\n"
-        "  for d in bag.dags.values()}}))\n",
+        "               t.retry_policy.serialize() if t.retry_policy else None] for t in d.tasks},\n"
+        "   'outlets': {t.task_id: [f'{type(o).__name__}:{o.name}' for o in t.outlets]\n"
+        "               for t in d.tasks if t.outlets},\n"
+        "   'schedule': schedule(d.timetable)} for d in bag.dags.values()}}))\n",
     )
     data = json.loads(next(line for line in out.splitlines() if line.startswith("JSON "))[5:])
     assert data["errors"] == {}
@@ -96,6 +103,19 @@ def test_every_dag_imports_documented_with_writers_in_the_pool(airflow_env):
         "load": "policywatch_duckdb",
     }
     assert pools["event_study"] == dict.fromkeys(("events", "study"), "policywatch_duckdb")
+    # China time: the crawl four times a day, prices on weekdays after the close; the study on either asset
+    assert {dag: info["schedule"] for dag, info in data["dags"].items()} == {
+        "policy_news": ["CronTriggerTimetable", "0 8,12,17,21 * * *", "Asia/Shanghai"],
+        "market_prices": ["CronTriggerTimetable", "30 16 * * 1-5", "Asia/Shanghai"],
+        "event_study": ["AssetTriggeredTimetable", "AssetAny",
+                        ["policywatch://warehouse/articles", "policywatch://warehouse/prices"]],
+    }  # fmt: skip
+    # the producers emit those assets through aliases (only when something landed: see the end-to-end test)
+    assert {dag: info["outlets"] for dag, info in data["dags"].items()} == {
+        "policy_news": {"link": ["AssetAlias:policywatch-articles-landed"]},
+        "market_prices": {"load": ["AssetAlias:policywatch-prices-landed"]},
+        "event_study": {"study": ["Asset:policywatch://warehouse/study"]},
+    }
     # every task retries transient errors (only), with exponential backoff
     policy = python(
         airflow_env,
@@ -195,6 +215,21 @@ def test_retries_are_for_transient_errors_only():
     assert actions == {name: RetryAction.RETRY if name in transient else RetryAction.FAIL for name in exceptions}
 
 
+def asset_events(env: dict[str, str]) -> dict[str, int]:
+    """How many events each asset got from each DAG, from Airflow's metadata database."""
+    out = python(
+        env,
+        "import json\nfrom sqlalchemy import func, select\n"
+        "from airflow.models.asset import AssetEvent, AssetModel\nfrom airflow.utils.session import create_session\n"
+        "with create_session() as session:\n"
+        "    rows = session.execute(select(AssetModel.uri, AssetEvent.source_dag_id, func.count())\n"
+        "        .join(AssetModel, AssetEvent.asset_id == AssetModel.id)\n"
+        "        .group_by(AssetModel.uri, AssetEvent.source_dag_id)).all()\n"
+        "print('JSON', json.dumps({f'{uri} from {dag}': n for uri, dag, n in rows}))\n",
+    )
+    return json.loads(next(line for line in out.splitlines() if line.startswith("JSON "))[5:])
+
+
 def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
     db = tmp_path / "pw.duckdb"
     with start_replay(SAMPLE_ARTICLES) as replay, smtp_server() as mailbox, webhook_server() as hooks:
@@ -252,6 +287,15 @@ def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
         assert ("机器人", "theme_stock") in judged
         assert sources == [("synthetic",)]
         assert results > 100 and kept > 100
+        # new articles linked and new bars loaded: one event each, which is what schedules event_study
+        assert runs[0]["tasks"]["link"]["return"]["asset_event"] is True
+        assert runs[1]["tasks"]["load"]["return"]["asset_event"] is True
+        landed = {
+            "policywatch://warehouse/articles from policy_news": 1,
+            "policywatch://warehouse/prices from market_prices": 1,
+            "policywatch://warehouse/study from event_study": 1,
+        }
+        assert asset_events(env) == landed
 
         again = run_dags(env, [["policy_news", news]])
         assert again[0]["state"] == "success"
@@ -259,3 +303,7 @@ def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
         assert again[0]["tasks"]["crawl"]["return"]["fetched"] == 0
         assert again[0]["tasks"]["alert"]["return"]["sent"] == 0
         assert len(mailbox.messages) == 1 and len(hooks.posts) == 1
+        # nothing new landed: no articles event, so event_study is not run again for nothing
+        assert again[0]["tasks"]["link"]["return"]["linked"] == 0
+        assert again[0]["tasks"]["link"]["return"]["asset_event"] is False
+        assert asset_events(env) == landed

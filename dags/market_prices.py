@@ -30,7 +30,7 @@ PRICES = AssetAlias(PRICES_LANDED)
     params={
         "tickers": Param(None, type=["null", "array"], description="Tickers (default: every linked one)"),
         "provider": Param(None, type=["null", "string"], enum=[None, "yfinance", "akshare", "file", "synthetic"]),
-        "since": Param(None, type=["null", "string"], description="Fetch from YYYY-MM-DD"),
+        "since": Param(None, type=["null", "string"], format="date", description="Fetch from this date"),
         "fill_gaps": Param(False, type="boolean", description="Only add dates with no bar yet"),
     },
 )

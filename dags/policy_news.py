@@ -37,11 +37,11 @@ ARTICLES = AssetAlias(ARTICLES_LANDED)
     params={
         "roll_url": Param(None, type=["null", "string"], description="Roll API URL (default: config)"),
         "channels": Param(None, type=["null", "array"], description='Channels as "PAGEID:LID"'),
-        "since": Param(None, type=["null", "string"], description="Only items published since YYYY-MM-DD"),
+        "since": Param(None, type=["null", "string"], format="date", description="Only items published since"),
         "max_pages": Param(None, type=["null", "integer"], minimum=1),
         "zhibo_url": Param(None, type=["null", "string"], description='7x24 feed URL ("" to skip)'),
         "rss_feeds": Param(None, type=["null", "array"]),
-        "alert_since": Param(None, type=["null", "string"], description="Alert on articles since YYYY-MM-DD"),
+        "alert_since": Param(None, type=["null", "string"], format="date", description="Alert on articles since"),
     },
 )
 def policy_news():

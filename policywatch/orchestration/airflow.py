@@ -121,6 +121,11 @@ class SetupReport:
 
 def setup_airflow(settings: Settings, *, slots: int = 1) -> SetupReport:
     """Create (or fix) the DuckDB writers' pool and check the configuration the DAGs will use."""
+    if slots != 1:
+        raise ConfigError(
+            f"the pool {DUCKDB_POOL} must have exactly 1 slot, not {slots}: DuckDB allows one writing process, "
+            "and the pool is what keeps the DAGs' writers to one at a time"
+        )
     from airflow.models.pool import Pool
 
     checks = list(check_configuration(settings))

@@ -15,6 +15,7 @@ import pandas as pd
 
 from crawlers.prices import FetchFailure, PriceBatch
 from policywatch.config import Settings, load_settings
+from transforms.errors import ConfigError
 
 __all__ = [
     "alert",
@@ -37,10 +38,18 @@ def _settings() -> Settings:
     return load_settings()
 
 
-def _date(value: Any) -> date | None:
+def _date(value: Any, param: str | None = None) -> date | None:
+    """A date param (``YYYY-MM-DD``, or an ISO time whose date counts); a bad one is a terminal error naming
+    the param. (The DAGs' params say ``format: date``, so Airflow refuses a bad one when the run is made.)"""
     if value in (None, ""):
         return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        what = f"the param {param}" if param else "a date param"
+        raise ConfigError(f"{what}: {value!r} is not a date like 2026-01-31 ({exc})") from None
 
 
 def crawl(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -100,7 +109,7 @@ def alert(params: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any
     if settings.alerts.watchlist is None:
         log.warning("no watchlist configured ([alerts] watchlist): nothing to alert on")
         return {"skipped": "no watchlist configured"}
-    since = _date(params.get("alert_since"))
+    since = _date(params.get("alert_since"), "alert_since")
     summary = send_alerts(
         settings,
         since=datetime.combine(since, datetime.min.time(), tzinfo=CHINA_TZ) if since else None,
@@ -139,7 +148,7 @@ def plan_prices(params: Mapping[str, Any]) -> dict[str, Any]:
             con,
             settings,
             tickers=params.get("tickers") or None,
-            since=_date(params.get("since")),
+            since=_date(params.get("since"), "since"),
             provider=params.get("provider") or None,
             fill_gaps=bool(params.get("fill_gaps")),
         )

@@ -68,6 +68,12 @@ def test_every_dag_imports_documented_with_writers_in_the_pool(airflow_env):
         "        return [type(t).__name__, t.expression, getattr(t.timezone, 'name', str(t.timezone))]\n"
         "    c = t.asset_condition\n"
         "    return [type(t).__name__, type(c).__name__, sorted(a.uri for a in c.objects)]\n"
+        "def refused(d, name):\n"
+        "    import copy\n"
+        "    try:\n"
+        "        copy.deepcopy(d.params)[name] = '2021-13-01'\n"
+        "    except Exception as exc:\n"
+        "        return str(exc).splitlines()[0]\n"
         f"bag = DagBag({str(DAGS)!r})\n"
         "print('JSON', json.dumps({'errors': {k: str(v) for k, v in bag.import_errors.items()},\n"
         "  'dags': {d.dag_id: {'doc': bool(d.doc_md and len(d.doc_md) > 200),\n"
@@ -77,7 +83,9 @@ def test_every_dag_imports_documented_with_writers_in_the_pool(airflow_env):
         "               t.retry_policy.serialize() if t.retry_policy else None] for t in d.tasks},\n"
         "   'outlets': {t.task_id: [f'{type(o).__name__}:{o.name}' for o in t.outlets]\n"
         "               for t in d.tasks if t.outlets},\n"
-        "   'schedule': schedule(d.timetable)} for d in bag.dags.values()}}))\n",
+        "   'schedule': schedule(d.timetable),\n"
+        "   'dates': {n: [d.params.get_param(n).schema.get('format'), refused(d, n)] for n in d.params\n"
+        "             if n.endswith('since')}} for d in bag.dags.values()}}))\n",
     )
     data = json.loads(next(line for line in out.splitlines() if line.startswith("JSON "))[5:])
     assert data["errors"] == {}
@@ -110,6 +118,13 @@ def test_every_dag_imports_documented_with_writers_in_the_pool(airflow_env):
         "event_study": ["AssetTriggeredTimetable", "AssetAny",
                         ["policywatch://warehouse/articles", "policywatch://warehouse/prices"]],
     }  # fmt: skip
+    # a date param that is not a date is refused when the run is made, naming the param
+    refused = "Invalid input for param {}: '2021-13-01' is not a 'date'"
+    assert {dag: info["dates"] for dag, info in data["dags"].items()} == {
+        "policy_news": {n: ["date", refused.format(n)] for n in ("since", "alert_since")},
+        "market_prices": {"since": ["date", refused.format("since")]},
+        "event_study": {},
+    }
     # the producers emit those assets through aliases (only when something landed: see the end-to-end test)
     assert {dag: info["outlets"] for dag, info in data["dags"].items()} == {
         "policy_news": {"link": ["AssetAlias:policywatch-articles-landed"]},
@@ -156,6 +171,23 @@ def test_setup_creates_the_pool_and_checks_the_config(airflow_env, tmp_path):
     failed = subprocess.run([str(exe), "--config", str(broken), "airflow", "setup"], env=env, capture_output=True,
                             text=True, timeout=120)  # fmt: skip
     assert failed.returncode == 2 and "cannot read the watchlist" in failed.stderr
+    # a channel URL Apprise rejects fails the setup, naming the channel and not its token
+    (tmp_path / "w.yaml").write_text(
+        'channels:\n  ding:\n    url: "dingtalk://${DING}/"\n'
+        "rules:\n  - id: r\n    themes: [robots]\n    channels: [ding]\n",
+        encoding="utf-8",
+    )
+    rejecting = {**env, "DING": "SECRETTOKEN!!", "POLICYWATCH__ALERTS__WATCHLIST": str(tmp_path / "w.yaml")}
+    rejected = subprocess.run([str(exe), "airflow", "setup"], env=rejecting, capture_output=True, text=True,
+                              timeout=120)  # fmt: skip
+    assert rejected.returncode == 2 and "channels.ding.url: channel ding:" in " ".join(rejected.stderr.split())
+    assert "SECRETTOKEN" not in rejected.stdout + rejected.stderr
+    more = subprocess.run([str(exe), "airflow", "setup", "--slots", "3"], env=env, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert more.returncode == 2 and "exactly 1 slot, not 3" in " ".join(more.stderr.split())
+    assert "POOL 1" in python(
+        env, "from airflow.models.pool import Pool\nprint('POOL', Pool.get_pool('policywatch_duckdb').slots)"
+    )
 
 
 def _raised(call) -> BaseException:

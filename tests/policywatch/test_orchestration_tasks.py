@@ -84,3 +84,21 @@ def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_rec
     assert query(settings, "SELECT channel, status, attempts FROM alerts_sent ORDER BY channel") == [
         ("email", "sent", 1), ("hook", "sent", 2),
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("param", "call"), [("alert_since", "alert"), ("since", "plan_prices")])
+def test_a_bad_date_param_is_a_terminal_error_naming_it(monkeypatch, tmp_path, param, call):
+    monkeypatch.setenv("POLICYWATCH_DB", str(tmp_path / "pw.duckdb"))
+    monkeypatch.setenv("POLICYWATCH__ALERTS__WATCHLIST", str(tmp_path / "watchlist.yaml"))
+    with pytest.raises(ConfigError, match=f"the param {param}: '2021-13-01' is not a date like 2026-01-31"):
+        getattr(tasks, call)({param: "2021-13-01"})
+
+
+def test_setup_refuses_more_than_one_pool_slot(tmp_path):
+    from typer.testing import CliRunner
+
+    from policywatch.cli import app
+
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "pw.duckdb"), "airflow", "setup", "--slots", "2"])
+    assert result.exit_code == 2
+    assert "must have exactly 1 slot, not 2" in " ".join(result.stderr.split())

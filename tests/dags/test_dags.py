@@ -18,7 +18,7 @@ import pytest
 from crawlers.replay.server import start_replay
 from policywatch.steps.demo import SAMPLE_ARTICLES
 from tests.conftest import ROOT
-from tests.servers import smtp_server, webhook_server
+from tests.servers import free_port, smtp_server, webhook_server
 
 DAGS = ROOT / "dags"
 pytestmark = pytest.mark.slow
@@ -35,6 +35,8 @@ def airflow_env(tmp_path_factory) -> dict[str, str]:
         "AIRFLOW__CORE__DAGS_FOLDER": str(DAGS),
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home / 'airflow.db'}",
         "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+        # retries after 1 s, 2 s, 4 s (doubling) instead of minutes: the alert task's are exercised
+        "AIRFLOW__CORE__DEFAULT_TASK_RETRY_DELAY": "1",
     }
     airflow = Path(sys.executable).with_name("airflow")
     done = subprocess.run([str(airflow), "db", "migrate"], env=env, capture_output=True, text=True, timeout=300)
@@ -262,14 +264,27 @@ def asset_events(env: dict[str, str]) -> dict[str, int]:
     return json.loads(next(line for line in out.splitlines() if line.startswith("JSON "))[5:])
 
 
-def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
+def alerts_sent(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("SELECT channel, status, attempts, error IS NOT NULL FROM alerts_sent ORDER BY 1").fetchall()
+    finally:
+        con.close()
+
+
+def test_daily_pipeline_end_to_end_with_a_channel_down_then_nothing_new(airflow_env, tmp_path):
+    """The first run: everything lands, email and one webhook get the alert, a second webhook is down (nothing
+    listens), so the alert task fails after its retries and record_alerts records the failure. The next run
+    sends it, and nothing else again."""
     db = tmp_path / "pw.duckdb"
+    down = free_port()
     with start_replay(SAMPLE_ARTICLES) as replay, smtp_server() as mailbox, webhook_server() as hooks:
         watchlist = tmp_path / "watchlist.yaml"
         watchlist.write_text(
             f'channels:\n  email:\n    url: "{mailbox.url()}"\n  hook:\n    url: "{hooks.url()}"\n'
+            f'  second-hook:\n    url: "json://127.0.0.1:{down}/second"\n'
             "rules:\n  - id: standardization-tech\n    standardization_only: true\n    themes: [robots, ai]\n"
-            "    channels: [email, hook]\n",
+            "    channels: [email, hook, second-hook]\n",
             encoding="utf-8",
         )
         env = {
@@ -288,16 +303,25 @@ def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
             [["policy_news", news], ["market_prices", {"provider": "synthetic", "since": "2020-06-01"}],
              ["event_study", {}]],
         )  # fmt: skip
+        # a delivery failed: the run is red, though everything else landed
         assert [(r["dag_id"], r["state"]) for r in runs] == [
-            ("policy_news", "success"), ("market_prices", "success"), ("event_study", "success"),
+            ("policy_news", "failed"), ("market_prices", "success"), ("event_study", "success"),
         ]  # fmt: skip
+        assert {task: info["state"] for task, info in runs[0]["tasks"].items()} == {
+            "crawl": "success", "load": "success", "link": "success", "alert": "failed", "record_alerts": "success",
+        }  # fmt: skip
         staged = runs[0]["tasks"]["crawl"]["return"]
         assert len(staged["run_dirs"]) == 1 and staged["job_finished"] and staged["problem"] is None
         # pages staged by the crawl task: the RSS feed's three teasers (items 1, 5, 9); eight come whole in the feed
         assert staged["fetched"] == 3
         loaded = runs[0]["tasks"]["load"]["return"]
         assert loaded["new"] >= 11 and loaded["failed"] == 0 and loaded["requests"] == staged["requests"]
-        assert runs[0]["tasks"]["alert"]["return"]["sent"] == 2
+        # alert ran 4 times (3 retries); each retry sent only the failed delivery, each try is an attempt
+        assert runs[0]["tasks"]["record_alerts"]["return"] | {"run_id": None} == {
+            "run_id": None, "journals": 4, "sent": 2, "failed": 4, "interrupted": 0,
+        }  # fmt: skip
+        assert alerts_sent(db) == [("email", "sent", 1, False), ("hook", "sent", 1, False),
+                                   ("second-hook", "failed", 4, True)]  # fmt: skip
         assert len(mailbox.messages) == 1 and len(hooks.posts) == 1
         message = hooks.posts[0][1]["message"]
         # the outline's measure （三） that names robots, as a measure line (the title alone says it too)
@@ -329,12 +353,18 @@ def test_daily_pipeline_end_to_end_then_nothing_new(airflow_env, tmp_path):
         }
         assert asset_events(env) == landed
 
-        again = run_dags(env, [["policy_news", news]])
-        assert again[0]["state"] == "success"
-        assert again[0]["tasks"]["load"]["return"]["new"] == 0
-        assert again[0]["tasks"]["crawl"]["return"]["fetched"] == 0
-        assert again[0]["tasks"]["alert"]["return"]["sent"] == 0
-        assert len(mailbox.messages) == 1 and len(hooks.posts) == 1
+        with webhook_server(port=down) as second:  # the second webhook is back
+            again = run_dags(env, [["policy_news", news]])
+            assert again[0]["state"] == "success"
+            assert again[0]["tasks"]["load"]["return"]["new"] == 0
+            assert again[0]["tasks"]["crawl"]["return"]["fetched"] == 0
+            sent = again[0]["tasks"]["alert"]["return"]
+            assert (sent["sent"], sent["already_sent"], sent["failed"]) == (1, 2, 0)
+            assert len(second.posts) == 1 and second.posts[0][0] == "/second"
+            assert second.posts[0][1]["message"] == message
+        assert len(mailbox.messages) == 1 and len(hooks.posts) == 1  # nothing sent twice
+        assert alerts_sent(db) == [("email", "sent", 1, False), ("hook", "sent", 1, False),
+                                   ("second-hook", "sent", 5, False)]  # fmt: skip
         # nothing new landed: no articles event, so event_study is not run again for nothing
         assert again[0]["tasks"]["link"]["return"]["linked"] == 0
         assert again[0]["tasks"]["link"]["return"]["asset_event"] is False

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from transforms.errors import TransientError
+from transforms.errors import ConfigError, TransientError
 
 __all__ = [
     "DeliveryJournal",
@@ -104,11 +104,15 @@ class DeliveryJournal:
 @contextmanager
 def open_journal(folder: Path, label: str, header: dict[str, Any]) -> Iterator[DeliveryJournal]:
     """A new journal ``<time>-<label>-<random>``; closed (renamed to ``.jsonl``) however the block ends."""
-    folder.mkdir(parents=True, exist_ok=True)
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)[:80]
     name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{safe}-{uuid.uuid4().hex[:8]}"
     path = folder / f"{name}{OPEN}"
-    with path.open("x", encoding="utf-8") as handle:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = path.open("x", encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot write the alert journal {path}: {exc.strerror or exc}") from None
+    with handle:
         journal = DeliveryJournal(path, handle)
         journal._write({"kind": "start", **header})
         try:
@@ -163,8 +167,12 @@ def pending_deliveries(folder: Path) -> dict[Key, PendingDelivery]:
 @contextmanager
 def sending_lock(folder: Path, *, wait_s: float = 0.0) -> Iterator[None]:
     """Only one process sends at a time (two would both find an alert due and both send it)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / _LOCK_FILE).open("a") as handle:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = (folder / _LOCK_FILE).open("a")
+    except OSError as exc:
+        raise ConfigError(f"cannot use the alert journal folder {folder}: {exc.strerror or exc}") from None
+    with handle:
         deadline = time.monotonic() + wait_s
         while True:
             try:

@@ -396,3 +396,10 @@ def test_a_delivery_failing_max_attempts_times_is_given_up_with_its_last_error(l
         fourth = run_alerts(linked, watchlist_path=path, echo=lambda _: None)  # allowed one more: it goes out
         assert (fourth.sent, fourth.given_up, len(hooks.posts)) == (1, 0, 1)
     assert query(linked, "SELECT status, attempts, error FROM alerts_sent") == [("sent", 3, None)]
+
+
+def test_a_journal_folder_that_cannot_be_written_is_a_clear_error(linked, tmp_path):
+    (tmp_path / "pw.duckdb.alert-journal").write_text("a file where the folder should be")
+    one_rule(tmp_path / "w.yaml", "console://")
+    with pytest.raises(ConfigError, match="cannot use the alert journal folder"):
+        run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)

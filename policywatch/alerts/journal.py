@@ -105,7 +105,8 @@ class DeliveryJournal:
 def open_journal(folder: Path, label: str, header: dict[str, Any]) -> Iterator[DeliveryJournal]:
     """A new journal ``<time>-<label>-<random>``; closed (renamed to ``.jsonl``) however the block ends."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in label)[:80]
-    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{safe}-{uuid.uuid4().hex[:8]}"
+    # microseconds: journals are recorded in name order, which must be the order they were started in
+    name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{safe}-{uuid.uuid4().hex[:8]}"
     path = folder / f"{name}{OPEN}"
     try:
         folder.mkdir(parents=True, exist_ok=True)

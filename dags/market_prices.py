@@ -8,17 +8,19 @@ Weekdays after the China close: **plan** which provider calls are needed (increm
 
 `plan` and `load` write DuckDB and run in the one-slot pool `policywatch_duckdb`. Params: `tickers` (default:
 every linked stock ticker), `provider` (`yfinance`, `akshare`, `file`, `synthetic`), `since` (`YYYY-MM-DD`),
-`fill_gaps` (only add missing dates). Updates the asset `policywatch://warehouse/prices`.
+`fill_gaps` (only add missing dates). Updates the asset `policywatch://warehouse/prices` (which triggers
+`event_study`) when new bars landed or a stored series was rebased, not after a fetch that changed nothing.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import AssetAlias, Param, dag, task
 
 from policywatch.orchestration import tasks
-from policywatch.orchestration.airflow import DUCKDB_POOL, PRICES_ASSET, dag_kwargs
+from policywatch.orchestration.airflow import DUCKDB_POOL, PRICES_LANDED, dag_kwargs
 
-PRICES = Asset(PRICES_ASSET)
+# load emits policywatch://warehouse/prices through this alias, and only when bars were added or rebased
+PRICES = AssetAlias(PRICES_LANDED)
 
 
 @dag(
@@ -28,7 +30,7 @@ PRICES = Asset(PRICES_ASSET)
     params={
         "tickers": Param(None, type=["null", "array"], description="Tickers (default: every linked one)"),
         "provider": Param(None, type=["null", "string"], enum=[None, "yfinance", "akshare", "file", "synthetic"]),
-        "since": Param(None, type=["null", "string"], description="Fetch from YYYY-MM-DD"),
+        "since": Param(None, type=["null", "string"], format="date", description="Fetch from this date"),
         "fill_gaps": Param(False, type="boolean", description="Only add dates with no bar yet"),
     },
 )
@@ -42,8 +44,8 @@ def market_prices():
         return tasks.download_prices(plan, run_id)
 
     @task(pool=DUCKDB_POOL, outlets=[PRICES])
-    def load(plan, staged, params=None):
-        return tasks.load_prices(plan, staged, params)
+    def load(plan, staged, params=None, outlet_events=None):
+        return tasks.load_prices(plan, staged, params, outlet_events)
 
     planned = plan()
     load(planned, download(planned))

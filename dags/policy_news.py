@@ -3,27 +3,31 @@
 
 Several times a day (China time): **crawl** Sina's roll API, 7x24 feed and RSS feeds (Scrapy runs as its own
 process and writes raw pages to staging files), **load** what was staged (parsed and stored), **link** the new
-articles (Sina's links judged, themes per measure, tickers, policy scores), and **alert** on new policies that
-touch the watchlist's themes, tickers or keywords (once per article, rule and channel; a failed channel is
-retried on the next run).
+articles (Sina's links judged, themes per measure, tickers, policy scores), **alert** on new policies that
+touch the watchlist's themes, tickers or keywords (once per article, rule and channel), and **record_alerts**
+into DuckDB. When a delivery fails, `alert` fails after noting it (the run shows red) and its retries send the
+failed ones again; what still fails is sent on the next run.
 
-`crawl` writes only staging files: it runs outside the pool, reading the database once and briefly for what is
-already known. `load`, `link` and `alert` write DuckDB and run in the one-slot pool `policywatch_duckdb`.
+`crawl` and `alert` write only files (staging files; the alert journal): they run outside the pool, reading
+the database briefly. `load`, `link` and `record_alerts` write DuckDB and run in the one-slot pool
+`policywatch_duckdb`; `record_alerts` is a teardown, so it records whatever `alert` did.
 Transient errors (network, Sina's rate limits, a held database lock) are retried with backoff (a retried crawl
 resumes its job); bad configuration or input fails at once.
 Params override the crawl for one run: `roll_url`, `channels` (`["155:1689"]`), `since` (`YYYY-MM-DD`),
 `max_pages`, `zhibo_url` (`""` to skip 7x24), `rss_feeds`, and `alert_since` (alert on older articles,
-e.g. after a backfill). Updates the asset `policywatch://warehouse/articles`, which triggers `event_study`.
+e.g. after a backfill). When `link` linked new or changed articles it updates the asset
+`policywatch://warehouse/articles`, which triggers `event_study`; a run that found nothing new does not.
 """
 
 from __future__ import annotations
 
-from airflow.sdk import Asset, Param, dag, task
+from airflow.sdk import AssetAlias, Param, dag, task
 
 from policywatch.orchestration import tasks
-from policywatch.orchestration.airflow import ARTICLES_ASSET, DUCKDB_POOL, dag_kwargs
+from policywatch.orchestration.airflow import ARTICLES_LANDED, DUCKDB_POOL, dag_kwargs
 
-ARTICLES = Asset(ARTICLES_ASSET)
+# link emits policywatch://warehouse/articles through this alias, and only when it linked something
+ARTICLES = AssetAlias(ARTICLES_LANDED)
 
 
 @dag(
@@ -33,11 +37,11 @@ ARTICLES = Asset(ARTICLES_ASSET)
     params={
         "roll_url": Param(None, type=["null", "string"], description="Roll API URL (default: config)"),
         "channels": Param(None, type=["null", "array"], description='Channels as "PAGEID:LID"'),
-        "since": Param(None, type=["null", "string"], description="Only items published since YYYY-MM-DD"),
+        "since": Param(None, type=["null", "string"], format="date", description="Only items published since"),
         "max_pages": Param(None, type=["null", "integer"], minimum=1),
         "zhibo_url": Param(None, type=["null", "string"], description='7x24 feed URL ("" to skip)'),
         "rss_feeds": Param(None, type=["null", "array"]),
-        "alert_since": Param(None, type=["null", "string"], description="Alert on articles since YYYY-MM-DD"),
+        "alert_since": Param(None, type=["null", "string"], format="date", description="Alert on articles since"),
     },
 )
 def policy_news():
@@ -50,14 +54,19 @@ def policy_news():
         return tasks.load(staged, params)
 
     @task(pool=DUCKDB_POOL, outlets=[ARTICLES])
-    def link(params=None):
-        return tasks.link(params)
+    def link(params=None, outlet_events=None):
+        return tasks.link(params, outlet_events)
+
+    @task  # network time outside the writers' pool: outcomes go to a journal
+    def alert(params=None, run_id=None):
+        return tasks.alert(params, run_id)
 
     @task(pool=DUCKDB_POOL)
-    def alert(params=None):
-        return tasks.alert(params)
+    def record_alerts(params=None):
+        return tasks.record_alerts(params)
 
-    load(crawl()) >> link() >> alert()
+    # a teardown: it records whatever alert did (failures too); the run's state is alert's
+    load(crawl()) >> link() >> alert() >> record_alerts().as_teardown()
 
 
 policy_news()

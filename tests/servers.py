@@ -7,7 +7,7 @@ import email.policy
 import json
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -62,16 +62,21 @@ class Hooks:
 
 
 @contextmanager
-def webhook_server(port: int | None = None) -> Iterator[Hooks]:
+def webhook_server(
+    port: int | None = None, on_post: Callable[[str, dict], int | None] | None = None
+) -> Iterator[Hooks]:
+    """``on_post(path, body)`` runs before the answer (it may block) and may return the status (default 200)."""
     hooks = Hooks(port or free_port())
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             length = int(self.headers.get("Content-Length", 0))
-            hooks.posts.append((self.path, json.loads(self.rfile.read(length) or b"{}")))
-            self.send_response(200)
+            body = json.loads(self.rfile.read(length) or b"{}")
+            hooks.posts.append((self.path, body))
+            status = (on_post(self.path, body) if on_post else None) or 200
+            self.send_response(status)
             self.end_headers()
-            self.wfile.write(b"ok")
+            self.wfile.write(b"ok" if status < 400 else b"down")
 
         def log_message(self, *args):  # keep test output quiet
             pass

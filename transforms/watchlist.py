@@ -1,15 +1,16 @@
 """The watchlist file: channels (Apprise URLs) and rules (tracked themes, tickers, keywords, thresholds).
 
 Secrets never sit in the file: a channel URL names environment variables as ``${NAME}``, expanded when the
-watchlist is loaded. A missing variable, an unknown theme, a malformed URL or a rule naming an unknown channel
-is an error naming the line.
+watchlist is loaded. An unknown theme, a malformed URL (one ``check_channel`` rejects: the caller brings
+Apprise) or a rule naming an unknown channel is an error naming the line; a missing variable makes only that
+channel unusable.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -28,8 +29,13 @@ LOCAL_SCHEMES = ("console", "file")
 class AlertChannel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    url: str  #: an Apprise URL (mailto://, slack://, dingtalk://, feishu://, lark://, wecombot://, json://, …)
+    #: an Apprise URL (mailto://, slack://, dingtalk://, feishu://, lark://, wecombot://, json://, …); kept out
+    #: of repr: once expanded it holds secrets
+    url: str = Field(repr=False)
     description: str | None = None
+    #: set by the parser, never read from the file: the values expanded from the environment into ``url``,
+    #: which every log line and error about this channel has redacted
+    secrets: tuple[str, ...] = Field(default=(), repr=False, exclude=True)
 
     @property
     def scheme(self) -> str:
@@ -80,6 +86,9 @@ class Watchlist(BaseModel):
 
     #: articles older than this many days (by publication time) are not alerted on; backfills stay quiet
     lookback_days: int = Field(default=3, ge=0)
+    #: a delivery that has failed this many times is given up (status given_up, with its last error); raise it
+    #: to try the given-up ones again. Under Airflow each try of the alert task is an attempt.
+    max_attempts: int = Field(default=20, ge=1)
     channels: dict[str, AlertChannel] = Field(min_length=1)
     rules: tuple[Rule, ...] = Field(min_length=1)
     #: set by the parser, never read from the file: channels that cannot be used now (a secret missing from
@@ -87,9 +96,12 @@ class Watchlist(BaseModel):
     unavailable: dict[str, str] = Field(default_factory=dict)
 
 
-def _expand(url: str, environ: Mapping[str, str]) -> tuple[str, list[str]]:
-    missing = [name for name in _ENV.findall(url) if name not in environ]
-    return _ENV.sub(lambda m: environ.get(m.group(1), m.group(0)), url), missing
+def _expand(url: str, environ: Mapping[str, str]) -> tuple[str, list[str], tuple[str, ...]]:
+    """The URL with ``${NAME}`` replaced, the names not set, and the values put in (to redact them)."""
+    names = _ENV.findall(url)
+    missing = [name for name in names if name not in environ]
+    secrets = tuple(dict.fromkeys(environ[name] for name in names if environ.get(name)))
+    return _ENV.sub(lambda m: environ.get(m.group(1), m.group(0)), url), missing, secrets
 
 
 def parse_watchlist(
@@ -98,12 +110,18 @@ def parse_watchlist(
     *,
     theme_ids: Collection[str] = (),
     environ: Mapping[str, str] | None = None,
+    check_channel: Callable[[AlertChannel], str | None] | None = None,
 ) -> Watchlist:
-    """Validate a watchlist; ``theme_ids`` are the taxonomy's ids a rule may name."""
+    """Validate a watchlist; ``theme_ids`` are the taxonomy's ids a rule may name. ``check_channel`` returns
+    why a channel (its URL expanded) cannot be used, or None; its answer must not repeat the URL."""
     environ = os.environ if environ is None else environ
     data, lines = load_yaml_with_lines(text, source)
     if isinstance(data, dict) and "unavailable" in data:
         raise ConfigError(f"{where(('unavailable',), lines, source)}: not a watchlist setting")
+    raw_channels = data.get("channels") if isinstance(data, dict) else None
+    for name, channel in raw_channels.items() if isinstance(raw_channels, dict) else ():
+        if isinstance(channel, dict) and "secrets" in channel:
+            raise ConfigError(f"{where(('channels', name, 'secrets'), lines, source)}: not a channel setting")
     try:
         watchlist = Watchlist.model_validate(data)
     except ValidationError as exc:
@@ -112,12 +130,14 @@ def parse_watchlist(
     channels = {}
     unavailable: dict[str, str] = {}
     for name, channel in watchlist.channels.items():
-        url, missing = _expand(channel.url, environ)
+        url, missing, secrets = _expand(channel.url, environ)
+        place = where(("channels", name, "url"), lines, source)
+        channels[name] = expanded = channel.model_copy(update={"url": url, "secrets": secrets})
         if missing:
             # one channel without its secret must not stop the others: its deliveries fail and are retried
-            place = where(("channels", name, "url"), lines, source)
             unavailable[name] = f"the environment variables {missing} are not set ({place})"
-        channels[name] = channel.model_copy(update={"url": url})
+        elif check_channel is not None and (why := check_channel(expanded)):
+            problems.append(f"{place}: channel {name}: {why}")
     for i, rule in enumerate(watchlist.rules):
         unknown_channels = [c for c in rule.channels if c not in channels]
         if unknown_channels:

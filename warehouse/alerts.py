@@ -1,28 +1,35 @@
-"""What the alerting reads (linked articles as candidates) and writes (one delivery row per article, rule,
-channel)."""
+"""What the alerting reads (linked articles as candidates, the state of each delivery) and writes (one
+delivery row per article, rule, channel, from a delivery journal)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 
 from transforms.alert_matching import AlertCandidate, CandidateMeasure, CandidateTicker, SinaLink
+from warehouse.db import transaction
 
-__all__ = ["alert_candidates", "record_delivery", "sent_deliveries"]
+__all__ = ["DeliveryState", "RecordedDelivery", "alert_candidates", "delivery_states", "record_journal"]
+
+#: the error recorded for a delivery whose sender stopped between attempting it and writing the outcome
+INTERRUPTED = "interrupted while sending (it may have gone out): sent again on the next run"
 
 
 def alert_candidates(con: duckdb.DuckDBPyConnection, since: datetime) -> list[AlertCandidate]:
     """Linked articles published (or, without a publication time, loaded) since ``since``, and every article
-    with a failed delivery, however old: a channel that was down gets its alert when it is back."""
+    with a delivery not sent, however old: a channel that was down gets its alert when it is back (given-up
+    ones too: the caller skips them unless the watchlist now allows more attempts)."""
     heads = con.execute(
         """
         SELECT a.article_id, a.title, a.url, a.origin_ref, a.published_at, p.policy_score, p.is_policy,
                p.standardization_score, p.is_standardization, p.issuers, coalesce(p.documents, []), a.text
         FROM articles a JOIN article_policy p USING (article_id)
         WHERE coalesce(a.published_at, a.loaded_at) >= ?
-           OR a.article_id IN (SELECT article_id FROM alerts_sent WHERE status = 'failed')
+           OR a.article_id IN (SELECT article_id FROM alerts_sent WHERE status <> 'sent')
         ORDER BY a.published_at NULLS LAST, a.article_id
         """,
         [since],
@@ -80,31 +87,65 @@ def alert_candidates(con: duckdb.DuckDBPyConnection, since: datetime) -> list[Al
     ]
 
 
-def sent_deliveries(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str, str]]:
-    rows = con.execute("SELECT article_id, rule_id, channel FROM alerts_sent WHERE status = 'sent'").fetchall()
-    return {(a, r, c) for a, r, c in rows}
+@dataclass(frozen=True, slots=True)
+class DeliveryState:
+    status: str  #: sent | failed | given_up
+    attempts: int
 
 
-def record_delivery(
+def delivery_states(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], DeliveryState]:
+    rows = con.execute("SELECT article_id, rule_id, channel, status, attempts FROM alerts_sent").fetchall()
+    return {(a, r, c): DeliveryState(status, attempts) for a, r, c, status, attempts in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedDelivery:
+    """One attempted delivery as a journal reports it; ``ok`` None: the outcome is unknown."""
+
+    article_id: str
+    rule_id: str
+    channel: str
+    title: str
+    at: datetime
+    ok: bool | None
+    error: str | None
+
+
+def record_journal(
     con: duckdb.DuckDBPyConnection,
+    name: str,
+    deliveries: Sequence[RecordedDelivery],
     *,
-    article_id: str,
-    rule_id: str,
-    channel: str,
-    ok: bool,
-    error: str | None,
-    title: str,
     run_id: str,
-) -> None:
-    now = datetime.now(UTC)
-    con.execute(
-        """
-        INSERT INTO alerts_sent (article_id, rule_id, channel, status, attempts, first_attempt_at, last_attempt_at,
-                                 sent_at, error, title, run_id)
-        VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (article_id, rule_id, channel) DO UPDATE SET
-            status = excluded.status, attempts = alerts_sent.attempts + 1, last_attempt_at = excluded.last_attempt_at,
-            sent_at = excluded.sent_at, error = excluded.error, title = excluded.title, run_id = excluded.run_id
-        """,
-        [article_id, rule_id, channel, "sent" if ok else "failed", now, now, now if ok else None, error, title, run_id],
-    )
+    max_attempts: int,
+) -> bool:
+    """Record one journal's deliveries in one transaction; False (and nothing written) when it already was.
+    A delivery recorded as sent stays sent whatever a later journal says; one that has failed
+    ``max_attempts`` times is given up (``given_up``, keeping its last error)."""
+    with transaction(con):
+        if con.execute("SELECT 1 FROM alert_journals WHERE name = ?", [name]).fetchall():
+            return False
+        for d in deliveries:
+            status = "sent" if d.ok else "failed" if max_attempts > 1 else "given_up"
+            error = INTERRUPTED if d.ok is None else d.error
+            con.execute(
+                """
+                INSERT INTO alerts_sent (article_id, rule_id, channel, status, attempts, first_attempt_at,
+                                         last_attempt_at, sent_at, error, title, run_id)
+                VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (article_id, rule_id, channel) DO UPDATE SET
+                    status = CASE WHEN excluded.status = 'sent' THEN 'sent'
+                                  WHEN alerts_sent.attempts + 1 >= ? THEN 'given_up' ELSE 'failed' END,
+                    attempts = alerts_sent.attempts + 1,
+                    last_attempt_at = excluded.last_attempt_at, sent_at = excluded.sent_at, error = excluded.error,
+                    title = excluded.title, run_id = excluded.run_id
+                WHERE alerts_sent.status <> 'sent'
+                """,
+                [d.article_id, d.rule_id, d.channel, status, d.at, d.at, d.at if d.ok else None,
+                 None if d.ok else error, d.title, run_id, max_attempts],
+            )  # fmt: skip
+        con.execute(
+            "INSERT INTO alert_journals (name, recorded_at, deliveries, run_id) VALUES (?, ?, ?, ?)",
+            [name, datetime.now(UTC), len(deliveries), run_id],
+        )
+    return True

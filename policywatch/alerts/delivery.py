@@ -2,24 +2,26 @@
 
 ``console://`` prints the message; ``file:///path/alerts.md`` appends it to a file. Everything else
 (``mailto://``, ``slack://``, ``dingtalk://``, ``feishu://``, ``lark://``, ``wecombot://``, ``json://``…) is an
-Apprise URL. A failure is returned, never raised: one channel down must not stop the others. Errors are
-scrubbed of the channel URL, which may carry secrets.
+Apprise URL. A failure is returned, never raised: one channel down must not stop the others. Every Apprise
+call runs inside :func:`~policywatch.alerts.redacted_log.redacted_apprise_log`, and errors and log lines are
+scrubbed of the channel URL and of the secrets expanded into it.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import apprise
+from apprise.manager_plugins import NotificationManager
 
+from policywatch.alerts.redacted_log import channel_redactor, redacted_apprise_log
 from transforms.alert_message import AlertMessage
 from transforms.watchlist import AlertChannel
 
-__all__ = ["DeliveryResult", "deliver"]
+__all__ = ["DeliveryResult", "check_channel", "deliver"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,16 +30,28 @@ class DeliveryResult:
     error: str | None = None
 
 
-def _scrub(text: str, channel: AlertChannel) -> str:
-    secret_parts = [channel.url, channel.url.split("://", 1)[-1]]
-    for part in secret_parts:
-        if part:
-            text = text.replace(part, f"<{channel.scheme} URL>")
-    return text
+def _reason(problems: list[str], fallback: str) -> str:
+    return " | ".join(problems[-3:]) or fallback
 
 
 def _file_path(url: str) -> Path:
     return Path(url.split("://", 1)[1])
+
+
+def check_channel(channel: AlertChannel) -> str | None:
+    """Why ``channel`` (its URL expanded) cannot be used, or None; the answer holds no secret."""
+    scheme = channel.scheme
+    if scheme == "console":
+        return None
+    if scheme == "file":
+        return None if channel.url.split("://", 1)[1] else "file:// needs a path, like file:///var/alerts.md"
+    hide = channel_redactor(channel.url, channel.secrets)
+    with redacted_apprise_log(hide) as problems:
+        if scheme not in NotificationManager().schemas():
+            return f"Apprise has no {scheme}:// service (see https://github.com/caronc/apprise/wiki)"
+        if apprise.Apprise().add(channel.url):
+            return None
+    return _reason(problems, f"Apprise does not accept this {scheme}:// URL")
 
 
 def deliver(
@@ -62,18 +76,15 @@ def deliver(
         except OSError as exc:
             return DeliveryResult(False, f"cannot write {path}: {exc.strerror or exc}")
         return DeliveryResult(True)
-    notifier = apprise.Apprise()
-    if not notifier.add(channel.url):
-        return DeliveryResult(False, f"Apprise does not understand this {scheme}:// URL (check its form)")
-    with apprise.LogCapture(level=logging.WARNING) as captured:
+    hide = channel_redactor(channel.url, channel.secrets)
+    with redacted_apprise_log(hide) as problems:
         try:
+            notifier = apprise.Apprise()
+            if not notifier.add(channel.url):
+                return DeliveryResult(False, _reason(problems, f"Apprise does not accept this {scheme}:// URL"))
             ok = bool(
                 notifier.notify(title=message.title, body=message.body, body_format=apprise.NotifyFormat.MARKDOWN)
             )
         except Exception as exc:  # a plugin bug must not take the other channels down
-            return DeliveryResult(False, _scrub(f"{type(exc).__name__}: {exc}", channel))
-        log = captured.getvalue()
-    if ok:
-        return DeliveryResult(True)
-    reason = " | ".join(line.split(" - ", 2)[-1] for line in log.strip().splitlines()[-3:]) or "delivery failed"
-    return DeliveryResult(False, _scrub(reason, channel))
+            return DeliveryResult(False, hide(f"{type(exc).__name__}: {exc}"))
+    return DeliveryResult(True) if ok else DeliveryResult(False, _reason(problems, "delivery failed"))

@@ -17,7 +17,7 @@ airflow_app = typer.Typer(help="Airflow: create the DuckDB writers' pool and che
 @guarded
 def airflow_setup(
     ctx: typer.Context,
-    slots: Annotated[int, typer.Option(min=1, help="Pool slots; keep 1: DuckDB allows one writing process.")] = 1,
+    slots: Annotated[int, typer.Option(help="Pool slots: only 1 is accepted (DuckDB allows one writing process).")] = 1,
 ) -> None:
     """Create (or fix) the pool policywatch_duckdb and check the database, taxonomy and watchlist the DAGs use.
 

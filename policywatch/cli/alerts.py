@@ -45,7 +45,8 @@ def alerts_run(
     )
     console.print(
         f"run {summary.run_id}: {summary.candidates} recent linked articles, {summary.matches} rule matches,"
-        f" {summary.sent} sent, {summary.already_sent} already sent, {len(summary.failed)} failed",
+        f" {summary.sent} sent, {summary.already_sent} already sent, {len(summary.failed)} failed"
+        + (f", {summary.given_up} given up (see alerts history)" if summary.given_up else ""),
         highlight=False,
     )
     for article_id, rule, channel, error in summary.failed:
@@ -78,7 +79,8 @@ def alerts_history(
     limit: Annotated[int, typer.Option(help="Most recent deliveries first.")] = 50,
     fmt: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
-    """List alert deliveries: sent and failed, with attempts and the last error.
+    """List alert deliveries: sent, failed (tried again next run) and given_up (failed max_attempts times),
+    with attempts and the last error.
 
     Example: policywatch alerts history --format csv
     """

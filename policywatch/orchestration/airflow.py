@@ -13,9 +13,13 @@ from transforms.errors import ConfigError
 
 __all__ = [
     "ARTICLES_ASSET",
+    "ARTICLES_LANDED",
     "DUCKDB_POOL",
+    "NETWORK_ERRORS",
     "PRICES_ASSET",
+    "PRICES_LANDED",
     "STUDY_ASSET",
+    "announce",
     "dag_kwargs",
     "default_args",
     "retry_policy",
@@ -28,31 +32,67 @@ DUCKDB_POOL = "policywatch_duckdb"
 ARTICLES_ASSET = "policywatch://warehouse/articles"
 PRICES_ASSET = "policywatch://warehouse/prices"
 STUDY_ASSET = "policywatch://warehouse/study"
+#: what the producing tasks declare as outlets instead of the assets themselves: a declared asset gets an
+#: event on every success of its task, so event_study would rerun the whole study after every crawl that
+#: found nothing; through an alias the task adds the asset's event only when something landed
+ARTICLES_LANDED = "policywatch-articles-landed"
+PRICES_LANDED = "policywatch-prices-landed"
+
+
+#: network failures as the libraries raise them when nothing wrapped them in a FetchError: most are OSErrors
+#: but not builtins.ConnectionError (socket.gaierror, requests' ConnectionError and Timeout, smtplib's), and
+#: urllib3's are plain Exceptions. socket.timeout is builtins.TimeoutError.
+NETWORK_ERRORS = (
+    "builtins.ConnectionError",
+    "builtins.TimeoutError",
+    "socket.gaierror",
+    "socket.herror",
+    "http.client.IncompleteRead",
+    "smtplib.SMTPServerDisconnected",
+    "smtplib.SMTPConnectError",
+    "requests.exceptions.ConnectionError",
+    "requests.exceptions.Timeout",
+    "requests.exceptions.ChunkedEncodingError",
+    "urllib3.exceptions.TimeoutError",
+    "urllib3.exceptions.ProtocolError",
+    "urllib3.exceptions.MaxRetryError",
+)
+
+
+def announce(outlet_events: Any, alias: str, asset_uri: str, *, landed: bool, extra: dict[str, Any]) -> bool:
+    """Emit ``asset_uri``'s event (with ``extra``) through the task's outlet ``alias`` when something
+    landed; returns whether it did. ``outlet_events`` is the task's context entry (None outside Airflow)."""
+    if not landed or outlet_events is None:
+        return False
+    from airflow.sdk import Asset, AssetAlias
+
+    outlet_events[AssetAlias(alias)].add(Asset(asset_uri), extra=extra)
+    return True
 
 
 def retry_policy() -> Any:
     """Transient errors (network, HTTP 5xx/429/456, a held database lock) are retried with backoff;
-    terminal ones (bad configuration, bad input) fail at once with their message."""
+    terminal ones (bad configuration, bad input) and anything unforeseen (a bug) fail at once."""
     from airflow.sdk.definitions.retry_policy import ExceptionRetryPolicy, RetryAction, RetryRule
 
     return ExceptionRetryPolicy(
         rules=[
             RetryRule("transforms.errors.TerminalError", RetryAction.FAIL, reason="bad configuration or input"),
             RetryRule("transforms.errors.TransientError", RetryAction.RETRY, reason="transient: retrying"),
-            RetryRule(
-                ["builtins.ConnectionError", "builtins.TimeoutError"], RetryAction.RETRY, reason="network: retrying"
-            ),
+            RetryRule(list(NETWORK_ERRORS), RetryAction.RETRY, reason="network: retrying"),
         ],
         default=RetryAction.FAIL,
     )
 
 
 def default_args(retries: int = 3) -> dict[str, Any]:
+    """Retries with exponential backoff: the first after Airflow's ``[core] default_task_retry_delay``
+    (300 s unless set), then twice as long each time, at most 30 minutes."""
     return {
         "owner": "policywatch",
         "retries": retries,
-        "retry_delay": timedelta(minutes=2),
-        "retry_exponential_backoff": True,
+        # a multiplier in Airflow 3 (True would be 1.0: a constant delay)
+        "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(minutes=30),
         "retry_policy": retry_policy(),
     }
@@ -81,6 +121,11 @@ class SetupReport:
 
 def setup_airflow(settings: Settings, *, slots: int = 1) -> SetupReport:
     """Create (or fix) the DuckDB writers' pool and check the configuration the DAGs will use."""
+    if slots != 1:
+        raise ConfigError(
+            f"the pool {DUCKDB_POOL} must have exactly 1 slot, not {slots}: DuckDB allows one writing process, "
+            "and the pool is what keeps the DAGs' writers to one at a time"
+        )
     from airflow.models.pool import Pool
 
     checks = list(check_configuration(settings))

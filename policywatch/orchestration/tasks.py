@@ -15,6 +15,7 @@ import pandas as pd
 
 from crawlers.prices import FetchFailure, PriceBatch
 from policywatch.config import Settings, load_settings
+from transforms.errors import ConfigError
 
 __all__ = [
     "alert",
@@ -25,6 +26,7 @@ __all__ = [
     "load",
     "load_prices",
     "plan_prices",
+    "record_alerts",
     "study",
 ]
 
@@ -36,10 +38,18 @@ def _settings() -> Settings:
     return load_settings()
 
 
-def _date(value: Any) -> date | None:
+def _date(value: Any, param: str | None = None) -> date | None:
+    """A date param (``YYYY-MM-DD``, or an ISO time whose date counts); a bad one is a terminal error naming
+    the param. (The DAGs' params say ``format: date``, so Airflow refuses a bad one when the run is made.)"""
     if value in (None, ""):
         return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError as exc:
+        what = f"the param {param}" if param else "a date param"
+        raise ConfigError(f"{what}: {value!r} is not a date like 2026-01-31 ({exc})") from None
 
 
 def crawl(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -76,31 +86,54 @@ def load(staged: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict[st
     return json.loads(json.dumps(counts, default=str))
 
 
-def link(params: Mapping[str, Any]) -> dict[str, Any]:
+def link(params: Mapping[str, Any], outlet_events: Any = None) -> dict[str, Any]:
+    """Link what is new or stale; the articles asset gets an event only when some article was (re)linked."""
+    from policywatch.orchestration.airflow import ARTICLES_ASSET, ARTICLES_LANDED, announce
     from policywatch.steps.link import link_articles
 
     summary = link_articles(_settings(), relink_all=bool(params.get("relink_all")))
-    return summary.counts()
+    landed = announce(outlet_events, ARTICLES_LANDED, ARTICLES_ASSET, landed=summary.linked > 0,
+                      extra={"linked": summary.linked})  # fmt: skip
+    return {**summary.counts(), "asset_event": landed}
 
 
-def alert(params: Mapping[str, Any]) -> dict[str, Any]:
-    from policywatch.steps.alerts import run_alerts
+def alert(params: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any]:
+    """Send what is due (outside the writers' pool: the database is only read, briefly). The outcomes wait in
+    a journal for ``record_alerts``. When a delivery failed, raises a retryable error after journaling it:
+    the task's retry sends the failed ones again (and only those), and the run shows it."""
+    from policywatch.alerts import AlertsNotDeliveredError
+    from policywatch.steps.alerts import send_alerts
     from transforms.models import CHINA_TZ
 
     settings = _settings()
     if settings.alerts.watchlist is None:
         log.warning("no watchlist configured ([alerts] watchlist): nothing to alert on")
         return {"skipped": "no watchlist configured"}
-    since = _date(params.get("alert_since"))
-    summary = run_alerts(
+    since = _date(params.get("alert_since"), "alert_since")
+    summary = send_alerts(
         settings,
         since=datetime.combine(since, datetime.min.time(), tzinfo=CHINA_TZ) if since else None,
         echo=log.info,
+        label=run_id or "airflow",
     )
     for article_id, rule, channel, error in summary.failed:
-        # recorded as failed in alerts_sent and sent again on the next run; other channels went out
         log.warning("alert to %s failed (%s, %s): %s", channel, rule, article_id, error)
-    return summary.counts()
+    if summary.failed:
+        channels = sorted({channel for _, _, channel, _ in summary.failed})
+        raise AlertsNotDeliveredError(
+            f"{len(summary.failed)} of {len(summary.failed) + summary.sent} alert deliveries failed (channels "
+            f"{', '.join(channels)}); record_alerts records them as failed, and a retry or the next run sends "
+            "them again"
+        )
+    return {**summary.counts(), "journal": summary.journal}
+
+
+def record_alerts(params: Mapping[str, Any]) -> dict[str, Any]:
+    """Record the alert journals into DuckDB (the writer, briefly: run it in the writers' pool)."""
+    from policywatch.steps.alerts import record_alert_journals
+
+    summary = record_alert_journals(_settings())
+    return {"run_id": summary.run_id, **summary.counts()}
 
 
 def plan_prices(params: Mapping[str, Any]) -> dict[str, Any]:
@@ -115,7 +148,7 @@ def plan_prices(params: Mapping[str, Any]) -> dict[str, Any]:
             con,
             settings,
             tickers=params.get("tickers") or None,
-            since=_date(params.get("since")),
+            since=_date(params.get("since"), "since"),
             provider=params.get("provider") or None,
             fill_gaps=bool(params.get("fill_gaps")),
         )
@@ -158,8 +191,11 @@ def download_prices(plan: Mapping[str, Any], run_id: str) -> list[str]:
     return staged
 
 
-def load_prices(plan: Mapping[str, Any], staged: list[str], params: Mapping[str, Any]) -> dict[str, Any]:
-    """Load the staged batches (the writer: run it in the writers' pool)."""
+def load_prices(
+    plan: Mapping[str, Any], staged: list[str], params: Mapping[str, Any], outlet_events: Any = None
+) -> dict[str, Any]:
+    """Load the staged batches (the writer: run it in the writers' pool). The prices asset gets an event only
+    when bars were added or a stored series was rebased (the overlap a fetch re-reads changes nothing)."""
     from policywatch.steps.prices import (
         PriceFetchSummary,
         PricePlan,
@@ -198,7 +234,11 @@ def load_prices(plan: Mapping[str, Any], staged: list[str], params: Mapping[str,
     finally:
         con.close()
     raise_if_all_transient(summary)
-    return summary.counts()
+    from policywatch.orchestration.airflow import PRICES_ASSET, PRICES_LANDED, announce
+
+    landed = announce(outlet_events, PRICES_LANDED, PRICES_ASSET, landed=bool(summary.new_rows or summary.rescaled),
+                      extra={"new_rows": summary.new_rows, "rescaled": sorted(summary.rescaled)})  # fmt: skip
+    return {**summary.counts(), "asset_event": landed}
 
 
 def events(params: Mapping[str, Any]) -> dict[str, Any]:

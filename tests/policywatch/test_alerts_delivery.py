@@ -3,18 +3,30 @@ HTTP webhook receiver; once per (article, rule, channel); a channel that is down
 
 from __future__ import annotations
 
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
 from datetime import UTC, datetime
 from email.header import decode_header, make_header
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from policywatch.alerts import load_watchlist
+from policywatch.alerts.delivery import deliver
 from policywatch.cli import app
 from policywatch.steps.alerts import run_alerts, send_test_alerts
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
-from tests.conftest import SAMPLES
+from tests.conftest import ROOT, SAMPLES, query
 from tests.servers import free_port, smtp_server, webhook_server
+from transforms.alert_message import AlertMessage
+from transforms.errors import ConfigError
+from transforms.watchlist import parse_watchlist
 from warehouse.store import open_reader
 
 SINCE = datetime(2021, 1, 1, tzinfo=UTC)
@@ -212,3 +224,182 @@ def test_since_on_the_command_line_is_china_midnight(linked, tmp_path):
         assert result.exit_code == 0, result.output
         titles = [body["title"] for _, body in hooks.posts]
     assert not any("东数西算" in t for t in titles)  # 2022-02-18 12:26 China time is before China midnight
+
+
+def test_tokens_stay_out_of_the_logs_when_apprise_rejects_them_and_when_it_sends(caplog, capsys):
+    """Apprise logs a rejected DingTalk token in full at WARNING, and the request URL with its token at DEBUG
+    (so does urllib3): none of it may reach a handler unredacted."""
+    ding, hook = "SECRETTOKEN!!", "tok-7f3a9c/x"
+    caplog.set_level(logging.DEBUG)
+    with webhook_server() as hooks:
+        watchlist = parse_watchlist(
+            'channels:\n  ding:\n    url: "dingtalk://${DING}/"\n'
+            f'  hook:\n    url: "json://127.0.0.1:{hooks.port}/hook/${{HOOK}}?+X-Token=${{HOOK}}"\n'
+            "rules:\n  - id: r\n    themes: [robots]\n    channels: [ding, hook]\n",
+            environ={"DING": ding, "HOOK": hook},
+        )
+        message = AlertMessage("标题", "正文")
+        rejected = deliver(message, watchlist.channels["ding"])
+        sent = deliver(message, watchlist.channels["hook"])
+        assert sent.ok and hooks.posts[0][0] == "/hook/tok-7f3a9c/x"
+    assert not rejected.ok and "An invalid DingTalk API Token (***) was specified" in rejected.error
+    # the warning still reaches the log, redacted, and so do Apprise's and urllib3's request lines
+    assert "An invalid DingTalk API Token (***) was specified" in caplog.text
+    assert '"POST /hook/*** HTTP/1.1" 200' in caplog.text and "JSON POST URL: http://127.0.0.1" in caplog.text
+    out, err = capsys.readouterr()
+    logged = caplog.text + out + err + " ".join(f"{r.msg} {r.args} {r.exc_text}" for r in caplog.records)
+    for secret in (ding, hook, "tok-7f3a9c", "tok-7f3a9c%2Fx"):
+        assert secret not in logged and secret not in rejected.error
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("slak://T000/B000/${DING}", "Apprise has no slak:// service"),
+        ("dingtalk://${DING}/", "An invalid DingTalk API Token (***) was specified"),
+        ("feishu://${DING}/", "The Feishu token specified (***) is invalid"),
+    ],
+)
+def test_a_channel_url_apprise_rejects_is_an_error_naming_the_channel_not_its_secret(
+    tmp_path, monkeypatch, caplog, capsys, url, why
+):
+    monkeypatch.setenv("DING", "SECRETTOKEN!!")
+    caplog.set_level(logging.DEBUG)
+    path = tmp_path / "w.yaml"
+    path.write_text(
+        f'channels:\n  ok:\n    url: "console://"\n  desk-ding:\n    url: "{url}"\n'
+        "rules:\n  - id: r\n    themes: [robots]\n    channels: [ok, desk-ding]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        load_watchlist(path)
+    message = str(info.value)
+    assert f"{path}, line 5: channels.desk-ding.url: channel desk-ding: {why}" in message
+    out, err = capsys.readouterr()
+    assert "SECRETTOKEN" not in message + caplog.text + out + err
+
+
+def test_alerts_test_refuses_a_malformed_channel_with_its_name(settings, tmp_path):
+    path = watchlist(tmp_path / "w.yaml", "mailto://127.0.0.1:1?from=a@example.com&to=b@example.com", "slak://x/y")
+    result = runner.invoke(app, ["--db", str(settings.db.path), "alerts", "test", "--watchlist", path])
+    assert result.exit_code == 2
+    assert "channels.desk-webhook.url: channel desk-webhook: Apprise has no slak:// service" in result.stderr
+
+
+def one_rule(path, hook_url: str) -> str:
+    """The outline (standardization, robots) to one webhook: a single delivery."""
+    path.write_text(
+        f'channels:\n  hook:\n    url: "{hook_url}"\n'
+        "rules:\n  - id: std\n    standardization_only: true\n    themes: [robots]\n    channels: [hook]\n",
+        encoding="utf-8",
+    )
+    return str(path)
+
+
+def sender(settings, watchlist_path: str) -> subprocess.Popen:
+    """``run_alerts`` in a process of its own (DuckDB's lock is per process)."""
+    code = (
+        "from datetime import UTC, datetime\nfrom pathlib import Path\n"
+        "from policywatch.config import DatabaseSettings, Settings\n"
+        "from policywatch.steps.alerts import run_alerts\n"
+        f"run_alerts(Settings(db=DatabaseSettings(path=Path({str(settings.db.path)!r}))),"
+        f" watchlist_path=Path({watchlist_path!r}), since=datetime(2021, 1, 1, tzinfo=UTC))\n"
+    )
+    return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL)
+
+
+def test_sending_holds_no_database_lock(linked, tmp_path):
+    """While an alert is on the wire, another process can open the database for writing."""
+    opened = []
+
+    def open_the_writer(_path, _body):
+        try:
+            duckdb.connect(str(linked.db.path)).close()
+            opened.append(True)
+        except duckdb.Error as exc:
+            opened.append(str(exc))
+
+    with webhook_server(on_post=open_the_writer) as hooks:
+        process = sender(linked, watchlist(tmp_path / "w.yaml", "console://", hooks.url()))
+        assert process.wait(120) == 0
+    assert opened == [True, True, True]
+    assert query(linked, "SELECT count(*) FROM alerts_sent WHERE status = 'sent'") == [(4,)]
+
+
+def test_a_sender_killed_mid_delivery_loses_no_record_and_sends_again(linked, tmp_path):
+    """The sender dies after the webhook got the alert and before the answer: the next run records the
+    attempt as interrupted and sends it again (at least once), and nothing is left unrecorded."""
+    arrived, release = threading.Event(), threading.Event()
+
+    def hang_the_first(_path, _body):
+        if not arrived.is_set():
+            arrived.set()
+            release.wait(60)
+
+    with webhook_server(on_post=hang_the_first) as hooks:
+        path = one_rule(tmp_path / "w.yaml", hooks.url())
+        process = sender(linked, path)
+        try:
+            assert arrived.wait(120)
+            os.kill(process.pid, signal.SIGKILL)
+            process.wait(30)
+        finally:
+            release.set()
+        journals = list((tmp_path / "pw.duckdb.alert-journal").glob("*.open.jsonl"))
+        assert len(journals) == 1 and query(linked, "SELECT count(*) FROM alerts_sent") == [(0,)]
+
+        again = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert (again.sent, again.already_sent, again.failed) == (1, 0, [])
+        assert len(hooks.posts) == 2  # the one that may have gone out, and the one that did
+    assert query(linked, "SELECT status, attempts, error FROM alerts_sent") == [("sent", 2, None)]
+    assert list((tmp_path / "pw.duckdb.alert-journal").glob("*.jsonl")) == []
+    third = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+    assert (third.sent, third.already_sent) == (0, 1)
+
+
+def test_sent_but_not_recorded_is_not_sent_twice(linked, tmp_path):
+    """Sending succeeded and recording did not happen (the database was locked, the task died): the journal
+    still counts, so the next run sends nothing again and records it."""
+    from policywatch.steps.alerts import record_alert_journals, send_alerts
+
+    with webhook_server() as hooks:
+        path = one_rule(tmp_path / "w.yaml", hooks.url())
+        first = send_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert first.sent == 1 and query(linked, "SELECT count(*) FROM alerts_sent") == [(0,)]
+        second = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+        assert (second.sent, second.already_sent) == (0, 1) and len(hooks.posts) == 1
+    assert path and query(linked, "SELECT status, attempts FROM alerts_sent") == [("sent", 1)]
+    assert record_alert_journals(linked).journals == 0  # nothing left to record
+
+
+def test_a_delivery_failing_max_attempts_times_is_given_up_with_its_last_error(linked, tmp_path):
+    down = free_port()
+    path = tmp_path / "w.yaml"
+    one_rule(path, f"json://127.0.0.1:{down}/policywatch")
+    path.write_text("max_attempts: 2\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    first = run_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
+    second = run_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
+    assert (len(first.failed), len(second.failed), second.given_up) == (1, 1, 0)
+    ((status, attempts, error),) = query(linked, "SELECT status, attempts, error FROM alerts_sent")
+    assert (status, attempts) == ("given_up", 2) and error == second.failed[0][3]
+    history = runner.invoke(app, ["--db", str(linked.db.path), "alerts", "history", "--format", "json"])
+    import json
+
+    (row,) = json.loads(history.stdout)
+    assert (row["status"], row["attempts"], row["error"]) == ("given_up", 2, error)
+    with webhook_server(port=down) as hooks:
+        third = run_alerts(linked, watchlist_path=path, echo=lambda _: None)  # given up: not tried again
+        assert (third.sent, third.failed, third.given_up, hooks.posts) == (0, [], 1, [])
+        result = runner.invoke(app, ["--db", str(linked.db.path), "alerts", "run", "--watchlist", str(path)])
+        assert result.exit_code == 0 and "1 given up (see alerts history)" in result.stdout
+        path.write_text(path.read_text(encoding="utf-8").replace("max_attempts: 2", "max_attempts: 3"))
+        fourth = run_alerts(linked, watchlist_path=path, echo=lambda _: None)  # allowed one more: it goes out
+        assert (fourth.sent, fourth.given_up, len(hooks.posts)) == (1, 0, 1)
+    assert query(linked, "SELECT status, attempts, error FROM alerts_sent") == [("sent", 3, None)]
+
+
+def test_a_journal_folder_that_cannot_be_written_is_a_clear_error(linked, tmp_path):
+    (tmp_path / "pw.duckdb.alert-journal").write_text("a file where the folder should be")
+    one_rule(tmp_path / "w.yaml", "console://")
+    with pytest.raises(ConfigError, match="cannot use the alert journal folder"):
+        run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)

@@ -2,10 +2,103 @@
 
 from __future__ import annotations
 
+import pytest
+
+from policywatch.config import AlertSettings, CrawlSettings, DatabaseSettings, LinkingSettings, PricesSettings, Settings
 from policywatch.orchestration import tasks
+from policywatch.orchestration.airflow import check_configuration
+from transforms.errors import ConfigError
 
 
 def test_alert_task_without_a_watchlist_skips_with_a_reason(monkeypatch, tmp_path):
     monkeypatch.setenv("POLICYWATCH_DB", str(tmp_path / "pw.duckdb"))
     monkeypatch.delenv("POLICYWATCH__ALERTS__WATCHLIST", raising=False)
     assert tasks.alert({}) == {"skipped": "no watchlist configured"}
+
+
+def deployment(tmp_path, watchlist_text: str) -> Settings:
+    """Settings as ``airflow setup`` wants them: every path absolute."""
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(watchlist_text, encoding="utf-8")
+    return Settings(
+        db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0),
+        crawl=CrawlSettings(staging_dir=tmp_path / "staging" / "crawl"),
+        prices=PricesSettings(staging_dir=tmp_path / "staging" / "prices"),
+        linking=LinkingSettings(reference_dir=tmp_path / "reference"),
+        alerts=AlertSettings(watchlist=watchlist),
+    )
+
+
+def test_setup_checks_every_channel_url_with_apprise(tmp_path, monkeypatch):
+    monkeypatch.setenv("DING", "SECRETTOKEN!!")
+    monkeypatch.delenv("MISSING_TOKEN", raising=False)
+    rules = "rules:\n  - id: r\n    themes: [robots]\n    channels: [a, b]\n"
+    channels = 'channels:\n  a:\n    url: "console://"\n  b:\n    url: "{}"\n'
+    good = deployment(tmp_path, channels.format("json://${MISSING_TOKEN}@x/") + rules)
+    checks = check_configuration(good)
+    assert any(c.startswith("WARNING: alert channel b is not usable") and "MISSING_TOKEN" in c for c in checks)
+    for url, why in (("slak://T/B/C", "Apprise has no slak:// service"), ("dingtalk://${DING}/", "DingTalk API Token")):
+        broken = deployment(tmp_path, channels.format(url) + rules)
+        with pytest.raises(ConfigError) as info:
+            check_configuration(broken)
+        assert "channels.b.url: channel b: " in str(info.value) and why in str(info.value)
+        assert "SECRETTOKEN" not in str(info.value)
+
+
+def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_records_it(monkeypatch, tmp_path):
+    """alert sends (no database writes) and raises after journaling a failure; record_alerts, the writer,
+    records what alert did; the retry sends the failed delivery again, and only that one."""
+    from policywatch.alerts import AlertsNotDeliveredError
+    from policywatch.steps.import_archive import import_archive
+    from policywatch.steps.link import link_articles
+    from tests.conftest import SAMPLES, query
+    from tests.servers import free_port, smtp_server, webhook_server
+
+    settings = Settings(db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0))
+    import_archive([SAMPLES], settings)
+    link_articles(settings)
+    down = free_port()
+    with smtp_server() as mailbox:
+        watchlist = tmp_path / "watchlist.yaml"
+        watchlist.write_text(
+            f'channels:\n  email:\n    url: "{mailbox.url()}"\n  hook:\n    url: "json://127.0.0.1:{down}/x"\n'
+            "rules:\n  - id: std\n    standardization_only: true\n    themes: [robots]\n    channels: [email, hook]\n",
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("POLICYWATCH_DB", str(settings.db.path))
+        monkeypatch.setenv("POLICYWATCH__ALERTS__WATCHLIST", str(watchlist))
+        params = {"alert_since": "2021-01-01"}
+        with pytest.raises(AlertsNotDeliveredError, match=r"1 of 2 alert deliveries failed \(channels hook\)"):
+            tasks.alert(params, "manual__2026-01-01T00:00:00+00:00")
+        assert len(mailbox.messages) == 1 and query(settings, "SELECT count(*) FROM alerts_sent") == [(0,)]
+        recorded = tasks.record_alerts(params)
+        assert (recorded["journals"], recorded["sent"], recorded["failed"]) == (1, 1, 1)
+        assert query(settings, "SELECT channel, status, attempts FROM alerts_sent ORDER BY channel") == [
+            ("email", "sent", 1), ("hook", "failed", 1),
+        ]  # fmt: skip
+        with webhook_server(port=down) as hooks:
+            retried = tasks.alert(params, "manual__2026-01-01T00:00:00+00:00")
+            assert (retried["sent"], retried["already_sent"], retried["failed"]) == (1, 1, 0)
+            assert len(hooks.posts) == 1 and len(mailbox.messages) == 1
+        tasks.record_alerts(params)
+    assert query(settings, "SELECT channel, status, attempts FROM alerts_sent ORDER BY channel") == [
+        ("email", "sent", 1), ("hook", "sent", 2),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(("param", "call"), [("alert_since", "alert"), ("since", "plan_prices")])
+def test_a_bad_date_param_is_a_terminal_error_naming_it(monkeypatch, tmp_path, param, call):
+    monkeypatch.setenv("POLICYWATCH_DB", str(tmp_path / "pw.duckdb"))
+    monkeypatch.setenv("POLICYWATCH__ALERTS__WATCHLIST", str(tmp_path / "watchlist.yaml"))
+    with pytest.raises(ConfigError, match=f"the param {param}: '2021-13-01' is not a date like 2026-01-31"):
+        getattr(tasks, call)({param: "2021-13-01"})
+
+
+def test_setup_refuses_more_than_one_pool_slot(tmp_path):
+    from typer.testing import CliRunner
+
+    from policywatch.cli import app
+
+    result = CliRunner().invoke(app, ["--db", str(tmp_path / "pw.duckdb"), "airflow", "setup", "--slots", "2"])
+    assert result.exit_code == 2
+    assert "must have exactly 1 slot, not 2" in " ".join(result.stderr.split())

@@ -31,6 +31,7 @@ def test_secrets_come_from_the_environment():
     watchlist = parse_watchlist(GOOD, theme_ids=THEMES, environ=ENV)
     assert watchlist.channels["mail"].url.startswith("mailto://desk:s3cret@smtp.example.com")
     assert watchlist.rules[0].min_policy_score == 0.5 and watchlist.lookback_days == 2
+    assert watchlist.max_attempts == 20
 
 
 def test_a_missing_secret_makes_only_that_channel_unusable():
@@ -54,6 +55,7 @@ def test_unavailable_is_not_a_setting_of_the_file():
         (("tickers: [300024.SZ]", "tickers: [300024]"), 13, "not tickers"),
         (('url: "json://127.0.0.1:9/hook"', 'url: "127.0.0.1:9/hook"'), 6, "not a URL"),
         (("lookback_days: 2", "lookback_days: soon"), 1, "lookback_days"),
+        (("lookback_days: 2", "lookback_days: 2\nmax_attempts: 0"), 2, "max_attempts"),
         (("    tickers: [300024.SZ]\n", ""), 12, "needs themes, tickers or keywords"),
     ],
 )
@@ -80,3 +82,13 @@ def test_the_example_watchlist_is_valid():
     for name, channel in watchlist.channels.items():
         if channel.scheme not in ("console", "file"):
             assert apprise.Apprise().add(channel.url), f"Apprise rejects the example channel {name}"
+
+
+def test_expanded_secrets_are_kept_for_redaction_and_left_out_of_repr():
+    watchlist = parse_watchlist(GOOD, theme_ids=THEMES, environ=ENV)
+    assert watchlist.channels["mail"].secrets == ("desk", "s3cret")
+    assert watchlist.channels["hook"].secrets == ()
+    assert "s3cret" not in repr(watchlist) and "s3cret" not in str(watchlist)
+    with pytest.raises(ConfigError) as info:
+        parse_watchlist(GOOD.replace('    url: "json', '    secrets: [x]\n    url: "json'), "w.yaml", environ=ENV)
+    assert "w.yaml, line 6: channels.hook.secrets: not a channel setting" in str(info.value)

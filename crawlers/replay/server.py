@@ -53,6 +53,11 @@ class RequestRecord:
     user_agent: str | None
 
 
+def _page_of(query: Mapping[str, str]) -> int:
+    page = query.get("page") or "1"
+    return max(1, int(page)) if page.isdigit() else 1
+
+
 def _twin_id(publishid: str) -> str:
     """Another valid publishid derived from one (for a 7x24 item's page or another site's story)."""
     return publishid[:7][::-1] + publishid[7:][::-1]
@@ -74,6 +79,9 @@ class _Site:
     rss_untitled: frozenset[str] = frozenset()  #: article paths whose RSS item comes without a title
     rss_unlinked: frozenset[str] = frozenset()  #: article paths whose RSS item comes without a link
     redesigned: frozenset[str] = frozenset()  #: article paths served in a template the parser does not know
+    #: 7x24 pages that answer badly: page number -> ``malformed`` (a JSON answer cut short) or an HTTP status
+    zhibo_broken: dict[int, str | int] = field(default_factory=dict)
+    zhibo_hidden: int = 0  #: the newest 7x24 items not published yet (``ReplayHandle.publish_zhibo``)
     by_path: dict[str, ReplayArticle] = field(default_factory=dict)
     listings: dict[tuple[int, int], list[dict[str, object]]] = field(default_factory=dict)
     zhibo: list[dict[str, object]] = field(default_factory=list)
@@ -157,6 +165,11 @@ class _Handler(BaseHTTPRequestHandler):
         if path in site.fail_paths:
             status = site.fail_paths[path]
             return self._send(status, f"<html><body>{status}</body></html>".encode(), "text/html"), "permanent"
+        if route == "zhibo":
+            with site.lock:
+                broken = site.zhibo_broken.get(_page_of(query))
+            if isinstance(broken, int):
+                return self._send(broken, f"<html><body>{broken}</body></html>".encode(), "text/html"), "permanent"
         fault = site.faults.next_fault(self.path)
         if fault is not None:
             return self._fault(fault, render), fault
@@ -222,8 +235,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _zhibo(self, query: dict[str, str]) -> tuple[bytes, str]:
         page = max(1, int(query.get("page") or 1)) if (query.get("page") or "1").isdigit() else 1
         size = max(1, min(100, int(query.get("page_size") or 20))) if (query.get("page_size") or "20").isdigit() else 20
-        items = self.site.zhibo[(page - 1) * size : page * size]
-        return zhibo_answer(items, page=page, page_size=size, total=len(self.site.zhibo)), "application/json"
+        with self.site.lock:
+            published = self.site.zhibo[self.site.zhibo_hidden :]
+            broken = self.site.zhibo_broken.get(page)
+        items = published[(page - 1) * size : page * size]
+        body = zhibo_answer(items, page=page, page_size=size, total=len(published))
+        if broken == "malformed":  # an answer cut short upstream, served whole: 200, but not JSON
+            return body[: len(body) // 2], "application/json"
+        return body, "application/json"
 
     def _rss(self) -> tuple[bytes, str]:
         site = self.site
@@ -279,6 +298,19 @@ class ReplayHandle:
         with self._site.lock:
             return list(self._site.log)
 
+    def publish_zhibo(self, count: int = 1) -> None:
+        """Publish ``count`` more of the 7x24 items held back by ``zhibo_hidden``: they come on top of the feed."""
+        with self._site.lock:
+            self._site.zhibo_hidden = max(0, self._site.zhibo_hidden - count)
+
+    def break_zhibo_page(self, page: int, how: str | int | None) -> None:
+        """Make 7x24 page ``page`` answer ``malformed`` or with an HTTP status from now on (None: mend it)."""
+        with self._site.lock:
+            if how is None:
+                self._site.zhibo_broken.pop(page, None)
+            else:
+                self._site.zhibo_broken[page] = how
+
     def article_requests(self) -> Counter[str]:
         """How often each article page was asked for (whatever the answer)."""
         return Counter(r.path for r in self.requests if r.route == "article")
@@ -312,6 +344,8 @@ def start_replay(
     rss_untitled: Collection[str] = (),
     rss_unlinked: Collection[str] = (),
     redesigned: Collection[str] = (),
+    zhibo_broken: Mapping[int, str | int] | None = None,
+    zhibo_hidden: int = 0,
 ) -> ReplayHandle:
     """Serve the archive posts under ``articles_dir`` the way Sina does, on ``host:port`` (0: any free port).
 
@@ -320,7 +354,9 @@ def start_replay(
     get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths; ``zhibo_docurl`` says what a
     7x24 item's ``docurl`` names: a page of its own (``twin``) or the article it announces (``article``);
     ``rss_untitled`` and ``rss_unlinked`` list article paths whose RSS item has an empty title or no link;
-    ``redesigned`` lists article paths served in a (modern) template whose body the parser cannot find.
+    ``redesigned`` lists article paths served in a (modern) template whose body the parser cannot find;
+    ``zhibo_broken`` maps 7x24 page numbers to ``"malformed"`` (a 200 answer cut short) or an HTTP status they
+    always get; ``zhibo_hidden`` holds back the newest 7x24 items until ``ReplayHandle.publish_zhibo``.
     """
     if not 0.0 <= fault_rate <= 1.0:
         raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
@@ -342,6 +378,8 @@ def start_replay(
         rss_untitled=frozenset(rss_untitled),
         rss_unlinked=frozenset(rss_unlinked),
         redesigned=frozenset(redesigned),
+        zhibo_broken=dict(zhibo_broken or {}),
+        zhibo_hidden=zhibo_hidden,
     )
     site.build()
     handler.site = site

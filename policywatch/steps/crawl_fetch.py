@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
+from crawlers.sina.zhibo_page import zhibo_feed_key
 from policywatch.config import Channel, CrawlSettings, Settings
 from policywatch.steps.crawl_discover import crawl_spec, discover_rss, refreshed_spec
 from policywatch.steps.crawl_jobs import (
@@ -39,7 +40,14 @@ from policywatch.steps.crawl_jobs import (
 from policywatch.steps.crawl_results import CrawlProgress, StagedCrawl
 from transforms.errors import ConfigError
 from transforms.models import CHINA_TZ
-from warehouse.crawl_state import RetryCandidate, known_item_keys, known_zhibo_ids, retry_candidates
+from warehouse.crawl_state import (
+    RetryCandidate,
+    ZhiboGap,
+    known_item_keys,
+    known_zhibo_ids,
+    open_zhibo_gaps,
+    retry_candidates,
+)
 from warehouse.store import open_reader
 
 __all__ = ["KnownState", "effective_crawl_settings", "fetch_to_staging", "read_known_state"]
@@ -91,6 +99,7 @@ class KnownState:
     keys: frozenset[str] = frozenset()  #: article keys not to fetch
     retries: tuple[RetryCandidate, ...] = ()  #: failed fetches to ask for again
     zhibo_ids: frozenset[int] = frozenset()  #: stored 7x24 items (the feed is read down to one of them)
+    zhibo_gaps: tuple[ZhiboGap, ...] = ()  #: 7x24 ids earlier reads left unread (the feed is read down to them)
 
 
 def _horizon(crawl: CrawlSettings, since_epoch: float | None) -> datetime:
@@ -108,10 +117,13 @@ def read_known_state(settings: Settings, crawl: CrawlSettings, *, since_epoch: f
         return KnownState()
     con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
+        gaps = tuple(open_zhibo_gaps(con, zhibo_feed_key(crawl.zhibo_url))) if crawl.zhibo_url else ()
+        down_to = min((g.low if g.low is not None else g.high for g in gaps), default=None)
         return KnownState(
             frozenset(known_item_keys(con, retry_runs=crawl.retry_runs, since=_horizon(crawl, since_epoch))),
             tuple(retry_candidates(con, retry_runs=crawl.retry_runs)),
-            frozenset(known_zhibo_ids(con, limit=crawl.zhibo_pages * crawl.zhibo_page_size)),
+            frozenset(known_zhibo_ids(con, limit=crawl.zhibo_pages * crawl.zhibo_page_size, down_to=down_to)),
+            gaps,
         )
     finally:
         con.close()
@@ -219,6 +231,7 @@ def fetch_to_staging(
             known=known.keys | staged | discovered.stored_keys,
             extra=[*discovered.teasers, *known.retries],
             zhibo_known=known.zhibo_ids | staged_zhibo,
+            zhibo_gaps=[[g.low, g.high] for g in known.zhibo_gaps],
         ).write()
         finished, made, problem = _run_job(run_dir, live)
         requests += made

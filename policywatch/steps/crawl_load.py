@@ -19,6 +19,7 @@ import duckdb
 from crawlers.sina.site import article_key
 from crawlers.sina.staging import LOADED_MARKER, read_records
 from policywatch.config import Settings
+from policywatch.steps.crawl_gaps import close_zhibo_read
 from policywatch.steps.crawl_jobs import job_finished, pending_run_dirs, prune_run_dirs
 from policywatch.steps.crawl_records import RecordLoader, Tally
 from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary, StagedCrawl
@@ -94,7 +95,8 @@ def unfinished_articles(run_dir: Path) -> list[tuple[str, str]]:
 
 
 def finalize_run_dir(con: duckdb.DuckDBPyConnection, run_dir: Path, *, run_id: str, tally: Tally) -> None:
-    """The job is over: what it listed but never got is a failure, retried by later runs."""
+    """The job is over: what it listed but never got is a failure, retried by later runs, and what its 7x24 read
+    left unread is a gap, read by later runs."""
     outcomes = []
     for key, url in unfinished_articles(run_dir):
         message = "listed, but the job ended before its page was fetched"
@@ -102,6 +104,7 @@ def finalize_run_dir(con: duckdb.DuckDBPyConnection, run_dir: Path, *, run_id: s
         record_skip(con, run_id, url, "interrupted", message)
         outcomes.append(FetchOutcome(key, url, "failed", None, "interrupted", message, 0))
     record_fetches(con, run_id, outcomes)
+    close_zhibo_read(con, run_dir, run_id=run_id, tally=tally)
     (run_dir / LOADED_MARKER).write_text(run_id, encoding="utf-8")
     for folder in ("pages", "job"):
         shutil.rmtree(run_dir / folder, ignore_errors=True)  # the raw bytes are in article_raw now

@@ -3,7 +3,9 @@ feed read that stops at its page limit before reaching a stored item says so."""
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -89,3 +91,42 @@ def test_a_7x24_read_that_stops_at_its_page_limit_before_a_stored_item_records_a
     # 4 pages reach the stored items: no gap; a first crawl has nothing to be continuous with
     assert (whole.zhibo_items, whole.skipped, whole.status) == (9, (), "ok")
     assert (first_crawl.zhibo_items, first_crawl.skipped, first_crawl.status) == (3, (), "ok")
+
+
+def _eight_posts(tmp_path) -> Path:
+    """Eight of the sample posts: the replay's 7x24 ids are then 4000001 (oldest) … 4000008 (newest)."""
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for path in sorted(SAMPLES.glob("[0-9]*.md"))[:8]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def _flash_ids(settings) -> set[int]:
+    return {int(r[0].removeprefix("zhibo")) for r in query(settings, "SELECT article_id FROM articles")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("broken", "reason"), [("malformed", "malformed_zhibo"), (500, "http_500")])
+def test_a_7x24_page_that_cannot_be_read_is_a_gap_the_next_run_reads(tmp_path, broken, reason):
+    # 6 items, 2 a page; page 2 (4000004, 4000003) answers badly in the first run only
+    with start_replay(_eight_posts(tmp_path), seed=1, zhibo_hidden=2, zhibo_broken={2: broken}) as replay:
+        settings = make_settings(tmp_path, zhibo_url=replay.zhibo_url, zhibo_page_size=2, retry_times=1)
+        first = run_crawl(settings, roll_url=replay.roll_url, channels=["999:1"])  # an empty roll channel
+        after_first = _flash_ids(settings)
+        replay.break_zhibo_page(2, None)
+        replay.publish_zhibo(2)  # 4000007 and 4000008 come on top
+        second = run_crawl(settings, roll_url=replay.roll_url, channels=["999:1"])
+        third = run_crawl(settings, roll_url=replay.roll_url, channels=["999:1"])
+    # the first run reads past the page it lost, and says which ids it could not read
+    assert after_first == {4_000_001, 4_000_002, 4_000_005, 4_000_006}
+    assert first.status == "partial"
+    assert [(s.reason, "zhibo" in s.item) for s in first.failed] == [(reason, True)]
+    (gap,) = first.skipped
+    assert gap.reason == "gap" and "between ids 4000002 and 4000005 were not read" in gap.message
+    # the next run reads down past the stored items to the gap, and then nothing is missing
+    assert _flash_ids(settings) == set(range(4_000_001, 4_000_009))
+    assert (second.zhibo_items, second.skipped, second.failed, second.status) == (4, (), (), "ok")
+    assert query(settings, "SELECT count(*) FROM crawl_zhibo_gaps") == [(0,)]
+    assert (third.zhibo_items, third.status) == (0, "ok")
+

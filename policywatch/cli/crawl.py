@@ -98,8 +98,14 @@ def _print_summary(summary: CrawlSummary, db: Path) -> None:
         soft_wrap=True,
     )
     if summary.zhibo_items or summary.rss_items:
+        ignored = summary.zhibo_tags_ignored
+        not_stored = ""
+        if ignored:
+            named = ", ".join(f"{tag} ×{n}" for tag, n in list(ignored.items())[:5])
+            not_stored = f" ({sum(ignored.values())} tags not A-shares, not stored as links: {named})"
         console.print(
-            f"7x24: {summary.zhibo_items} items, {summary.zhibo_tag_links} stock tags · RSS: {summary.rss_items} items",
+            f"7x24: {summary.zhibo_items} items, {summary.zhibo_tag_links} stock tags{not_stored}"
+            f" · RSS: {summary.rss_items} items",
             highlight=False,
             soft_wrap=True,
         )

@@ -126,6 +126,7 @@ def _summary(tally: Tally, staged: StagedCrawl | None, run_id: str, started: flo
         failed=tuple(tally.failed),
         zhibo_items=tally.zhibo_items,
         zhibo_tag_links=tally.zhibo_tag_links,
+        zhibo_tags_ignored=dict(tally.zhibo_tags_ignored.most_common()),
         rss_items=tally.rss_items,
         resumed_jobs=staged.resumed_jobs if staged else 0,
         job_finished=finished,

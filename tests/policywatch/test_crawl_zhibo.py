@@ -3,7 +3,9 @@ feed read that stops at its page limit before reaching a stored item says so."""
 
 from __future__ import annotations
 
+import json
 import shutil
+import zlib
 from datetime import datetime
 from pathlib import Path
 
@@ -12,6 +14,7 @@ import pytest
 from crawlers.replay.server import start_replay
 from policywatch.steps.crawl import run_crawl
 from tests.conftest import SAMPLES, query
+from tests.crawlers.http_get import get
 from tests.policywatch.test_crawl import make_settings, posts
 from transforms.models import CHINA_TZ
 from transforms.sina_article import parse_archive_post
@@ -130,3 +133,30 @@ def test_a_7x24_page_that_cannot_be_read_is_a_gap_the_next_run_reads(tmp_path, b
     assert query(settings, "SELECT count(*) FROM crawl_zhibo_gaps") == [(0,)]
     assert (third.zhibo_items, third.status) == (0, "ok")
 
+
+@pytest.mark.slow
+def test_a_flash_is_kept_as_sina_sent_it_and_tags_that_are_not_a_shares_are_reported(tmp_path):
+    with start_replay(SAMPLES, seed=1) as replay:
+        settings = make_settings(tmp_path, zhibo_url=replay.zhibo_url, zhibo_page_size=50)
+        summary = run_crawl(settings, roll_url=replay.roll_url, channels=["999:1"])  # an empty roll channel
+        answer = get(f"{replay.zhibo_url}&page=1&page_size=50")[2]  # the feed page the crawler read
+    (raw,) = query(settings, "SELECT r.raw FROM article_raw r WHERE article_id = 'zhibo4000010'")
+    stored = zlib.decompress(raw[0])
+    kept = json.loads(stored)
+    item = stored[stored.index(b'"item": ') + len(b'"item": ') : -1]
+    assert item in answer  # the item's bytes exactly as in Sina's answer
+    assert kept["url"].startswith(replay.zhibo_url.split("?")[0]) and kept["fetched_at"]
+    # what the parser does not use is kept too: the update time, the tags' ids, every key of ext
+    assert {"update_time", "zhibo_id", "is_delete"} <= set(kept["item"])
+    assert kept["item"]["tag"][0] == {"id": "1", "name": "宏观"}
+    assert {"needPush", "docid"} <= set(json.loads(kept["item"]["ext"]))
+    # the stored bytes parse again (a parser fix re-derives everything from them)
+    from policywatch.steps.reparse import parse_stored
+
+    again = parse_stored(stored, "json", {})
+    text = query(settings, "SELECT text, fetched_at FROM articles WHERE article_id = 'zhibo4000010'")[0]
+    assert again.text == text[0] and again.fetched_at == text[1]
+    # items 4000005 and 4000010 carry Tencent's HK tag: not a link, but said
+    assert summary.zhibo_tags_ignored == {"hk:00700": 2}
+    counts = json.loads(query(settings, "SELECT counts FROM runs")[0][0])
+    assert (counts["zhibo_tags_ignored"], counts["zhibo_tags_ignored_by_tag"]) == (2, {"hk:00700": 2})

@@ -85,7 +85,7 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 
 #: unusable for the crawl's own rules, not the parser's: known whatever the parser version
-_RULE_REASONS = ("robots_disallowed", "off_host")
+_RULE_REASONS = ("robots_disallowed", "off_host", "off_host_redirect")
 
 
 def known_item_keys(

@@ -82,6 +82,7 @@ class _Site:
     #: 7x24 pages that answer badly: page number -> ``malformed`` (a JSON answer cut short) or an HTTP status
     zhibo_broken: dict[int, str | int] = field(default_factory=dict)
     zhibo_hidden: int = 0  #: the newest 7x24 items not published yet (``ReplayHandle.publish_zhibo``)
+    redirects: Mapping[str, str] = field(default_factory=dict)  #: article path -> where a 302 sends it
     by_path: dict[str, ReplayArticle] = field(default_factory=dict)
     listings: dict[tuple[int, int], list[dict[str, object]]] = field(default_factory=dict)
     zhibo: list[dict[str, object]] = field(default_factory=list)
@@ -143,7 +144,7 @@ class _Handler(BaseHTTPRequestHandler):
             return "zhibo"
         if path.startswith("/rss/"):
             return "rss"
-        if path in self.site.by_path or path in self.site.fail_paths:
+        if path in self.site.by_path or path in self.site.fail_paths or path in self.site.redirects:
             return "article"
         return "other"
 
@@ -162,6 +163,8 @@ class _Handler(BaseHTTPRequestHandler):
         }[route]
         if route != "rss" and not self.headers.get("Referer"):
             return self._send(403, b"<html><body>403 Forbidden</body></html>", "text/html"), "no_referer"
+        if path in site.redirects:
+            return self._redirect(site.redirects[path]), "redirect"
         if path in site.fail_paths:
             status = site.fail_paths[path]
             return self._send(status, f"<html><body>{status}</body></html>".encode(), "text/html"), "permanent"
@@ -196,6 +199,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(body[: len(body) // 2])
         self.close_connection = True
         return 200
+
+    def _redirect(self, location: str) -> int:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return 302
 
     def _send(self, status: int, body: bytes, content_type: str) -> int:
         try:
@@ -346,6 +356,7 @@ def start_replay(
     redesigned: Collection[str] = (),
     zhibo_broken: Mapping[int, str | int] | None = None,
     zhibo_hidden: int = 0,
+    redirects: Mapping[str, str] | None = None,
 ) -> ReplayHandle:
     """Serve the archive posts under ``articles_dir`` the way Sina does, on ``host:port`` (0: any free port).
 
@@ -356,7 +367,8 @@ def start_replay(
     ``rss_untitled`` and ``rss_unlinked`` list article paths whose RSS item has an empty title or no link;
     ``redesigned`` lists article paths served in a (modern) template whose body the parser cannot find;
     ``zhibo_broken`` maps 7x24 page numbers to ``"malformed"`` (a 200 answer cut short) or an HTTP status they
-    always get; ``zhibo_hidden`` holds back the newest 7x24 items until ``ReplayHandle.publish_zhibo``.
+    always get; ``zhibo_hidden`` holds back the newest 7x24 items until ``ReplayHandle.publish_zhibo``;
+    ``redirects`` maps article paths to the URL a ``302`` sends them to (``{offsite}`` in it: the other host's base).
     """
     if not 0.0 <= fault_rate <= 1.0:
         raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
@@ -381,6 +393,7 @@ def start_replay(
         zhibo_broken=dict(zhibo_broken or {}),
         zhibo_hidden=zhibo_hidden,
     )
+    site.redirects = {path: url.replace("{offsite}", site.offsite_base) for path, url in (redirects or {}).items()}
     site.build()
     handler.site = site
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)

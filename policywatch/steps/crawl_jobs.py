@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 #: failures that say the site could not be reached, as opposed to answers that were wrong
+#: failures that are the crawl's own rules at work, saying nothing of the site's health
+_CRAWL_RULES = ("robots_disallowed", "off_host", "off_host_redirect")
 _UNREACHABLE = {"dns_failed", "connection_failed", "timeout", "rate_limited", "truncated", "http_403", "http_429"}
 
 
@@ -151,7 +153,7 @@ def unreachable_problem(run_dirs: list[Path]) -> str | None:
             if kind in ("listing", "zhibo", "rss"):
                 return None
             reason = str(record.data.get("reason") or "unknown")
-            if kind == "failure" and reason not in ("robots_disallowed", "off_host"):  # the crawl's own rules
+            if kind == "failure" and reason not in _CRAWL_RULES:
                 reasons.add(reason)
     if not reasons or not all(r in _UNREACHABLE or r.startswith("http_5") for r in reasons):
         return None

@@ -26,8 +26,8 @@ from warehouse.runs import record_skip
 __all__ = ["RecordLoader", "Tally"]
 
 #: failures that are the crawl's rules or limits at work rather than trouble: reported as skipped, not retried
-#: (a ``gap``: the 7x24 feed's page limit was reached before a stored item)
-_SKIP_REASONS = {"robots_disallowed", "off_host", "gap"}
+#: (a ``gap``: 7x24 ids not read yet; ``off_host_redirect``: the page redirects to a host not fetched from)
+_SKIP_REASONS = {"robots_disallowed", "off_host", "off_host_redirect", "gap"}
 
 
 @dataclass

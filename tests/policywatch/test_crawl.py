@@ -220,6 +220,27 @@ def test_off_host_links_are_never_fetched_even_when_robots_allow_everything(tmp_
     assert summary.new == 11
 
 
+def test_a_redirect_to_another_host_is_a_skip_naming_where_it_went_and_is_not_asked_again(tmp_path):
+    with start_replay(SAMPLES, seed=1) as probe:
+        moved = probe.articles[2]
+    elsewhere = "/tech/2021-10-10/doc-iabcdefg1234567.shtml"
+    with start_replay(SAMPLES, seed=1, redirects={moved.path: "{offsite}" + elsewhere}) as replay:
+        settings = make_settings(tmp_path)
+        first = run_crawl(settings, roll_url=replay.roll_url)
+        second = run_crawl(settings, roll_url=replay.roll_url)
+        asked = replay.article_requests()[moved.path]
+        followed = [r for r in replay.requests if r.path == elsewhere]
+    target = "http://localhost:" + replay.base_url.rsplit(":", 1)[1] + elsewhere
+    assert [(s.item, s.reason) for s in first.skipped] == [(replay.url_of(moved), "off_host_redirect")]
+    assert target in first.skipped[0].message
+    assert first.failed == () and first.new == 10  # not "interrupted", not a failure to retry
+    assert (second.skipped, second.failed, second.fetched) == ((), (), 0)
+    assert asked == 1 and followed == []  # asked once, and the other host never
+    assert query(settings, "SELECT state, reason FROM crawl_fetches WHERE item_key = ?", [moved.publishid]) == [
+        ("unusable", "off_host_redirect")
+    ]
+
+
 class _Canned:
     """A roll API that answers each channel with a fixed body: malformed answers Sina could send."""
 

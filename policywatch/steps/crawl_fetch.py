@@ -15,6 +15,7 @@ The load phase (``crawl_load.load_staged``) stores what was staged; ``crawl.run_
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -29,7 +30,8 @@ from crawlers.sina.zhibo_page import zhibo_feed_key
 from policywatch.config import Channel, CrawlSettings, Settings
 from policywatch.steps.crawl_discover import crawl_spec, discover_rss, refreshed_spec
 from policywatch.steps.crawl_jobs import (
-    crawler_log_tail,
+    CrawlerProblem,
+    crawler_problem,
     job_finished,
     pending_run_dirs,
     requests_made,
@@ -81,6 +83,10 @@ def effective_crawl_settings(
         raise ConfigError(f"crawl.roll_url must be an http(s) URL, got {crawl.roll_url!r}")
     if not crawl.channels:
         raise ConfigError("crawl.channels is empty: name at least one PAGEID:LID")
+    try:
+        re.compile(crawl.article_url_pattern)
+    except re.error as exc:  # the crawler would crash on it, run after run
+        raise ConfigError(f"crawl.article_url_pattern is not a regular expression: {exc}") from None
     return crawl
 
 
@@ -149,16 +155,14 @@ class _Live:
         self.progress("crawl")
 
 
-def _run_job(run_dir: Path, live: _Live) -> tuple[bool, int, str | None]:
-    """Run (or resume) the job in ``run_dir``: whether it finished, the requests made, and a problem when
-    the crawler process died before the job was done."""
+def _run_job(run_dir: Path, live: _Live) -> tuple[bool, int, CrawlerProblem | None]:
+    """Run (or resume) the job in ``run_dir``: whether it finished, the requests made, and what went wrong with
+    the crawler process, if anything (transient or terminal)."""
+    log = run_dir / "stderr.log"
+    log_from = log.stat().st_size if log.exists() else 0  # a resumed job's log holds earlier processes' too
     code = run_crawler(run_dir, live.event)
     finished = job_finished(run_dir)
-    problem = None
-    if code != 0 and not finished:
-        tail = crawler_log_tail(run_dir)
-        problem = f"the crawler process exited with code {code}; the next run resumes its job. {tail}"
-    return finished, requests_made(run_dir), problem
+    return finished, requests_made(run_dir), crawler_problem(run_dir, code, finished=finished, log_from=log_from)
 
 
 class CrawlOptions(TypedDict, total=False):
@@ -185,9 +189,11 @@ def fetch_to_staging(
 ) -> StagedCrawl:
     """Crawl into ``crawl.staging_dir`` without writing the database; the caller holds the staging lock.
 
-    A crawler process that died, or a site that could not be reached at all, is reported in ``problem``
-    (retryable) rather than raised, so that a caller can still load what was staged. Raises ConfigError for
-    bad settings and DatabaseLockedError (retryable) when a writer holds the database past the lock timeout.
+    A crawler process that died, or a site that could not be reached at all, is reported in ``problem`` rather
+    than raised, so that a caller can still load what was staged; ``problem_kind`` says whether it is
+    ``transient`` (killed, unreachable: retry) or ``terminal`` (a crash from a bug or bad configuration). Raises
+    ConfigError for bad settings and DatabaseLockedError (retryable) when a writer holds the database past the
+    lock timeout.
     """
     crawl = effective_crawl_settings(
         settings, roll_url=roll_url, channels=channels, max_pages=max_pages, zhibo_url=zhibo_url, rss_feeds=rss_feeds
@@ -204,7 +210,8 @@ def fetch_to_staging(
     runs_dir = Path(crawl.staging_dir).resolve() / "runs"
     live = _Live(on_progress)
     crawled: list[Path] = []
-    resumed, requests, finished, problem = 0, 0, True, None
+    resumed, requests, finished = 0, 0, True
+    problems: list[CrawlerProblem] = []
     pending = pending_run_dirs(runs_dir)
     for run_dir in pending:
         if job_finished(run_dir):
@@ -215,6 +222,7 @@ def fetch_to_staging(
         finished, made, problem = _run_job(run_dir, live)
         requests += made
         crawled.append(run_dir)
+        problems += [problem] if problem else []
         if not finished:
             break
     if finished:
@@ -236,7 +244,11 @@ def fetch_to_staging(
         finished, made, problem = _run_job(run_dir, live)
         requests += made
         crawled.append(run_dir)
-    problem = problem or unreachable_problem(crawled)
+        problems += [problem] if problem else []
+    if not problems and (unreachable := unreachable_problem(crawled)):
+        problems.append(CrawlerProblem(unreachable, "transient"))
+    # a crash that will happen again outweighs one that may not
+    problem = next((p for p in problems if p.kind == "terminal"), problems[0] if problems else None)
     return StagedCrawl(
         run_dirs=tuple(str(p) for p in crawled),
         args=args,
@@ -246,6 +258,7 @@ def fetch_to_staging(
         listed=live.counts["listed"],
         fetched=live.counts["fetched"],
         failed=live.counts["failed"],
-        problem=problem,
+        problem=problem.message if problem else None,
+        problem_kind=problem.kind if problem else None,
         elapsed_s=round(time.monotonic() - started, 3),
     )

@@ -24,7 +24,7 @@ from policywatch.steps.crawl_jobs import job_finished, pending_run_dirs, prune_r
 from policywatch.steps.crawl_records import RecordLoader, Tally
 from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary, StagedCrawl
 from policywatch.steps.import_archive import Skip
-from transforms.errors import FetchError
+from transforms.errors import FetchError, TerminalError
 from warehouse.crawl_state import FetchOutcome, record_fetches
 from warehouse.runs import finish_run, record_skip, start_run
 from warehouse.store import open_writer
@@ -145,7 +145,8 @@ def load_staged_jobs(
     (command ``crawl``), with a skip for every item skipped or failed.
 
     ``staged`` is what the crawl phase reported: its counts go into the summary, and its ``problem`` makes the
-    run ``failed`` and raises FetchError (retryable) once the staged records are stored.
+    run ``failed`` and, once the staged records are stored, raises FetchError (retryable) or, for a crash that
+    would happen again (``problem_kind`` terminal), TerminalError.
     """
     started = time.monotonic()
     runs_dir = Path(settings.crawl.staging_dir).resolve() / "runs"
@@ -192,6 +193,8 @@ def load_staged_jobs(
         summary = _summary(tally, staged, run_id, started, finished)
         if staged and staged.problem:
             finish_run(con, run_id, "failed", summary.counts(), staged.problem)
+            if staged.problem_kind == "terminal":
+                raise TerminalError(staged.problem)
             raise FetchError(staged.problem)
         message = None if finished else "stopped by crawl.max_requests; the next run resumes the job"
         finish_run(con, run_id, summary.status, summary.counts(), message)

@@ -32,9 +32,11 @@ class StagedCrawl:
     listed: int = 0
     fetched: int = 0
     failed: int = 0
-    #: why the crawl must be retried (the crawler process died, Sina is unreachable); None when it went through
+    #: why the crawl did not go through (the crawler process died or crashed, Sina is unreachable); None if it did
     problem: str | None = None
     elapsed_s: float = 0.0
+    #: transient (killed, unreachable: retry later) | terminal (a crash from a bug or bad configuration)
+    problem_kind: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

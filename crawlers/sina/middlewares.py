@@ -115,10 +115,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         slot = self._slot(request)
         if slot is None:
             return
-        wanted = max(slot.delay * 2, self.base)
-        if problem == "rate_limited":
-            wanted = max(wanted, self.rate_limit)
-        new = min(wanted, max(self.cap, self.floor))
+        new = min(max(slot.delay * 2, self.base), max(self.cap, self.floor))
+        if problem == "rate_limited":  # Sina asks for a long pause: the doubling's cap does not shorten it
+            new = max(new, self.rate_limit)
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"policywatch/backoff/{problem}")

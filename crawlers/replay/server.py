@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from crawlers.replay.catalog import ReplayArticle, load_catalog
-from crawlers.replay.faults import FaultPlan
+from crawlers.replay.faults import FAULT_KINDS, FaultPlan
 from crawlers.replay.render import (
     KINSOKU_PAGE,
     legacy_page,
@@ -349,6 +349,7 @@ def start_replay(
     robots_disallow: Sequence[str] = ("/private/",),
     fail_paths: Mapping[str, int] | None = None,
     max_faults_in_a_row: int = 3,
+    fault_kinds: Sequence[str] = FAULT_KINDS,
     rss_items: int = 30,
     zhibo_docurl: str = "twin",
     rss_untitled: Collection[str] = (),
@@ -360,10 +361,11 @@ def start_replay(
 ) -> ReplayHandle:
     """Serve the archive posts under ``articles_dir`` the way Sina does, on ``host:port`` (0: any free port).
 
-    ``fault_rate`` (0..1) mixes in seeded faults (see ``crawlers.replay.faults``); ``slow_s`` is how long a slow
-    answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths to a status they always
-    get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths; ``zhibo_docurl`` says what a
-    7x24 item's ``docurl`` names: a page of its own (``twin``) or the article it announces (``article``);
+    ``fault_rate`` (0..1) mixes in seeded faults (see ``crawlers.replay.faults``) of ``fault_kinds``; ``slow_s``
+    is how long a slow answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths to a
+    status they always get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths;
+    ``zhibo_docurl`` says what a 7x24 item's ``docurl`` names: a page of its own (``twin``) or the article it
+    announces (``article``);
     ``rss_untitled`` and ``rss_unlinked`` list article paths whose RSS item has an empty title or no link;
     ``redesigned`` lists article paths served in a (modern) template whose body the parser cannot find;
     ``zhibo_broken`` maps 7x24 page numbers to ``"malformed"`` (a 200 answer cut short) or an HTTP status they
@@ -381,7 +383,7 @@ def start_replay(
         articles=articles,
         base_url=f"http://{host}:{bound}",
         offsite_base=f"http://{'localhost' if host != 'localhost' else '127.0.0.1'}:{bound}",
-        faults=FaultPlan(rate=fault_rate, seed=seed, max_in_a_row=max_faults_in_a_row),
+        faults=FaultPlan(rate=fault_rate, seed=seed, max_in_a_row=max_faults_in_a_row, kinds=tuple(fault_kinds)),
         slow_s=slow_s,
         robots_disallow=tuple(robots_disallow),
         fail_paths=dict(fail_paths or {}),

@@ -74,6 +74,7 @@ def discover_rss(crawl: CrawlSettings, run_dir: Path, known: set[str]) -> Discov
         retry_http_codes=tuple(crawl.retry_http_codes),
         backoff_base_s=crawl.backoff_base_s,
         backoff_max_s=crawl.backoff_max_s,
+        rate_limit_backoff_s=crawl.rate_limit_backoff_s,
         obey_robots=crawl.obey_robots,
     )
     writer = StagingWriter(run_dir, "rss")

@@ -118,6 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     site: _Site  # set on the subclass made per server
+    _index: int  #: this request's entry in the log
 
     def log_message(self, format: str, *args: object) -> None:
         return  # the request log is kept in memory instead
@@ -129,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
         # logged on arrival (a slow answer counts when it was asked for), completed once answered
         record = RequestRecord(self.path, route, 0, None, self.headers.get("Referer"), self.headers.get("User-Agent"))
         with self.site.lock:
-            index = len(self.site.log)
+            index = self._index = len(self.site.log)
             self.site.log.append(record)
         status, fault = self._answer(route, parts.path, query)
         with self.site.lock:
@@ -189,6 +190,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, KINSOKU_PAGE, "text/html")
         body, content_type = render()
         if fault == "slow":
+            with self.site.lock:  # said before the wait: a crawler that gave up leaves it unanswered
+                self.site.log[self._index] = replace(self.site.log[self._index], fault=fault)
             time.sleep(self.site.slow_s)
             return self._send(200, body, content_type)
         # truncated: announce the whole length, send half, hang up
@@ -320,6 +323,11 @@ class ReplayHandle:
                 self._site.zhibo_broken.pop(page, None)
             else:
                 self._site.zhibo_broken[page] = how
+
+    def request_summary(self) -> list[tuple[str, int, str | None, int]]:
+        """``(route, status, fault, requests)`` for every kind of answer given, most frequent first."""
+        counts = Counter((r.route, r.status, r.fault) for r in self.requests)
+        return [(route, status, fault, n) for (route, status, fault), n in counts.most_common()]
 
     def article_requests(self) -> Counter[str]:
         """How often each article page was asked for (whatever the answer)."""

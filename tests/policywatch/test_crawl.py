@@ -368,6 +368,27 @@ def test_a_malformed_roll_answer_is_a_clear_error_for_that_page(tmp_path):
     assert query(settings, "SELECT count(*) FROM skips WHERE reason = 'malformed_roll'") == [(3,)]
 
 
+def test_one_bad_item_costs_itself_not_its_roll_page(tmp_path):
+    good = "https://finance.sina.com.cn.example/china/2021-10-10/doc-iabcdefg1234567.shtml"  # listed: off host
+    canned = _Canned(
+        {
+            "1": b'{"result": {"status": {"code": 0}, "data": [{"url": "' + good.encode() + b'", "title": "t",'
+            b' "intime": "1633870714"}, {"url": "http://x/doc-ihijklmn7654321.shtml", "title": "u",'
+            b' "intime": ["1633870714"]}]}}'
+        }
+    )
+    try:
+        settings = make_settings(tmp_path)
+        summary = run_crawl(settings, roll_url=canned.url, channels=["155:1"])
+    finally:
+        canned.stop()
+    assert (summary.listed, summary.filtered.get("off_host")) == (1, 1)
+    assert query(settings, "SELECT url FROM crawl_listings") == [(good,)]
+    ((reason, message),) = [(s.reason, s.message) for s in summary.failed]
+    assert reason == "malformed_roll" and "result.data[1].intime is a list" in message
+    assert "doc-ihijklmn7654321" in message
+
+
 def test_paging_since_a_day_and_jsonp(tmp_path, replay: ReplayHandle):
     # two items a page: every channel takes several pages; --since stops at older items
     since = date(2022, 1, 1)

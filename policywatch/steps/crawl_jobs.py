@@ -245,7 +245,7 @@ def unreachable_problem(run_dirs: list[Path]) -> str | None:
     for run_dir in run_dirs:
         for record in read_records(run_dir):
             kind = record.data.get("kind")
-            if kind in ("listing", "zhibo", "rss"):
+            if kind in ("listing", "zhibo", "rss") or (kind == "zhibo_page" and record.data.get("state") != "lost"):
                 return None
             reason = str(record.data.get("reason") or "unknown")
             if kind == "failure" and reason not in _CRAWL_RULES:

@@ -52,7 +52,9 @@ class ZhiboSpider(PolicySpider):
             callback=self.parse_feed,
             errback=self.page_failed,
             headers=self.headers,
-            dont_filter=True,  # the pager may read a page twice (to read on from it in order)
+            # the pager may read a page twice (to read on from it in order); the first request of the run is left
+            # to the duplicate filter, so that a resumed job does not start a second read beside the resumed one
+            dont_filter=pager.s.used > 0,
             meta={"kind": "zhibo", "page": page, "source": "zhibo", "dont_cache": True, "pager": pager.dump()},
         )
 

@@ -2,7 +2,9 @@
 
 Polite like the crawler: robots.txt is obeyed, a browser User-Agent and Sina's Referer are sent, and a
 retryable answer (403/429/456/5xx, Sina's rate-limit page, a timeout, a cut connection) is retried with
-exponential backoff. What still fails is a ``FetchError`` whose ``reason`` says why.
+exponential backoff; after Sina's rate-limit page the pause is at least ``rate_limit_backoff_s``. The timeout
+bounds the whole download, not each read of the socket. What still fails is a ``FetchError`` whose ``reason``
+says why.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import urllib.robotparser
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.client import HTTPException
+from http.client import HTTPException, HTTPResponse
 from urllib.parse import urlsplit
 
 import feedparser
@@ -42,6 +44,7 @@ class FeedFetcher:
     retry_http_codes: Sequence[int] = (403, 408, 429, 456, 500, 502, 503, 504)
     backoff_base_s: float = 2.0
     backoff_max_s: float = 60.0
+    rate_limit_backoff_s: float = 60.0  #: the pause after Sina's 456 / Kinsoku page, as in the crawler
     obey_robots: bool = True
     sleep: Callable[[float], None] = time.sleep
 
@@ -50,11 +53,16 @@ class FeedFetcher:
         if referer:
             headers["Referer"] = self.referer
         request = urllib.request.Request(url, headers=headers)
+        deadline = time.monotonic() + self.timeout_s
         try:
             with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:
-                return answer.status, answer.read()
+                return answer.status, _read_by(answer, deadline)
         except urllib.error.HTTPError as exc:
             return exc.code, exc.read() if exc.fp else b""
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, TimeoutError):  # no connection within the timeout
+                raise TimeoutError(str(exc.reason)) from exc
+            raise
 
     def robots_allow(self, url: str) -> bool:
         parts = urlsplit(url)
@@ -77,7 +85,8 @@ class FeedFetcher:
         problem = "unknown"
         for attempt in range(self.retry_times + 1):
             if attempt:
-                self.sleep(min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1)))
+                pause = min(self.backoff_max_s, self.backoff_base_s * 2 ** (attempt - 1))
+                self.sleep(max(pause, self.rate_limit_backoff_s) if problem == "rate_limited" else pause)
             try:
                 status, body = self._get(url)
             except TimeoutError:
@@ -95,6 +104,23 @@ class FeedFetcher:
             else:
                 return body
         raise _FeedFetchError(f"{url}: {problem} after {self.retry_times + 1} attempts", reason=problem)
+
+
+def _read_by(answer: HTTPResponse, deadline: float) -> bytes:
+    """The answer's body, read before ``deadline`` (else TimeoutError). urlopen's timeout applies to each read of
+    the socket: a server that sends a byte now and then would keep a plain ``read()`` going for ever."""
+    sock = getattr(getattr(answer.fp, "raw", None), "_sock", None)  # to give each read only the time left
+    chunks = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the feed took longer than the timeout to download")
+        if sock is not None:
+            sock.settimeout(left)
+        chunk = answer.read1(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
 
 
 def _when(entry: feedparser.FeedParserDict) -> datetime | None:

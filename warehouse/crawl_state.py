@@ -22,11 +22,14 @@ __all__ = [
     "FetchOutcome",
     "Listing",
     "RetryCandidate",
+    "ZhiboGap",
     "known_item_keys",
     "known_zhibo_ids",
+    "open_zhibo_gaps",
     "record_fetches",
     "record_listings",
     "replace_tag_links",
+    "replace_zhibo_gaps",
     "retry_candidates",
 ]
 
@@ -64,12 +67,25 @@ class RetryCandidate:
     failed_runs: int
 
 
+@dataclass(frozen=True, slots=True)
+class ZhiboGap:
+    """7x24 ids not read yet: those strictly between ``low`` (None: no lower bound) and ``high``."""
+
+    feed: str
+    low: int | None
+    high: int
+    reason: str
+    first_run_id: str | None = None  #: None for a gap left by the run being recorded
+    first_seen_at: datetime | None = None
+    runs: int = 1
+
+
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
 #: unusable for the crawl's own rules, not the parser's: known whatever the parser version
-_RULE_REASONS = ("robots_disallowed", "off_host")
+_RULE_REASONS = ("robots_disallowed", "off_host", "off_host_redirect")
 
 
 def known_item_keys(
@@ -117,20 +133,52 @@ def known_item_keys(
     return {row[0] for row in rows}
 
 
-def known_zhibo_ids(con: duckdb.DuckDBPyConnection, *, limit: int | None = None) -> set[int]:
+def known_zhibo_ids(
+    con: duckdb.DuckDBPyConnection, *, limit: int | None = None, down_to: int | None = None
+) -> set[int]:
     """Stored 7x24 item ids; with ``limit``, the newest ones only: the feed is read from its newest item down,
-    so those are all a crawl reading ``limit`` items can meet."""
+    so those are all a crawl reading ``limit`` items can meet; with ``down_to`` also every one from that id up
+    (a read that goes down to a gap meets those)."""
     if "crawl_fetches" not in _tables(con):
         return set()
     rows = con.execute(
         """
-        SELECT CAST(split_part(item_key, ':', 2) AS BIGINT) AS id FROM crawl_fetches
-        WHERE state IN ('stored', 'unusable') AND starts_with(item_key, 'zhibo:')
-        ORDER BY id DESC LIMIT $limit
+        WITH stored AS (
+            SELECT CAST(split_part(item_key, ':', 2) AS BIGINT) AS id FROM crawl_fetches
+            WHERE state IN ('stored', 'unusable') AND starts_with(item_key, 'zhibo:')
+        )
+        (SELECT id FROM stored ORDER BY id DESC LIMIT $limit)
+        UNION SELECT id FROM stored WHERE $down_to IS NOT NULL AND id >= $down_to
         """,
-        {"limit": limit},
+        {"limit": limit, "down_to": down_to},
     ).fetchall()
     return {row[0] for row in rows}
+
+
+def open_zhibo_gaps(con: duckdb.DuckDBPyConnection, feed: str) -> list[ZhiboGap]:
+    """The gaps of the 7x24 feed ``feed`` that no run has read yet, highest first."""
+    if "crawl_zhibo_gaps" not in _tables(con):
+        return []
+    rows = con.execute(
+        "SELECT feed, low_id, high_id, reason, first_run_id, first_seen_at, runs FROM crawl_zhibo_gaps"
+        " WHERE feed = ? ORDER BY high_id DESC",
+        [feed],
+    ).fetchall()
+    return [ZhiboGap(*row) for row in rows]
+
+
+def replace_zhibo_gaps(con: duckdb.DuckDBPyConnection, run_id: str, feed: str, gaps: Sequence[ZhiboGap]) -> int:
+    """Make ``gaps`` the open gaps of ``feed`` (one transaction): the others were read."""
+    now = datetime.now(UTC)
+    rows = [
+        [feed, g.low, g.high, g.reason, g.first_run_id or run_id, g.first_seen_at or now, run_id, g.runs]
+        for g in {g.high: g for g in gaps}.values()
+    ]
+    with transaction(con):
+        con.execute("DELETE FROM crawl_zhibo_gaps WHERE feed = ?", [feed])
+        if rows:
+            con.executemany("INSERT INTO crawl_zhibo_gaps VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    return len(rows)
 
 
 def retry_candidates(con: duckdb.DuckDBPyConnection, *, retry_runs: int) -> list[RetryCandidate]:

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 __all__ = ["FAULT_KINDS", "FaultPlan"]
 
-#: what a fault can be: an HTTP error, Sina's rate-limit page (456, or 200 with the page), an answer slower than
-#: the crawler's timeout, a body cut short
-FAULT_KINDS = ("http_500", "http_503", "http_403", "rate_limit_456", "kinsoku_200", "slow", "truncated")
+#: what a fault can be: an HTTP error (429: too many requests), Sina's rate-limit page (456, or 200 with the
+#: page), an answer slower than the crawler's timeout, a body cut short
+FAULT_KINDS = ("http_500", "http_503", "http_403", "http_429", "rate_limit_456", "kinsoku_200", "slow", "truncated")
 
 
 def _unit(seed: int, *parts: object) -> float:

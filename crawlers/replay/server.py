@@ -22,7 +22,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 from crawlers.replay.catalog import ReplayArticle, load_catalog
-from crawlers.replay.faults import FaultPlan
+from crawlers.replay.faults import FAULT_KINDS, FaultPlan
 from crawlers.replay.render import (
     KINSOKU_PAGE,
     legacy_page,
@@ -53,6 +53,11 @@ class RequestRecord:
     user_agent: str | None
 
 
+def _page_of(query: Mapping[str, str]) -> int:
+    page = query.get("page") or "1"
+    return max(1, int(page)) if page.isdigit() else 1
+
+
 def _twin_id(publishid: str) -> str:
     """Another valid publishid derived from one (for a 7x24 item's page or another site's story)."""
     return publishid[:7][::-1] + publishid[7:][::-1]
@@ -74,6 +79,10 @@ class _Site:
     rss_untitled: frozenset[str] = frozenset()  #: article paths whose RSS item comes without a title
     rss_unlinked: frozenset[str] = frozenset()  #: article paths whose RSS item comes without a link
     redesigned: frozenset[str] = frozenset()  #: article paths served in a template the parser does not know
+    #: 7x24 pages that answer badly: page number -> ``malformed`` (a JSON answer cut short) or an HTTP status
+    zhibo_broken: dict[int, str | int] = field(default_factory=dict)
+    zhibo_hidden: int = 0  #: the newest 7x24 items not published yet (``ReplayHandle.publish_zhibo``)
+    redirects: Mapping[str, str] = field(default_factory=dict)  #: article path -> where a 302 sends it
     by_path: dict[str, ReplayArticle] = field(default_factory=dict)
     listings: dict[tuple[int, int], list[dict[str, object]]] = field(default_factory=dict)
     zhibo: list[dict[str, object]] = field(default_factory=list)
@@ -109,6 +118,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "nginx"
     sys_version = ""
     site: _Site  # set on the subclass made per server
+    _index: int  #: this request's entry in the log
 
     def log_message(self, format: str, *args: object) -> None:
         return  # the request log is kept in memory instead
@@ -120,7 +130,7 @@ class _Handler(BaseHTTPRequestHandler):
         # logged on arrival (a slow answer counts when it was asked for), completed once answered
         record = RequestRecord(self.path, route, 0, None, self.headers.get("Referer"), self.headers.get("User-Agent"))
         with self.site.lock:
-            index = len(self.site.log)
+            index = self._index = len(self.site.log)
             self.site.log.append(record)
         status, fault = self._answer(route, parts.path, query)
         with self.site.lock:
@@ -135,7 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
             return "zhibo"
         if path.startswith("/rss/"):
             return "rss"
-        if path in self.site.by_path or path in self.site.fail_paths:
+        if path in self.site.by_path or path in self.site.fail_paths or path in self.site.redirects:
             return "article"
         return "other"
 
@@ -154,9 +164,16 @@ class _Handler(BaseHTTPRequestHandler):
         }[route]
         if route != "rss" and not self.headers.get("Referer"):
             return self._send(403, b"<html><body>403 Forbidden</body></html>", "text/html"), "no_referer"
+        if path in site.redirects:
+            return self._redirect(site.redirects[path]), "redirect"
         if path in site.fail_paths:
             status = site.fail_paths[path]
             return self._send(status, f"<html><body>{status}</body></html>".encode(), "text/html"), "permanent"
+        if route == "zhibo":
+            with site.lock:
+                broken = site.zhibo_broken.get(_page_of(query))
+            if isinstance(broken, int):
+                return self._send(broken, f"<html><body>{broken}</body></html>".encode(), "text/html"), "permanent"
         fault = site.faults.next_fault(self.path)
         if fault is not None:
             return self._fault(fault, render), fault
@@ -173,6 +190,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(200, KINSOKU_PAGE, "text/html")
         body, content_type = render()
         if fault == "slow":
+            with self.site.lock:  # said before the wait: a crawler that gave up leaves it unanswered
+                self.site.log[self._index] = replace(self.site.log[self._index], fault=fault)
             time.sleep(self.site.slow_s)
             return self._send(200, body, content_type)
         # truncated: announce the whole length, send half, hang up
@@ -183,6 +202,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._write(body[: len(body) // 2])
         self.close_connection = True
         return 200
+
+    def _redirect(self, location: str) -> int:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+        return 302
 
     def _send(self, status: int, body: bytes, content_type: str) -> int:
         try:
@@ -222,8 +248,14 @@ class _Handler(BaseHTTPRequestHandler):
     def _zhibo(self, query: dict[str, str]) -> tuple[bytes, str]:
         page = max(1, int(query.get("page") or 1)) if (query.get("page") or "1").isdigit() else 1
         size = max(1, min(100, int(query.get("page_size") or 20))) if (query.get("page_size") or "20").isdigit() else 20
-        items = self.site.zhibo[(page - 1) * size : page * size]
-        return zhibo_answer(items, page=page, page_size=size, total=len(self.site.zhibo)), "application/json"
+        with self.site.lock:
+            published = self.site.zhibo[self.site.zhibo_hidden :]
+            broken = self.site.zhibo_broken.get(page)
+        items = published[(page - 1) * size : page * size]
+        body = zhibo_answer(items, page=page, page_size=size, total=len(published))
+        if broken == "malformed":  # an answer cut short upstream, served whole: 200, but not JSON
+            return body[: len(body) // 2], "application/json"
+        return body, "application/json"
 
     def _rss(self) -> tuple[bytes, str]:
         site = self.site
@@ -279,6 +311,24 @@ class ReplayHandle:
         with self._site.lock:
             return list(self._site.log)
 
+    def publish_zhibo(self, count: int = 1) -> None:
+        """Publish ``count`` more of the 7x24 items held back by ``zhibo_hidden``: they come on top of the feed."""
+        with self._site.lock:
+            self._site.zhibo_hidden = max(0, self._site.zhibo_hidden - count)
+
+    def break_zhibo_page(self, page: int, how: str | int | None) -> None:
+        """Make 7x24 page ``page`` answer ``malformed`` or with an HTTP status from now on (None: mend it)."""
+        with self._site.lock:
+            if how is None:
+                self._site.zhibo_broken.pop(page, None)
+            else:
+                self._site.zhibo_broken[page] = how
+
+    def request_summary(self) -> list[tuple[str, int, str | None, int]]:
+        """``(route, status, fault, requests)`` for every kind of answer given, most frequent first."""
+        counts = Counter((r.route, r.status, r.fault) for r in self.requests)
+        return [(route, status, fault, n) for (route, status, fault), n in counts.most_common()]
+
     def article_requests(self) -> Counter[str]:
         """How often each article page was asked for (whatever the answer)."""
         return Counter(r.path for r in self.requests if r.route == "article")
@@ -307,20 +357,28 @@ def start_replay(
     robots_disallow: Sequence[str] = ("/private/",),
     fail_paths: Mapping[str, int] | None = None,
     max_faults_in_a_row: int = 3,
+    fault_kinds: Sequence[str] = FAULT_KINDS,
     rss_items: int = 30,
     zhibo_docurl: str = "twin",
     rss_untitled: Collection[str] = (),
     rss_unlinked: Collection[str] = (),
     redesigned: Collection[str] = (),
+    zhibo_broken: Mapping[int, str | int] | None = None,
+    zhibo_hidden: int = 0,
+    redirects: Mapping[str, str] | None = None,
 ) -> ReplayHandle:
     """Serve the archive posts under ``articles_dir`` the way Sina does, on ``host:port`` (0: any free port).
 
-    ``fault_rate`` (0..1) mixes in seeded faults (see ``crawlers.replay.faults``); ``slow_s`` is how long a slow
-    answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths to a status they always
-    get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths; ``zhibo_docurl`` says what a
-    7x24 item's ``docurl`` names: a page of its own (``twin``) or the article it announces (``article``);
+    ``fault_rate`` (0..1) mixes in seeded faults (see ``crawlers.replay.faults``) of ``fault_kinds``; ``slow_s``
+    is how long a slow answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths to a
+    status they always get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths;
+    ``zhibo_docurl`` says what a 7x24 item's ``docurl`` names: a page of its own (``twin``) or the article it
+    announces (``article``);
     ``rss_untitled`` and ``rss_unlinked`` list article paths whose RSS item has an empty title or no link;
-    ``redesigned`` lists article paths served in a (modern) template whose body the parser cannot find.
+    ``redesigned`` lists article paths served in a (modern) template whose body the parser cannot find;
+    ``zhibo_broken`` maps 7x24 page numbers to ``"malformed"`` (a 200 answer cut short) or an HTTP status they
+    always get; ``zhibo_hidden`` holds back the newest 7x24 items until ``ReplayHandle.publish_zhibo``;
+    ``redirects`` maps article paths to the URL a ``302`` sends them to (``{offsite}`` in it: the other host's base).
     """
     if not 0.0 <= fault_rate <= 1.0:
         raise ValueError(f"fault_rate must be between 0 and 1, got {fault_rate}")
@@ -333,7 +391,7 @@ def start_replay(
         articles=articles,
         base_url=f"http://{host}:{bound}",
         offsite_base=f"http://{'localhost' if host != 'localhost' else '127.0.0.1'}:{bound}",
-        faults=FaultPlan(rate=fault_rate, seed=seed, max_in_a_row=max_faults_in_a_row),
+        faults=FaultPlan(rate=fault_rate, seed=seed, max_in_a_row=max_faults_in_a_row, kinds=tuple(fault_kinds)),
         slow_s=slow_s,
         robots_disallow=tuple(robots_disallow),
         fail_paths=dict(fail_paths or {}),
@@ -342,7 +400,10 @@ def start_replay(
         rss_untitled=frozenset(rss_untitled),
         rss_unlinked=frozenset(rss_unlinked),
         redesigned=frozenset(redesigned),
+        zhibo_broken=dict(zhibo_broken or {}),
+        zhibo_hidden=zhibo_hidden,
     )
+    site.redirects = {path: url.replace("{offsite}", site.offsite_base) for path, url in (redirects or {}).items()}
     site.build()
     handler.site = site
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)

@@ -1,11 +1,14 @@
-"""Politeness and robustness in the download path: retries with backoff, Sina's rate-limit page, a cache
-policy that never stores a broken answer.
+"""Politeness and robustness in the download path: retries with backoff, Sina's rate-limit page, redirects
+that stay on the allowed hosts, a cache policy that never stores a broken answer.
 
 Backoff is per host: a retryable answer doubles the host's download delay (from ``POLICYWATCH_BACKOFF_BASE`` up
 to ``POLICYWATCH_BACKOFF_MAX``); Sina's 456 / "Kinsoku jikou desu!" page sets it to at least
 ``POLICYWATCH_RATE_LIMIT_BACKOFF`` at once. Good answers let AutoThrottle (or, without it, halving) bring the
 delay back down. A request whose retries are used up ends in ``RetriesExhausted`` with the reason, which the
 spider's errback reports.
+
+A redirect to a host the spider does not allow ends in ``OffHostRedirect`` naming the target, reported by the
+errback too: Scrapy's own offsite filter would drop the redirected request without calling any errback.
 """
 
 from __future__ import annotations
@@ -13,17 +16,28 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.extensions.httpcache import DummyPolicy
+from scrapy.utils.httpobj import urlparse_cached
 
 from crawlers.sina.site import is_rate_limit_page, looks_truncated
 
 if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
     from scrapy.http import Request, Response
     from scrapy.settings import BaseSettings
 
-__all__ = ["BackoffRetryMiddleware", "RetriesExhausted", "SinaCachePolicy", "answer_problem"]
+__all__ = [
+    "BackoffRetryMiddleware",
+    "HostMetaRefreshMiddleware",
+    "HostRedirectMiddleware",
+    "OffHostRedirect",
+    "RetriesExhausted",
+    "SinaCachePolicy",
+    "answer_problem",
+]
 
 logger = logging.getLogger(__name__)
 _OVERLOAD_EXCEPTIONS = (DownloadTimeoutError, TimeoutError, ResponseDataLossError)
@@ -37,6 +51,15 @@ class RetriesExhausted(IgnoreRequest):
         self.reason = reason
         self.attempts = attempts
         self.status = status
+
+
+class OffHostRedirect(IgnoreRequest):
+    """The answer redirects to a host the crawl does not allow: not followed, and final (asking again would
+    only be sent there again)."""
+
+    def __init__(self, url: str, target: str, reason: object) -> None:
+        super().__init__(f"{url} redirects ({reason}) to {target}, on a host the crawl does not fetch from")
+        self.target = target
 
 
 def answer_problem(request: Request, response: Response, retry_codes: set[int]) -> str | None:
@@ -92,10 +115,9 @@ class BackoffRetryMiddleware(RetryMiddleware):
         slot = self._slot(request)
         if slot is None:
             return
-        wanted = max(slot.delay * 2, self.base)
-        if problem == "rate_limited":
-            wanted = max(wanted, self.rate_limit)
-        new = min(wanted, max(self.cap, self.floor))
+        new = min(max(slot.delay * 2, self.base), max(self.cap, self.floor))
+        if problem == "rate_limited":  # Sina asks for a long pause: the doubling's cap does not shorten it
+            new = max(new, self.rate_limit)
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"policywatch/backoff/{problem}")
@@ -110,6 +132,31 @@ class BackoffRetryMiddleware(RetryMiddleware):
         slot = self._slot(request)
         if slot is not None and slot.delay > self.floor:
             slot.delay = max(self.floor, slot.delay / 2)
+
+
+class _StayOnHosts:
+    """Follow a redirect only to a host of the spider's ``redirect_hosts`` (exact names, as the article filter
+    has them; none: any host)."""
+
+    crawler: Crawler
+
+    def _redirect(self, redirected: Request, request: Request, reason: object) -> Request:
+        hosts = getattr(self.crawler.spider, "redirect_hosts", None)
+        host = (urlparse_cached(redirected).hostname or "").lower()
+        if hosts and host not in hosts:
+            stats = self.crawler.stats
+            if stats is not None:
+                stats.inc_value("policywatch/off_host_redirect")
+            raise OffHostRedirect(request.url, redirected.url, reason)
+        return super()._redirect(redirected, request, reason)  # type: ignore[misc]
+
+
+class HostRedirectMiddleware(_StayOnHosts, RedirectMiddleware):
+    pass
+
+
+class HostMetaRefreshMiddleware(_StayOnHosts, MetaRefreshMiddleware):
+    pass
 
 
 class SinaCachePolicy(DummyPolicy):

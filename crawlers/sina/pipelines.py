@@ -30,7 +30,7 @@ _STATS_KEPT = (
     "robotstxt/forbidden",
     "elapsed_time_seconds",
 )
-_STATS_PREFIXES = ("policywatch/", "retry/reason_count/")
+_STATS_PREFIXES = ("policywatch/", "retry/reason_count/", "spider_exceptions/")
 
 
 class StagingPipeline:

@@ -2,11 +2,16 @@
 
 Runs the roll spider (and the 7x24 spider when the job names a feed) in one Scrapy process, with settings
 derived from the job spec. A process of its own because Twisted's reactor cannot restart inside one process.
-Exit code 0 when the spiders closed (for any reason, recorded in ``closed-<spider>.json``), 1 otherwise.
+
+Exit code 0 when the spiders closed (for any reason, recorded in ``closed-<spider>.json``); 3
+(``EXIT_CRASHED``) when a spider could not run at all because of an exception (a bug, or a job it cannot
+work with: it would fail the same way again), recorded in ``crashed-<spider>.json`` with the exception's line
+and its traceback; 1 for an exception outside the spiders; a negative code when a signal killed it.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 import threading
@@ -16,12 +21,16 @@ from typing import Any
 
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
+from twisted.python.failure import Failure
 
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
 from crawlers.sina.spiders.roll import RollSpider
 from crawlers.sina.spiders.zhibo import ZhiboSpider
 
-__all__ = ["main", "scrapy_settings"]
+__all__ = ["CRASH_PREFIX", "EXIT_CRASHED", "main", "scrapy_settings"]
+
+EXIT_CRASHED = 3
+CRASH_PREFIX = "crashed-"  #: ``crashed-<spider>.json``: the exception a spider could not run for
 
 
 def scrapy_settings(spec: CrawlSpec) -> Settings:
@@ -65,15 +74,32 @@ def main(argv: list[str]) -> int:
         return 2
     spec_path = Path(argv[1]) / SPEC_FILE
     spec = CrawlSpec.read(spec_path)
-    process = CrawlerProcess(scrapy_settings(spec), install_root_handler=True)
-    process.crawl(RollSpider, spec_path=str(spec_path))
-    if spec.zhibo_url:
-        process.crawl(ZhiboSpider, spec_path=str(spec_path))
+    for old in Path(spec.run_dir).glob(f"{CRASH_PREFIX}*.json"):
+        old.unlink()  # an earlier process's: this one may get further
+    process = CrawlerProcess(scrapy_settings(spec))
+    crashed: dict[str, Failure] = {}
+
+    def crash(failure: Failure, name: str) -> None:
+        crashed[name] = failure  # kept for the record below, instead of Twisted's "Unhandled error"
+
+    for spider in (RollSpider, *((ZhiboSpider,) if spec.zhibo_url else ())):
+        process.crawl(spider, spec_path=str(spec_path)).addErrback(crash, spider.name)
     if _orphaned():
         return 0  # the application is gone already: leave the job untouched for the next run
     _stop_when_orphaned(process)
     process.start()
-    return 0
+    for name, failure in crashed.items():
+        _record_crash(Path(spec.run_dir), name, failure)
+    return EXIT_CRASHED if crashed else 0
+
+
+def _record_crash(run_dir: Path, spider: str, failure: Failure) -> None:
+    text = failure.getTraceback()
+    line = f"{type(failure.value).__module__}.{type(failure.value).__qualname__}: {failure.value}"
+    line = line.removeprefix("builtins.")
+    sys.stderr.write(f"the spider {spider} could not run:\n{text}\n")
+    path = run_dir / f"{CRASH_PREFIX}{spider}.json"
+    path.write_text(json.dumps({"error": line, "traceback": text}), encoding="utf-8")
 
 
 def _launcher() -> int:

@@ -17,6 +17,11 @@ DOWNLOAD_FAIL_ON_DATALOSS = True  # a cut transfer is an error (and retried), no
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.sina.middlewares.BackoffRetryMiddleware": 550,
+    # a redirect to another host is reported, not dropped by the offsite filter without a word
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawlers.sina.middlewares.HostMetaRefreshMiddleware": 580,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawlers.sina.middlewares.HostRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"crawlers.sina.pipelines.StagingPipeline": 300}
 

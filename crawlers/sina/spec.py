@@ -46,6 +46,7 @@ class CrawlSpec:
     zhibo_pages: int = 1
     zhibo_page_size: int = 20
     known_zhibo_ids: list[int] = field(default_factory=list)
+    zhibo_gaps: list[list[int | None]] = field(default_factory=list)  #: [low, high] ids not read yet
     download_timeout_s: float = 20.0
     concurrent_requests: int = 8
     concurrent_per_host: int = 2

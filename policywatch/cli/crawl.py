@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 from collections import Counter
 from datetime import datetime
@@ -98,8 +99,14 @@ def _print_summary(summary: CrawlSummary, db: Path) -> None:
         soft_wrap=True,
     )
     if summary.zhibo_items or summary.rss_items:
+        ignored = summary.zhibo_tags_ignored
+        not_stored = ""
+        if ignored:
+            named = ", ".join(f"{tag} ×{n}" for tag, n in list(ignored.items())[:5])
+            not_stored = f" ({sum(ignored.values())} tags not A-shares, not stored as links: {named})"
         console.print(
-            f"7x24: {summary.zhibo_items} items, {summary.zhibo_tag_links} stock tags · RSS: {summary.rss_items} items",
+            f"7x24: {summary.zhibo_items} items, {summary.zhibo_tag_links} stock tags{not_stored}"
+            f" · RSS: {summary.rss_items} items",
             highlight=False,
             soft_wrap=True,
         )
@@ -131,10 +138,14 @@ def replay_serve(
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Seed of the faults and of the page templates.")] = 0,
     slow: Annotated[
-        float, typer.Option("--slow", help="Seconds a slow answer takes (above the crawl timeout to test it).")
-    ] = 3.0,
+        float,
+        typer.Option("--slow", help="Seconds a slow answer takes: past the crawl's timeout (20 s by default)."),
+    ] = 25.0,
 ) -> None:
     """Serve archive posts the way Sina does: roll API (JSON/JSONP), article pages, 7x24 feed, RSS, robots.txt.
+
+    Slow answers (with faults on) take ``--slow`` seconds, past the crawl's timeout, so that they exercise it.
+    When stopped, it prints how many requests it answered, by route, status and fault.
 
     Example: policywatch replay serve --articles policywatch/data/samples/sina --port 8765 --fault-rate 0.3 --seed 1
     """
@@ -150,6 +161,13 @@ def replay_serve(
     def say(text: str) -> None:
         console.print(text, highlight=False, soft_wrap=True)  # URLs stay on one line
 
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    # Ctrl-C, or a `kill` of a server started with `&` (which a shell starts with Ctrl-C ignored): stop cleanly
+    # and say what was served
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     try:  # from here on Ctrl-C stops the server cleanly, even while the banner prints
         say(f"replaying {len(handle.articles)} articles at {handle.base_url}  (Ctrl-C to stop)")
         say(f"  roll API  {handle.roll_url}?pageid=155&lid=1686&num=50&page=1")
@@ -165,7 +183,9 @@ def replay_serve(
         pass
     finally:
         handle.stop()
-        say(f"stopped after {len(handle.requests)} requests")
+        say(f"stopped after {len(handle.requests)} requests:")
+        for route, status, fault, count in handle.request_summary():
+            say(f"  {route:<8} {status or 'unanswered':<10} {fault or '':<15} {count:>6}")
 
 
 def register(app: typer.Typer) -> None:

@@ -49,7 +49,8 @@ def crawl_to_staging(
 
     Raises ConfigError for bad settings, DatabaseLockedError (retryable) when a writer holds the database past
     ``db.lock_timeout_s``, TransientError when another crawl uses the staging folder. A crawler process that
-    died or an unreachable site is reported in ``StagedCrawl.problem``.
+    died or crashed, or an unreachable site, is reported in ``StagedCrawl.problem`` (``problem_kind``:
+    transient or terminal).
     """
     with exclusive_staging(_staging(settings)):
         return fetch_to_staging(settings, on_progress=on_progress, **options)
@@ -63,8 +64,8 @@ def load_staged(
 ) -> CrawlSummary:
     """The load phase alone: store every staged job not loaded yet and record the run in ``runs``.
 
-    Raises DatabaseLockedError (retryable) when the database stays locked, FetchError (retryable) after
-    storing when ``staged.problem`` says the crawl must be retried.
+    Raises DatabaseLockedError (retryable) when the database stays locked; after storing, FetchError
+    (retryable) or TerminalError (a crash from a bug or bad configuration) when ``staged.problem`` says so.
     """
     with exclusive_staging(_staging(settings)):
         return load_staged_jobs(settings, staged, on_progress=on_progress)
@@ -81,7 +82,8 @@ def run_crawl(
     ``options`` override ``[crawl]`` for this run (:class:`CrawlOptions`: roll_url, channels, since, max_pages,
     zhibo_url, rss_feeds). Records a row in ``runs`` and one in ``skips`` per item skipped or failed, with why.
     Raises ConfigError for bad settings, DatabaseLockedError/FetchError (retryable) when the database is
-    locked, the site is unreachable or the crawler process dies (the next run resumes its job).
+    locked, the site is unreachable or the crawler process dies (the next run resumes its job), TerminalError
+    when the crawler crashes on a bug or a configuration it cannot work with.
     """
     with exclusive_staging(_staging(settings)):
         staged = fetch_to_staging(settings, on_progress=on_progress, **options)

@@ -74,6 +74,7 @@ def discover_rss(crawl: CrawlSettings, run_dir: Path, known: set[str]) -> Discov
         retry_http_codes=tuple(crawl.retry_http_codes),
         backoff_base_s=crawl.backoff_base_s,
         backoff_max_s=crawl.backoff_max_s,
+        rate_limit_backoff_s=crawl.rate_limit_backoff_s,
         obey_robots=crawl.obey_robots,
     )
     writer = StagingWriter(run_dir, "rss")
@@ -166,6 +167,7 @@ def crawl_spec(
     known: Iterable[str],
     extra: Sequence[ExtraArticle | RetryCandidate],
     zhibo_known: Iterable[int],
+    zhibo_gaps: Sequence[Sequence[int | None]] = (),
 ) -> CrawlSpec:
     staging = Path(crawl.staging_dir)
     return CrawlSpec(
@@ -186,6 +188,7 @@ def crawl_spec(
         zhibo_pages=crawl.zhibo_pages,
         zhibo_page_size=crawl.zhibo_page_size,
         known_zhibo_ids=sorted(zhibo_known),
+        zhibo_gaps=[list(g) for g in zhibo_gaps],
         download_timeout_s=crawl.download_timeout_s,
         concurrent_requests=crawl.concurrent_requests,
         concurrent_per_host=crawl.concurrent_per_host,

@@ -15,6 +15,7 @@ The load phase (``crawl_load.load_staged``) stores what was staged; ``crawl.run_
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -25,10 +26,12 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
+from crawlers.sina.zhibo_page import zhibo_feed_key
 from policywatch.config import Channel, CrawlSettings, Settings
 from policywatch.steps.crawl_discover import crawl_spec, discover_rss, refreshed_spec
 from policywatch.steps.crawl_jobs import (
-    crawler_log_tail,
+    CrawlerProblem,
+    crawler_problem,
     job_finished,
     pending_run_dirs,
     requests_made,
@@ -39,7 +42,14 @@ from policywatch.steps.crawl_jobs import (
 from policywatch.steps.crawl_results import CrawlProgress, StagedCrawl
 from transforms.errors import ConfigError
 from transforms.models import CHINA_TZ
-from warehouse.crawl_state import RetryCandidate, known_item_keys, known_zhibo_ids, retry_candidates
+from warehouse.crawl_state import (
+    RetryCandidate,
+    ZhiboGap,
+    known_item_keys,
+    known_zhibo_ids,
+    open_zhibo_gaps,
+    retry_candidates,
+)
 from warehouse.store import open_reader
 
 __all__ = ["KnownState", "effective_crawl_settings", "fetch_to_staging", "read_known_state"]
@@ -73,6 +83,10 @@ def effective_crawl_settings(
         raise ConfigError(f"crawl.roll_url must be an http(s) URL, got {crawl.roll_url!r}")
     if not crawl.channels:
         raise ConfigError("crawl.channels is empty: name at least one PAGEID:LID")
+    try:
+        re.compile(crawl.article_url_pattern)
+    except re.error as exc:  # the crawler would crash on it, run after run
+        raise ConfigError(f"crawl.article_url_pattern is not a regular expression: {exc}") from None
     return crawl
 
 
@@ -91,6 +105,7 @@ class KnownState:
     keys: frozenset[str] = frozenset()  #: article keys not to fetch
     retries: tuple[RetryCandidate, ...] = ()  #: failed fetches to ask for again
     zhibo_ids: frozenset[int] = frozenset()  #: stored 7x24 items (the feed is read down to one of them)
+    zhibo_gaps: tuple[ZhiboGap, ...] = ()  #: 7x24 ids earlier reads left unread (the feed is read down to them)
 
 
 def _horizon(crawl: CrawlSettings, since_epoch: float | None) -> datetime:
@@ -108,10 +123,13 @@ def read_known_state(settings: Settings, crawl: CrawlSettings, *, since_epoch: f
         return KnownState()
     con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
+        gaps = tuple(open_zhibo_gaps(con, zhibo_feed_key(crawl.zhibo_url))) if crawl.zhibo_url else ()
+        down_to = min((g.low if g.low is not None else g.high for g in gaps), default=None)
         return KnownState(
             frozenset(known_item_keys(con, retry_runs=crawl.retry_runs, since=_horizon(crawl, since_epoch))),
             tuple(retry_candidates(con, retry_runs=crawl.retry_runs)),
-            frozenset(known_zhibo_ids(con, limit=crawl.zhibo_pages * crawl.zhibo_page_size)),
+            frozenset(known_zhibo_ids(con, limit=crawl.zhibo_pages * crawl.zhibo_page_size, down_to=down_to)),
+            gaps,
         )
     finally:
         con.close()
@@ -137,16 +155,14 @@ class _Live:
         self.progress("crawl")
 
 
-def _run_job(run_dir: Path, live: _Live) -> tuple[bool, int, str | None]:
-    """Run (or resume) the job in ``run_dir``: whether it finished, the requests made, and a problem when
-    the crawler process died before the job was done."""
+def _run_job(run_dir: Path, live: _Live) -> tuple[bool, int, CrawlerProblem | None]:
+    """Run (or resume) the job in ``run_dir``: whether it finished, the requests made, and what went wrong with
+    the crawler process, if anything (transient or terminal)."""
+    log = run_dir / "stderr.log"
+    log_from = log.stat().st_size if log.exists() else 0  # a resumed job's log holds earlier processes' too
     code = run_crawler(run_dir, live.event)
     finished = job_finished(run_dir)
-    problem = None
-    if code != 0 and not finished:
-        tail = crawler_log_tail(run_dir)
-        problem = f"the crawler process exited with code {code}; the next run resumes its job. {tail}"
-    return finished, requests_made(run_dir), problem
+    return finished, requests_made(run_dir), crawler_problem(run_dir, code, finished=finished, log_from=log_from)
 
 
 class CrawlOptions(TypedDict, total=False):
@@ -173,9 +189,11 @@ def fetch_to_staging(
 ) -> StagedCrawl:
     """Crawl into ``crawl.staging_dir`` without writing the database; the caller holds the staging lock.
 
-    A crawler process that died, or a site that could not be reached at all, is reported in ``problem``
-    (retryable) rather than raised, so that a caller can still load what was staged. Raises ConfigError for
-    bad settings and DatabaseLockedError (retryable) when a writer holds the database past the lock timeout.
+    A crawler process that died, or a site that could not be reached at all, is reported in ``problem`` rather
+    than raised, so that a caller can still load what was staged; ``problem_kind`` says whether it is
+    ``transient`` (killed, unreachable: retry) or ``terminal`` (a crash from a bug or bad configuration). Raises
+    ConfigError for bad settings and DatabaseLockedError (retryable) when a writer holds the database past the
+    lock timeout.
     """
     crawl = effective_crawl_settings(
         settings, roll_url=roll_url, channels=channels, max_pages=max_pages, zhibo_url=zhibo_url, rss_feeds=rss_feeds
@@ -192,7 +210,8 @@ def fetch_to_staging(
     runs_dir = Path(crawl.staging_dir).resolve() / "runs"
     live = _Live(on_progress)
     crawled: list[Path] = []
-    resumed, requests, finished, problem = 0, 0, True, None
+    resumed, requests, finished = 0, 0, True
+    problems: list[CrawlerProblem] = []
     pending = pending_run_dirs(runs_dir)
     for run_dir in pending:
         if job_finished(run_dir):
@@ -203,6 +222,7 @@ def fetch_to_staging(
         finished, made, problem = _run_job(run_dir, live)
         requests += made
         crawled.append(run_dir)
+        problems += [problem] if problem else []
         if not finished:
             break
     if finished:
@@ -219,11 +239,16 @@ def fetch_to_staging(
             known=known.keys | staged | discovered.stored_keys,
             extra=[*discovered.teasers, *known.retries],
             zhibo_known=known.zhibo_ids | staged_zhibo,
+            zhibo_gaps=[[g.low, g.high] for g in known.zhibo_gaps],
         ).write()
         finished, made, problem = _run_job(run_dir, live)
         requests += made
         crawled.append(run_dir)
-    problem = problem or unreachable_problem(crawled)
+        problems += [problem] if problem else []
+    if not problems and (unreachable := unreachable_problem(crawled)):
+        problems.append(CrawlerProblem(unreachable, "transient"))
+    # a crash that will happen again outweighs one that may not
+    problem = next((p for p in problems if p.kind == "terminal"), problems[0] if problems else None)
     return StagedCrawl(
         run_dirs=tuple(str(p) for p in crawled),
         args=args,
@@ -233,6 +258,7 @@ def fetch_to_staging(
         listed=live.counts["listed"],
         fetched=live.counts["fetched"],
         failed=live.counts["failed"],
-        problem=problem,
+        problem=problem.message if problem else None,
+        problem_kind=problem.kind if problem else None,
         elapsed_s=round(time.monotonic() - started, 3),
     )

@@ -12,24 +12,30 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from crawlers.sina.pipelines import PROGRESS_PREFIX
+from crawlers.sina.run import CRASH_PREFIX
 from crawlers.sina.site import article_key
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
 from crawlers.sina.staging import LOADED_MARKER, close_reasons, read_records
 from transforms.errors import TransientError
 
 __all__ = [
+    "CrawlerProblem",
     "crawler_log_tail",
+    "crawler_problem",
     "exclusive_staging",
     "job_finished",
+    "last_error_line",
     "pending_run_dirs",
     "prune_run_dirs",
     "requests_made",
@@ -39,6 +45,8 @@ __all__ = [
 ]
 
 #: failures that say the site could not be reached, as opposed to answers that were wrong
+#: failures that are the crawl's own rules at work, saying nothing of the site's health
+_CRAWL_RULES = ("robots_disallowed", "off_host", "off_host_redirect")
 _UNREACHABLE = {"dns_failed", "connection_failed", "timeout", "rate_limited", "truncated", "http_403", "http_429"}
 
 
@@ -123,7 +131,96 @@ def run_crawler(run_dir: Path, on_event: Callable[[dict[str, Any]], None]) -> in
 
 
 def crawler_log_tail(run_dir: Path, chars: int = 800) -> str:
-    return (run_dir / "stderr.log").read_text(encoding="utf-8", errors="replace")[-chars:]
+    return _read(run_dir / "stderr.log")[-chars:]
+
+
+def _read(path: Path, start: int = 0) -> str:
+    """A log's text from byte ``start`` on ("" when there is none)."""
+    return path.read_bytes()[start:].decode("utf-8", errors="replace") if path.exists() else ""
+
+
+#: exceptions that say the machine was short of something, not that the code or the job is wrong
+_TRANSIENT_EXCEPTIONS = ("MemoryError", "OSError", "TimeoutError", "ConnectionError", "BrokenPipeError")
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlerProblem:
+    """Why a crawler process did not do its job, and whether running it again may help."""
+
+    message: str
+    kind: Literal["transient", "terminal"]
+
+
+def last_error_line(text: str) -> str | None:
+    """The exception line (``ValueError: …``) of the last Python traceback in a log, if any."""
+    lines = text.splitlines()
+    starts = [i for i, line in enumerate(lines) if line.startswith("Traceback (most recent call last)")]
+    if not starts:
+        return None
+    for line in lines[starts[-1] + 1 :]:
+        if line.strip() and not line.startswith((" ", "\t")):
+            return line.strip()
+    return None
+
+
+def _spider_errors(run_dir: Path) -> dict[str, int]:
+    errors: dict[str, int] = {}
+    for path in run_dir.glob("closed-*.json"):
+        stats = json.loads(path.read_text(encoding="utf-8")).get("stats") or {}
+        for name, value in stats.items():
+            if name.startswith("spider_exceptions/") and name != "spider_exceptions/count":
+                kind = name.removeprefix("spider_exceptions/")
+                errors[kind] = errors.get(kind, 0) + int(value)
+    return errors
+
+
+def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int = 0) -> CrawlerProblem | None:
+    """What went wrong with the crawler process that ran (or resumed) the job in ``run_dir``, if anything.
+
+    Deterministic failures are terminal: a spider that could not run at all (a bug, or a configuration the
+    crawler cannot work with) or that raised an exception on an answer (a bug: what it had to do with that
+    answer is lost); each is named by the log's last error line. A process killed by a signal (the OOM killer,
+    an operator) or that ran out of memory or disk is transient: the next run resumes its job. ``log_from``: where
+    this process's part of ``stderr.log`` starts."""
+    crashes = {
+        p.stem.removeprefix(CRASH_PREFIX): json.loads(p.read_text(encoding="utf-8")).get("error")
+        for p in sorted(run_dir.glob(f"{CRASH_PREFIX}*.json"))
+    }
+    if crashes:
+        named = "; ".join(f"{spider}: {error}" for spider, error in crashes.items())
+        return CrawlerProblem(
+            f"the crawler could not run ({named}); running it again will fail the same way: fix the code or the"
+            f" configuration (tracebacks in {run_dir / 'stderr.log'})",
+            "terminal",
+        )
+    errors = _spider_errors(run_dir)
+    if errors:
+        named = ", ".join(f"{name} ×{n}" for name, n in sorted(errors.items()))
+        line = last_error_line(_read(run_dir / "scrapy.log")) or "see the log"
+        return CrawlerProblem(
+            f"the crawler raised {named} on answers it got (last: {line}): a bug, and what it had to do with those"
+            f" answers is not staged; what it staged is stored ({run_dir / 'scrapy.log'})",
+            "terminal",
+        )
+    if code < 0:
+        name = signal.Signals(-code).name if -code in signal.Signals._value2member_map_ else str(-code)
+        return CrawlerProblem(f"the crawler process was killed ({name}); the next run resumes its job", "transient")
+    if code == 0 and finished:
+        return None
+    if code == 0 and all((run_dir / f"closed-{name}.json").exists() for name in _expected_spiders(run_dir)):
+        return None  # stopped early on purpose (the request budget): the next run resumes the job
+    line = last_error_line(_read(run_dir / "stderr.log", log_from))
+    if line and line.split(":", 1)[0].rsplit(".", 1)[-1] not in _TRANSIENT_EXCEPTIONS:
+        return CrawlerProblem(
+            f"the crawler process failed (exit code {code}): {line}; running it again will fail the same way"
+            f" ({run_dir / 'stderr.log'})",
+            "terminal",
+        )
+    return CrawlerProblem(
+        f"the crawler process exited with code {code} before its job was done; the next run resumes it."
+        f" {line or crawler_log_tail(run_dir, 400)}",
+        "transient",
+    )
 
 
 def staged_keys(run_dirs: list[Path]) -> tuple[set[str], set[int]]:
@@ -148,10 +245,10 @@ def unreachable_problem(run_dirs: list[Path]) -> str | None:
     for run_dir in run_dirs:
         for record in read_records(run_dir):
             kind = record.data.get("kind")
-            if kind in ("listing", "zhibo", "rss"):
+            if kind in ("listing", "zhibo", "rss") or (kind == "zhibo_page" and record.data.get("state") != "lost"):
                 return None
             reason = str(record.data.get("reason") or "unknown")
-            if kind == "failure" and reason not in ("robots_disallowed", "off_host"):  # the crawl's own rules
+            if kind == "failure" and reason not in _CRAWL_RULES:
                 reasons.add(reason)
     if not reasons or not all(r in _UNREACHABLE or r.startswith("http_5") for r in reasons):
         return None

@@ -19,11 +19,12 @@ import duckdb
 from crawlers.sina.site import article_key
 from crawlers.sina.staging import LOADED_MARKER, read_records
 from policywatch.config import Settings
+from policywatch.steps.crawl_gaps import close_zhibo_read
 from policywatch.steps.crawl_jobs import job_finished, pending_run_dirs, prune_run_dirs
 from policywatch.steps.crawl_records import RecordLoader, Tally
 from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary, StagedCrawl
 from policywatch.steps.import_archive import Skip
-from transforms.errors import FetchError
+from transforms.errors import FetchError, TerminalError
 from warehouse.crawl_state import FetchOutcome, record_fetches
 from warehouse.runs import finish_run, record_skip, start_run
 from warehouse.store import open_writer
@@ -94,7 +95,8 @@ def unfinished_articles(run_dir: Path) -> list[tuple[str, str]]:
 
 
 def finalize_run_dir(con: duckdb.DuckDBPyConnection, run_dir: Path, *, run_id: str, tally: Tally) -> None:
-    """The job is over: what it listed but never got is a failure, retried by later runs."""
+    """The job is over: what it listed but never got is a failure, retried by later runs, and what its 7x24 read
+    left unread is a gap, read by later runs."""
     outcomes = []
     for key, url in unfinished_articles(run_dir):
         message = "listed, but the job ended before its page was fetched"
@@ -102,6 +104,7 @@ def finalize_run_dir(con: duckdb.DuckDBPyConnection, run_dir: Path, *, run_id: s
         record_skip(con, run_id, url, "interrupted", message)
         outcomes.append(FetchOutcome(key, url, "failed", None, "interrupted", message, 0))
     record_fetches(con, run_id, outcomes)
+    close_zhibo_read(con, run_dir, run_id=run_id, tally=tally)
     (run_dir / LOADED_MARKER).write_text(run_id, encoding="utf-8")
     for folder in ("pages", "job"):
         shutil.rmtree(run_dir / folder, ignore_errors=True)  # the raw bytes are in article_raw now
@@ -123,6 +126,7 @@ def _summary(tally: Tally, staged: StagedCrawl | None, run_id: str, started: flo
         failed=tuple(tally.failed),
         zhibo_items=tally.zhibo_items,
         zhibo_tag_links=tally.zhibo_tag_links,
+        zhibo_tags_ignored=dict(tally.zhibo_tags_ignored.most_common()),
         rss_items=tally.rss_items,
         resumed_jobs=staged.resumed_jobs if staged else 0,
         job_finished=finished,
@@ -141,7 +145,8 @@ def load_staged_jobs(
     (command ``crawl``), with a skip for every item skipped or failed.
 
     ``staged`` is what the crawl phase reported: its counts go into the summary, and its ``problem`` makes the
-    run ``failed`` and raises FetchError (retryable) once the staged records are stored.
+    run ``failed`` and, once the staged records are stored, raises FetchError (retryable) or, for a crash that
+    would happen again (``problem_kind`` terminal), TerminalError.
     """
     started = time.monotonic()
     runs_dir = Path(settings.crawl.staging_dir).resolve() / "runs"
@@ -188,6 +193,8 @@ def load_staged_jobs(
         summary = _summary(tally, staged, run_id, started, finished)
         if staged and staged.problem:
             finish_run(con, run_id, "failed", summary.counts(), staged.problem)
+            if staged.problem_kind == "terminal":
+                raise TerminalError(staged.problem)
             raise FetchError(staged.problem)
         message = None if finished else "stopped by crawl.max_requests; the next run resumes the job"
         finish_run(con, run_id, summary.status, summary.counts(), message)

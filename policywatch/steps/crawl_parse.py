@@ -4,6 +4,10 @@ A fetched page, an RSS description and a 7x24 item each come as a staged record 
 they become an ``ArticleRecord`` ready for ``warehouse.articles.load_articles``, or the parser's InputError.
 Each kind keeps its bytes in one format (``html``, ``fragment``, ``json``) so that a refused item can be parsed
 again from ``crawl_rejects`` exactly as it was staged.
+
+A 7x24 item's bytes (``json``) are ``{"url": <feed page>, "fetched_at": <ISO time>, "item": <the item>}``, where
+the item is the JSON text Sina sent, byte for byte (every field: ``update_time``, tag ids, all of ``ext``).
+Items staged or stored before the crawler kept them raw hold the staged record instead; both parse.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from transforms.errors import ParseError
 from transforms.models import StockLink
 from transforms.rss_items import RssItem, rss_article
 from transforms.sina_article import parse_sina_page
-from transforms.sina_feeds import ZhiboItem, ZhiboStock
+from transforms.sina_feeds import FeedFormatError, ZhiboItem, ZhiboStock, parse_zhibo_answer
 from transforms.zhibo import zhibo_article, zhibo_tags
 from warehouse.articles import ArticleRecord
 
@@ -32,6 +36,7 @@ class ParsedItem:
     url: str
     tags: tuple[StockLink, ...] = ()  #: a 7x24 item's structured stock tags
     tags_ignored: int = 0
+    ignored_tags: tuple[str, ...] = ()  #: ``market:symbol`` of the tags that are not A-shares
 
 
 def when(value: Any) -> datetime | None:
@@ -73,17 +78,38 @@ def parse_rss(data: dict[str, Any]) -> ParsedItem:
 
 
 def zhibo_raw(data: dict[str, Any]) -> bytes:
-    """A 7x24 item's bytes as stored (raw format ``json``): the staged record without its kind."""
+    """A 7x24 item's bytes as stored (raw format ``json``): Sina's item as sent, with its page and fetch time."""
+    if isinstance(data.get("raw"), str):  # staged by the crawler: the item's text, exactly as received
+        head = json.dumps({"url": data.get("url"), "fetched_at": data.get("fetched_at")}, ensure_ascii=False)
+        return f'{head[:-1]}, "item": {data["raw"]}}}'.encode()
+    if "item" in data:  # already in the stored shape (its own bytes are kept where they are at hand)
+        return json.dumps(data, ensure_ascii=False).encode()
+    # staged before the crawler kept items raw: the staged record without its kind
     return json.dumps({k: v for k, v in data.items() if k != "kind"}, ensure_ascii=False).encode()
 
 
-def parse_zhibo(data: dict[str, Any]) -> ParsedItem:
-    """A 7x24 item, always under its own id ``zhibo<id>``: its docurl may name the article it announces."""
-    key = f"zhibo:{data['id']}"
+_ONE_ITEM_PAGE = '{"result": {"status": {"code": 0}, "data": {"feed": {"list": [%s]}}}}'
+_ITEM_PATH = "result.data.feed.list[0]"
+
+
+def _sina_item(item: Any) -> ZhiboItem:
+    """One of Sina's 7x24 items (its JSON text, or the object), read by the feed's own parser."""
+    text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
+    try:
+        (parsed,) = parse_zhibo_answer(_ONE_ITEM_PAGE % text).items
+    except FeedFormatError as exc:
+        raise FeedFormatError(str(exc).replace(_ITEM_PATH, "the item"), reason=exc.reason) from None
+    except ValueError:  # not one item
+        raise ParseError("the stored 7x24 item is not one JSON object", reason="malformed_zhibo") from None
+    return parsed
+
+
+def _staged_item(data: dict[str, Any]) -> ZhiboItem:
+    """An item staged (or stored) before the crawler kept items raw: the fields it parsed then."""
     created = when(data.get("created_at"))
     if created is None:
         raise ParseError("the staged 7x24 item has no creation time", reason="malformed_zhibo")
-    item = ZhiboItem(
+    return ZhiboItem(
         int(data["id"]),
         str(data.get("rich_text") or ""),
         created,
@@ -91,11 +117,25 @@ def parse_zhibo(data: dict[str, Any]) -> ParsedItem:
         tuple(ZhiboStock(*s) for s in data.get("stocks") or ()),
         data.get("docurl"),
     )
+
+
+def parse_zhibo(data: dict[str, Any], raw: bytes | None = None) -> ParsedItem:
+    """A 7x24 item, always under its own id ``zhibo<id>``: its docurl may name the article it announces.
+
+    ``data`` is the staged record (``raw``: the item's text) or the stored bytes read as JSON (``item``);
+    ``raw`` the stored bytes themselves, kept as they are (else they are made from ``data``)."""
+    if "raw" in data:
+        item = _sina_item(data["raw"])
+    elif "item" in data:
+        item = _sina_item(data["item"])
+    else:
+        item = _staged_item(data)
+    key = f"zhibo:{item.id}"
     article = zhibo_article(item, fetched_at=when(data.get("fetched_at")))
     article = replace(article, article_id=f"zhibo{item.id}", id_source="zhibo")  # type: ignore[arg-type]
     tags = zhibo_tags(item, article)
-    record = ArticleRecord(article, zhibo_raw(data), "json", "zhibo", key)
-    return ParsedItem(record, key, data.get("docurl") or str(data["url"]), tags.links, len(tags.ignored))
+    record = ArticleRecord(article, raw if raw is not None else zhibo_raw(data), "json", "zhibo", key)
+    return ParsedItem(record, key, item.docurl or str(data["url"]), tags.links, len(tags.ignored), tags.ignored)
 
 
 def parse_raw(raw_format: str, record: dict[str, Any], raw: bytes) -> ParsedItem:
@@ -105,5 +145,5 @@ def parse_raw(raw_format: str, record: dict[str, Any], raw: bytes) -> ParsedItem
     if raw_format == "fragment":
         return parse_rss({**record, "description": raw.decode("utf-8")})
     if raw_format == "json":
-        return parse_zhibo(json.loads(raw))
+        return parse_zhibo(json.loads(raw), raw)
     raise ParseError(f"no parser for raw format {raw_format!r}", reason="unknown_raw_format")

@@ -26,8 +26,8 @@ from warehouse.runs import record_skip
 __all__ = ["RecordLoader", "Tally"]
 
 #: failures that are the crawl's rules or limits at work rather than trouble: reported as skipped, not retried
-#: (a ``gap``: the 7x24 feed's page limit was reached before a stored item)
-_SKIP_REASONS = {"robots_disallowed", "off_host", "gap"}
+#: (a ``gap``: 7x24 ids not read yet; ``off_host_redirect``: the page redirects to a host not fetched from)
+_SKIP_REASONS = {"robots_disallowed", "off_host", "off_host_redirect", "gap"}
 
 
 @dataclass
@@ -42,7 +42,8 @@ class Tally:
     unchanged: int = 0
     zhibo_items: int = 0
     zhibo_tag_links: int = 0
-    zhibo_tags_ignored: int = 0
+    #: Sina's 7x24 stock tags that are not A-shares (``market:symbol``), not stored as links
+    zhibo_tags_ignored: Counter[str] = field(default_factory=Counter)
     rss_items: int = 0
     filtered: Counter[str] = field(default_factory=Counter)
     skipped: list[Skip] = field(default_factory=list)
@@ -149,14 +150,17 @@ class RecordLoader:
     def zhibo(self, data: dict[str, Any]) -> None:
         self.tally.zhibo_items += 1
         key = f"zhibo:{data['id']}"
-        url = data.get("docurl") or str(data["url"])
-        self.listings.append(Listing(key, url, "zhibo", None, when(data.get("created_at")), "new"))
         try:
             parsed = parse_zhibo(data)
         except InputError as exc:
-            self.refuse({**data, "key": key, "url": url}, zhibo_raw(data), "json", exc.reason, str(exc))
+            url = data.get("docurl") or str(data["url"])
+            self.listings.append(Listing(key, url, "zhibo", None, None, "new"))
+            kept = {k: v for k, v in data.items() if k != "raw"}  # the bytes go to the reject as they came
+            self.refuse({**kept, "key": key, "url": url}, zhibo_raw(data), "json", exc.reason, str(exc))
             return
-        self.tally.zhibo_tags_ignored += parsed.tags_ignored
+        article = parsed.record.article
+        self.listings.append(Listing(key, parsed.url, "zhibo", None, article.published_at, "new"))
+        self.tally.zhibo_tags_ignored.update(parsed.ignored_tags)
         self.add(parsed, {**data, "attempts": 1})
 
     def refuse(self, data: dict[str, Any], raw: bytes, raw_format: str, reason: str, message: str) -> None:

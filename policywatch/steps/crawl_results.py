@@ -32,9 +32,11 @@ class StagedCrawl:
     listed: int = 0
     fetched: int = 0
     failed: int = 0
-    #: why the crawl must be retried (the crawler process died, Sina is unreachable); None when it went through
+    #: why the crawl did not go through (the crawler process died or crashed, Sina is unreachable); None if it did
     problem: str | None = None
     elapsed_s: float = 0.0
+    #: transient (killed, unreachable: retry later) | terminal (a crash from a bug or bad configuration)
+    problem_kind: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -69,6 +71,8 @@ class CrawlSummary:
     job_finished: bool  #: False when the request budget stopped the job: the next run resumes it
     requests: int  #: HTTP requests the crawler made
     elapsed_s: float
+    #: Sina's 7x24 stock tags not stored as links because they are not A-shares: ``market:symbol`` -> times
+    zhibo_tags_ignored: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, Any]:
         return {
@@ -83,6 +87,8 @@ class CrawlSummary:
             "failed": len(self.failed),
             "zhibo_items": self.zhibo_items,
             "zhibo_tag_links": self.zhibo_tag_links,
+            "zhibo_tags_ignored": sum(self.zhibo_tags_ignored.values()),
+            "zhibo_tags_ignored_by_tag": dict(self.zhibo_tags_ignored),
             "rss_items": self.rss_items,
             "resumed_jobs": self.resumed_jobs,
             "job_finished": self.job_finished,

@@ -150,7 +150,7 @@ def test_fault_mode_mixes_in_every_kind_and_repeats_items_across_pages():
                 connection.close()
             if b"Kinsoku jikou desu!" in body:
                 seen["kinsoku"] += 1
-        assert {500, 503, 403, 456, "kinsoku", "truncated"} <= set(seen)
+        assert {500, 503, 403, 429, 456, "kinsoku", "truncated"} <= set(seen)
     with start_replay(SAMPLES, fault_rate=0.01, seed=4) as replay:
         pageid, lid = Counter(a.channel for a in replay.articles).most_common(1)[0][0]
         query = f"{replay.roll_url}?pageid={pageid}&lid={lid}&num=2"

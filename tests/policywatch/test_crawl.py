@@ -19,12 +19,67 @@ from policywatch.steps.crawl import run_crawl
 from tests.conftest import SAMPLES, query
 from transforms.errors import FetchError
 from transforms.hexo import parse_rfc2822, split_front_matter
-from transforms.sina_article import parse_archive_post
 
 pytestmark = pytest.mark.slow
 
 #: the four links Sina's linker put into the standardization outline (README, samples' SOURCES.md)
 OUTLINE_LINKS = {"sz300024", "sz000061", "sz000816", "sz300832"}
+
+#: read off the sample posts by hand: per post (by a piece of its title), the codes of its Sina stock links (its
+#: ``news_keyword_pub`` comment), a sentence near the start of its text and the one it ends with (the last of its
+#: body), and noise the page carries that the text must not (ad lists in comments, QR promos, the editor line)
+EXPECTED: dict[str, tuple[set[str], tuple[str, ...], tuple[str, ...]]] = {
+    "中央发文": (
+        OUTLINE_LINKS,
+        ("我国标准化发展蓝图正式出炉！", "重大事项及时向党中央、国务院请示报告。"),
+        ("责任编辑", "原标题"),
+    ),
+    "券茅": (
+        {"sz000686", "sz002926", "sz300059", "sh600369", "sh600958", "sh601066", "sh601099", "sh601162",
+         "sh601198", "sh601211", "sh601236", "sh601375", "sh601555"},
+        ("东方财富证券实现营业收入41.77亿元", "公司股票质押等业务计提信用减值损失。"),
+        ("责任编辑", "SF142"),
+    ),
+    "1000万港币": (
+        set(),
+        ("富途证券国际（香港）有限公司宣布", "每日经济新闻综合自京东官方微信号、微信公众号TencentGlobal、公开资料"),
+        ("责任编辑",),
+    ),
+    "胡润中国500强发布": (
+        {"sz000333", "sz002129", "sz300750", "sz300896", "sz300919", "sz300957", "sh600519", "sh600521",
+         "sh601318", "sh603233", "sh603260", "sh688116", "sh688185", "sh688536", "sh688599"},
+        ("胡润研究院今日发布《2021胡润中国500强》", "胡润世界八强"),
+        ("责任编辑",),
+    ),
+    "留抵退税": (
+        set(),
+        ("国务院常务会议确定实施大规模增值税留抵退税的政策安排", "保持国际收支基本平衡。"),
+        ("百万读者都在看", "鳄鱼", "责任编辑"),
+    ),
+    "共同富裕": (
+        {"sh601377", "sh603883"},
+        ("兴证财富万里行金秋云上峰会在线上举办。", "我们觉得仍然是值得关注的。”"),
+        ("责任编辑",),
+    ),
+    "无废城市": (
+        set(),
+        ("记者 王悦 徐芸茜 北京报道", "相关行业或迎来发展机遇。"),
+        ("期货开户", "app-kaihu-qr", "来源：华夏时报", "责任编辑"),  # the source line is a field, not text
+    ),
+    "节能减排": (set(), ("本报记者 包兴安", "为确保完成“十四五”节能减排目标提供有力支撑。"), ("责任编辑",)),
+    "东数西算": ({"sh600109", "sh601211"}, ("财联社记者 张晓翀", "体现了政策执行落地的决心。"), ("责任编辑",)),
+    "2天亏完": ({"sz002939"}, ("2天亏完了2个月收益，发生了什么？", "嘉实基金李金灿也称。"), ("责任编辑",)),
+    "IPO图谱": (
+        {"sh600905", "sh601066", "sh601728", "sh688303", "bj838275", "bj871245"},
+        ("跌宕起伏的2021落下了帷幕", "编辑：丁青云）"),
+        ("财经日历重磅上线", "海量资讯、精准解读", "责任编辑"),
+    ),
+}  # fmt: skip
+
+
+def expected(title: str) -> tuple[set[str], tuple[str, ...], tuple[str, ...]]:
+    (key,) = [key for key in EXPECTED if key in title]
+    return EXPECTED[key]
 
 
 def posts() -> dict[str, Path]:
@@ -81,15 +136,17 @@ def test_a_crawl_stores_every_article_once_with_the_right_fields(tmp_path, repla
         # the page shows the post's date (Sina's intime) to the minute, in China time; a modern page's
         # article:published_time names the same minute with its seconds
         assert published_at == (post_date(post) if template == "modern" else post_date(post).replace(second=0))
-        archived = parse_archive_post(post.read_bytes())
-        assert text == archived.text
+        codes, (early, last), leaves_out = expected(title)
+        assert 0 <= text.find(early) < text.find(last), title
+        assert text.endswith(last) or "胡润" in title, title  # the ranking ends in tables
+        assert not [noise for noise in leaves_out if noise in text], title
         links = {
             r[0]
             for r in query(
                 settings, "SELECT code FROM stock_links WHERE article_id = ? AND origin = 'sina_link'", [article_id]
             )
         }
-        assert links == {link.code for link in archived.stock_links}
+        assert links == codes, title
     assert {r[4] for r in rows} == {"modern", "legacy"}  # UTF-8 pages and old GBK ones
     outline_id = next(r[0] for r in rows if "碳达峰" in r[2])
     sina_links = query(
@@ -120,6 +177,18 @@ def test_a_crawl_stores_every_article_once_with_the_right_fields(tmp_path, repla
     assert json.loads(run[2])["new"] == 22
 
 
+def test_a_crawl_with_autothrottle_on(tmp_path, replay: ReplayHandle):
+    # every other crawl test turns AutoThrottle off for speed; the default crawl runs with it
+    settings = make_settings(
+        tmp_path, autothrottle=True, download_delay_s=0.05, autothrottle_max_delay_s=0.5, zhibo_url=replay.zhibo_url
+    )
+    summary = run_crawl(settings, roll_url=replay.roll_url)
+    assert (summary.status, summary.fetched, summary.new) == ("ok", 11, 22)
+    (log,) = (tmp_path / "staging" / "runs").glob("*/scrapy.log")
+    enabled = log.read_text().split("Enabled extensions:", 1)[1].split("]", 1)[0]
+    assert "scrapy.extensions.throttle.AutoThrottle" in enabled
+
+
 def test_a_second_crawl_the_same_day_fetches_no_page(tmp_path, replay: ReplayHandle):
     settings = make_settings(tmp_path, zhibo_url=replay.zhibo_url)
     first = run_crawl(settings, roll_url=replay.roll_url)
@@ -141,12 +210,13 @@ def test_with_30_percent_faults_every_article_is_stored_once_and_lasting_failure
     by_title = posts()
     doomed = {title: path for title, path in by_title.items() if "留抵退税" in title or "共同富裕" in title}
     assert len(doomed) == 2
-    with start_replay(SAMPLES, seed=6) as probe:
+    with start_replay(SAMPLES, seed=5) as probe:
         paths = {a.title: a.path for a in probe.articles}
     missing, broken = (paths[t] for t in sorted(doomed))
     fail_paths = {missing: 404, broken: 500}
-    with start_replay(SAMPLES, fault_rate=0.3, seed=6, slow_s=2.0, fail_paths=fail_paths) as replay:
-        # small pages: more listing requests, so every kind of fault turns up (seeded: the same ones every time)
+    with start_replay(SAMPLES, fault_rate=0.3, seed=5, slow_s=2.0, fail_paths=fail_paths) as replay:
+        # small pages: more listing requests, so that with this seed every kind of fault turns up, and a rate
+        # limit on the roll spider (seeded: the same faults every time)
         settings = make_settings(
             tmp_path,
             download_timeout_s=1.0,
@@ -158,8 +228,8 @@ def test_with_30_percent_faults_every_article_is_stored_once_and_lasting_failure
         )
         summary = run_crawl(settings, roll_url=replay.roll_url)
         faults = Counter(r.fault for r in replay.requests if r.fault and r.fault != "permanent")
-    kinds = {"http_500", "http_503", "http_403", "rate_limit_456", "kinsoku_200", "slow", "truncated"}
-    assert len(kinds & set(faults)) >= 5, faults
+    kinds = {"http_500", "http_503", "http_403", "http_429", "rate_limit_456", "kinsoku_200", "slow", "truncated"}
+    assert set(faults) == kinds, faults
     assert sum(faults.values()) >= 8
 
     stored = query(settings, "SELECT title, count(*) FROM articles WHERE origin = 'crawl' GROUP BY title")
@@ -178,8 +248,8 @@ def test_with_30_percent_faults_every_article_is_stored_once_and_lasting_failure
     closed = json.loads(next((tmp_path / "staging" / "runs").glob("*/closed-sina_roll.json")).read_text())
     backoffs = {k.rsplit("/", 1)[1]: v for k, v in closed["stats"].items() if k.startswith("policywatch/backoff/")}
     assert sum(backoffs.values()) >= 3
-    if "rate_limited" in backoffs:
-        assert closed["stats"]["policywatch/backoff_max_delay_s"] == pytest.approx(0.05)
+    assert backoffs["rate_limited"] >= 1 and backoffs["http_429"] >= 1
+    assert closed["stats"]["policywatch/backoff_max_delay_s"] == pytest.approx(0.05)
 
 
 def test_failed_articles_are_asked_for_again_in_later_runs_then_given_up(tmp_path):
@@ -218,6 +288,27 @@ def test_off_host_links_are_never_fetched_even_when_robots_allow_everything(tmp_
     assert listed_elsewhere and all(url.startswith("http://localhost:") for (url,) in listed_elsewhere)
     assert not [r for r in replay.requests if r.path.startswith(("/tech/", "/zt_d/"))]
     assert summary.new == 11
+
+
+def test_a_redirect_to_another_host_is_a_skip_naming_where_it_went_and_is_not_asked_again(tmp_path):
+    with start_replay(SAMPLES, seed=1) as probe:
+        moved = probe.articles[2]
+    elsewhere = "/tech/2021-10-10/doc-iabcdefg1234567.shtml"
+    with start_replay(SAMPLES, seed=1, redirects={moved.path: "{offsite}" + elsewhere}) as replay:
+        settings = make_settings(tmp_path)
+        first = run_crawl(settings, roll_url=replay.roll_url)
+        second = run_crawl(settings, roll_url=replay.roll_url)
+        asked = replay.article_requests()[moved.path]
+        followed = [r for r in replay.requests if r.path == elsewhere]
+    target = "http://localhost:" + replay.base_url.rsplit(":", 1)[1] + elsewhere
+    assert [(s.item, s.reason) for s in first.skipped] == [(replay.url_of(moved), "off_host_redirect")]
+    assert target in first.skipped[0].message
+    assert first.failed == () and first.new == 10  # not "interrupted", not a failure to retry
+    assert (second.skipped, second.failed, second.fetched) == ((), (), 0)
+    assert asked == 1 and followed == []  # asked once, and the other host never
+    assert query(settings, "SELECT state, reason FROM crawl_fetches WHERE item_key = ?", [moved.publishid]) == [
+        ("unusable", "off_host_redirect")
+    ]
 
 
 class _Canned:
@@ -275,6 +366,27 @@ def test_a_malformed_roll_answer_is_a_clear_error_for_that_page(tmp_path):
     assert "result.data[0].intime is a list" in failures["3"][1]
     assert summary.status == "partial" and summary.new == 0
     assert query(settings, "SELECT count(*) FROM skips WHERE reason = 'malformed_roll'") == [(3,)]
+
+
+def test_one_bad_item_costs_itself_not_its_roll_page(tmp_path):
+    good = "https://finance.sina.com.cn.example/china/2021-10-10/doc-iabcdefg1234567.shtml"  # listed: off host
+    canned = _Canned(
+        {
+            "1": b'{"result": {"status": {"code": 0}, "data": [{"url": "' + good.encode() + b'", "title": "t",'
+            b' "intime": "1633870714"}, {"url": "http://x/doc-ihijklmn7654321.shtml", "title": "u",'
+            b' "intime": ["1633870714"]}]}}'
+        }
+    )
+    try:
+        settings = make_settings(tmp_path)
+        summary = run_crawl(settings, roll_url=canned.url, channels=["155:1"])
+    finally:
+        canned.stop()
+    assert (summary.listed, summary.filtered.get("off_host")) == (1, 1)
+    assert query(settings, "SELECT url FROM crawl_listings") == [(good,)]
+    ((reason, message),) = [(s.reason, s.message) for s in summary.failed]
+    assert reason == "malformed_roll" and "result.data[1].intime is a list" in message
+    assert "doc-ihijklmn7654321" in message
 
 
 def test_paging_since_a_day_and_jsonp(tmp_path, replay: ReplayHandle):

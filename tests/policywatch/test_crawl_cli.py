@@ -74,7 +74,8 @@ def test_a_bad_channel_is_a_configuration_error(tmp_path):
     assert "PAGEID:LID" in result.stderr
 
 
-def test_replay_serve_runs_until_interrupted(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])  # Ctrl-C, or `kill` of a server run with &
+def test_replay_serve_runs_until_interrupted(tmp_path, stop):
     process = subprocess.Popen(
         [sys.executable, "-c", "from policywatch.cli import main; main()", "replay", "serve", "--port", "0",
          "--articles", str(SAMPLES)],
@@ -92,10 +93,12 @@ def test_replay_serve_runs_until_interrupted(tmp_path):
         banner = [process.stdout.readline() for _ in range(4)]
         assert banner[-1].startswith(f"crawl it:  policywatch crawl --roll-url {base}/api/roll/get")
     finally:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(stop)
         out, err = process.communicate(timeout=10)
     assert process.returncode == 0, err
-    assert "stopped after" in out
+    # what it answered, by route, status and fault: the robots.txt asked for above
+    assert "stopped after 1 requests:" in out
+    assert out.rstrip().splitlines()[-1].split() == ["robots", "200", "1"]
 
 
 def test_crawl_configuration_defaults_and_overrides(tmp_path, monkeypatch):

@@ -3,13 +3,18 @@ feed read that stops at its page limit before reaching a stored item says so."""
 
 from __future__ import annotations
 
+import json
+import shutil
+import zlib
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
 from crawlers.replay.server import start_replay
 from policywatch.steps.crawl import run_crawl
 from tests.conftest import SAMPLES, query
+from tests.crawlers.http_get import get
 from tests.policywatch.test_crawl import make_settings, posts
 from transforms.models import CHINA_TZ
 from transforms.sina_article import parse_archive_post
@@ -89,3 +94,69 @@ def test_a_7x24_read_that_stops_at_its_page_limit_before_a_stored_item_records_a
     # 4 pages reach the stored items: no gap; a first crawl has nothing to be continuous with
     assert (whole.zhibo_items, whole.skipped, whole.status) == (9, (), "ok")
     assert (first_crawl.zhibo_items, first_crawl.skipped, first_crawl.status) == (3, (), "ok")
+
+
+def _eight_posts(tmp_path) -> Path:
+    """Eight of the sample posts: the replay's 7x24 ids are then 4000001 (oldest) … 4000008 (newest)."""
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for path in sorted(SAMPLES.glob("[0-9]*.md"))[:8]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def _flash_ids(settings) -> set[int]:
+    return {int(r[0].removeprefix("zhibo")) for r in query(settings, "SELECT article_id FROM articles")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("broken", "reason"), [("malformed", "malformed_zhibo"), (500, "http_500")])
+def test_a_7x24_page_that_cannot_be_read_is_a_gap_the_next_run_reads(tmp_path, broken, reason):
+    # 6 items, 2 a page; page 2 (4000004, 4000003) answers badly in the first run only
+    with start_replay(_eight_posts(tmp_path), seed=1, zhibo_hidden=2, zhibo_broken={2: broken}) as replay:
+        settings = make_settings(tmp_path, zhibo_url=replay.zhibo_url, zhibo_page_size=2, retry_times=1)
+        first = run_crawl(settings, roll_url=replay.roll_url, channels=["999:1"])  # an empty roll channel
+        after_first = _flash_ids(settings)
+        replay.break_zhibo_page(2, None)
+        replay.publish_zhibo(2)  # 4000007 and 4000008 come on top
+        second = run_crawl(settings, roll_url=replay.roll_url, channels=["999:1"])
+        third = run_crawl(settings, roll_url=replay.roll_url, channels=["999:1"])
+    # the first run reads past the page it lost, and says which ids it could not read
+    assert after_first == {4_000_001, 4_000_002, 4_000_005, 4_000_006}
+    assert first.status == "partial"
+    assert [(s.reason, "zhibo" in s.item) for s in first.failed] == [(reason, True)]
+    (gap,) = first.skipped
+    assert gap.reason == "gap" and "between ids 4000002 and 4000005 were not read" in gap.message
+    # the next run reads down past the stored items to the gap, and then nothing is missing
+    assert _flash_ids(settings) == set(range(4_000_001, 4_000_009))
+    assert (second.zhibo_items, second.skipped, second.failed, second.status) == (4, (), (), "ok")
+    assert query(settings, "SELECT count(*) FROM crawl_zhibo_gaps") == [(0,)]
+    assert (third.zhibo_items, third.status) == (0, "ok")
+
+
+@pytest.mark.slow
+def test_a_flash_is_kept_as_sina_sent_it_and_tags_that_are_not_a_shares_are_reported(tmp_path):
+    with start_replay(SAMPLES, seed=1) as replay:
+        settings = make_settings(tmp_path, zhibo_url=replay.zhibo_url, zhibo_page_size=50)
+        summary = run_crawl(settings, roll_url=replay.roll_url, channels=["999:1"])  # an empty roll channel
+        answer = get(f"{replay.zhibo_url}&page=1&page_size=50")[2]  # the feed page the crawler read
+    (raw,) = query(settings, "SELECT r.raw FROM article_raw r WHERE article_id = 'zhibo4000010'")
+    stored = zlib.decompress(raw[0])
+    kept = json.loads(stored)
+    item = stored[stored.index(b'"item": ') + len(b'"item": ') : -1]
+    assert item in answer  # the item's bytes exactly as in Sina's answer
+    assert kept["url"].startswith(replay.zhibo_url.split("?")[0]) and kept["fetched_at"]
+    # what the parser does not use is kept too: the update time, the tags' ids, every key of ext
+    assert {"update_time", "zhibo_id", "is_delete"} <= set(kept["item"])
+    assert kept["item"]["tag"][0] == {"id": "1", "name": "宏观"}
+    assert {"needPush", "docid"} <= set(json.loads(kept["item"]["ext"]))
+    # the stored bytes parse again (a parser fix re-derives everything from them)
+    from policywatch.steps.reparse import parse_stored
+
+    again = parse_stored(stored, "json", {})
+    text = query(settings, "SELECT text, fetched_at FROM articles WHERE article_id = 'zhibo4000010'")[0]
+    assert again.text == text[0] and again.fetched_at == text[1]
+    # items 4000005 and 4000010 carry Tencent's HK tag: not a link, but said
+    assert summary.zhibo_tags_ignored == {"hk:00700": 2}
+    counts = json.loads(query(settings, "SELECT counts FROM runs")[0][0])
+    assert (counts["zhibo_tags_ignored"], counts["zhibo_tags_ignored_by_tag"]) == (2, {"hk:00700": 2})

@@ -21,7 +21,7 @@ from twisted.internet.error import ConnectError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
-from crawlers.sina.middlewares import RetriesExhausted
+from crawlers.sina.middlewares import OffHostRedirect, RetriesExhausted
 from crawlers.sina.site import RATE_LIMIT_STATUS
 from crawlers.sina.spec import CrawlSpec
 
@@ -37,6 +37,8 @@ def failure_reason(failure: Failure) -> tuple[str, str]:
     exc = failure.value
     if isinstance(exc, RetriesExhausted):
         return exc.reason, str(exc)
+    if isinstance(exc, OffHostRedirect):
+        return "off_host_redirect", str(exc)
     if isinstance(exc, HttpError):
         status = exc.response.status
         return ("rate_limited" if status == RATE_LIMIT_STATUS else f"http_{status}"), f"HTTP {status} (not retried)"
@@ -65,6 +67,8 @@ class PolicySpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.spec = CrawlSpec.read(spec_path)
         self.headers = {"Referer": self.spec.referer}
+        #: hosts a redirect may lead to (``crawlers.sina.middlewares``): the ones the crawl fetches from
+        self.redirect_hosts = frozenset(h.lower() for h in self.spec.allowed_hosts if h)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:

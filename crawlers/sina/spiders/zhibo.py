@@ -1,8 +1,12 @@
-"""The 7x24 live feed (``zhibo``): short items with Sina's structured stock tags. Pages 1… until an item
-already stored appears or ``zhibo_pages`` is reached; no page fetches beyond the feed itself.
+"""The 7x24 live feed (``zhibo``): short items with Sina's structured stock tags, no page fetches beyond the
+feed itself.
 
-Reaching ``zhibo_pages`` before a stored item is a gap: the items between the last one read and the newest
-stored one were never read. It is recorded (a ``failure`` record of reason ``gap``), not passed over.
+The read goes from the newest item down to the newest stored one, then on to the gaps earlier runs left
+(``crawlers.sina.zhibo_paging`` steers it, within ``zhibo_pages`` pages). Each item is emitted as the exact
+JSON text Sina sent (``raw``), with its id and fetch time: the loader parses it, and a newer parser can parse
+it again. Each page asked for is emitted too (``zhibo_page``: its ids, or why it could not be read), and the
+end of the read (``zhibo_end``), so that the loader knows which ids were not read: nothing is passed over
+silently.
 """
 
 from __future__ import annotations
@@ -12,10 +16,13 @@ from typing import Any
 
 from scrapy import Request
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
 from crawlers.sina.site import zhibo_page_url
-from crawlers.sina.spiders.base import PolicySpider, now_iso
-from transforms.sina_feeds import FeedFormatError, ZhiboItem, parse_zhibo_answer
+from crawlers.sina.spiders.base import PolicySpider, failure_reason, now_iso
+from crawlers.sina.zhibo_page import split_zhibo_page
+from crawlers.sina.zhibo_paging import PageResult, ZhiboPager
+from transforms.sina_feeds import FeedFormatError
 
 __all__ = ["ZhiboSpider"]
 
@@ -26,42 +33,49 @@ class ZhiboSpider(PolicySpider):
     def __init__(self, spec_path: str, **kwargs: Any) -> None:
         super().__init__(spec_path, **kwargs)
         self.known = set(self.spec.known_zhibo_ids)
-        self.newest_known = max(self.known, default=None)  #: None on a first crawl: nothing to be continuous with
 
     async def start(self) -> AsyncIterator[Any]:
-        if self.spec.zhibo_url:
-            yield self._page_request(1)
+        if not self.spec.zhibo_url:
+            return
+        spec = self.spec
+        pager = ZhiboPager.start(
+            pages=spec.zhibo_pages,
+            page_size=spec.zhibo_page_size,
+            newest_stored=max(self.known, default=None),  # None on a first crawl: nothing to be continuous with
+            gaps=spec.zhibo_gaps,
+        )
+        yield self._page_request(pager.first_page(), pager)
 
-    def _page_request(self, page: int) -> Request:
+    def _page_request(self, page: int, pager: ZhiboPager) -> Request:
         return Request(
             zhibo_page_url(self.spec.zhibo_url, page, self.spec.zhibo_page_size),
             callback=self.parse_feed,
-            errback=self.failed,
+            errback=self.page_failed,
             headers=self.headers,
-            meta={"kind": "zhibo", "page": page, "source": "zhibo", "dont_cache": True},
+            # the pager may read a page twice (to read on from it in order); the first request of the run is left
+            # to the duplicate filter, so that a resumed job does not start a second read beside the resumed one
+            dont_filter=pager.s.used > 0,
+            meta={"kind": "zhibo", "page": page, "source": "zhibo", "dont_cache": True, "pager": pager.dump()},
         )
 
     def parse_feed(self, response: Response) -> Iterator[Any]:
-        page_no = response.meta["page"]
+        page = response.meta["page"]
+        pager = ZhiboPager.restore(response.meta["pager"])
         try:
-            page = parse_zhibo_answer(response.body)
+            items = split_zhibo_page(response.body)
         except FeedFormatError as exc:
-            yield {
-                "kind": "failure",
-                "stage": "zhibo",
-                "url": response.url,
-                "key": None,
-                "source": "zhibo",
-                "reason": exc.reason,
-                "message": str(exc),
-                "attempts": 1,
-                "at": now_iso(),
-            }
+            yield self._failure(response.url, exc.reason, str(exc))
+            yield from self._steer(pager.lost(page, exc.reason), pager, response.url)
             return
-        reached_known = False
-        for item in page.items:
+        fetched_at = now_iso()
+        ids = []
+        for index, item in enumerate(items):
+            if item.id is None:
+                message = f"page {page} item {index} has no usable id: {item.raw[:200]}"
+                yield self._failure(response.url, "malformed_zhibo", message)
+                continue
+            ids.append(item.id)
             if item.id in self.known:
-                reached_known = True
                 continue
             self.known.add(item.id)
             yield {
@@ -69,36 +83,38 @@ class ZhiboSpider(PolicySpider):
                 "url": response.url,
                 "id": item.id,
                 "state": "new",
-                "rich_text": item.rich_text,
-                "created_at": item.created_at.isoformat(),
-                "tags": list(item.tags),
-                "stocks": [[s.market, s.symbol, s.key] for s in item.stocks],
-                "docurl": item.docurl,
-                "fetched_at": now_iso(),
+                "page": page,
+                "raw": item.raw,
+                "fetched_at": fetched_at,
             }
-        if not page.items or reached_known:
-            return
-        if page_no < self.spec.zhibo_pages:
-            yield self._page_request(page_no + 1)
-        elif self.newest_known is not None:
-            yield self._gap(response.url, page.items[-1])
+        if items and not ids:  # nothing on the page can be placed in the feed
+            yield from self._steer(pager.lost(page, "malformed_zhibo"), pager, response.url)
+        else:
+            yield from self._steer(pager.read(page, ids), pager, response.url)
 
-    def _gap(self, url: str, oldest: ZhiboItem) -> dict[str, Any]:
-        spec = self.spec
-        read = spec.zhibo_pages * spec.zhibo_page_size
+    def page_failed(self, failure: Failure) -> Iterator[Any]:
+        yield from self.failed(failure)
+        request = failure.request  # type: ignore[attr-defined]
+        pager = ZhiboPager.restore(request.meta["pager"])
+        reason, _ = failure_reason(failure)
+        yield from self._steer(pager.lost(request.meta["page"], reason), pager, request.url)
+
+    def _steer(self, result: PageResult, pager: ZhiboPager, url: str) -> Iterator[Any]:
+        yield {"kind": "zhibo_page", "url": url, **result.record, "at": now_iso()}
+        if result.next_page is not None:
+            yield self._page_request(result.next_page, pager)
+        else:
+            yield {"kind": "zhibo_end", "url": url, "reason": result.end, "pages": pager.s.used, "at": now_iso()}
+
+    def _failure(self, url: str, reason: str, message: str) -> dict[str, Any]:
         return {
             "kind": "failure",
             "stage": "zhibo",
             "url": url,
             "key": None,
             "source": "zhibo",
-            "reason": "gap",
-            "message": (
-                f"7x24: {spec.zhibo_pages} pages of {spec.zhibo_page_size} read (down to item {oldest.id} of"
-                f" {oldest.created_at.isoformat()}) without reaching a stored item (newest stored:"
-                f" {self.newest_known}): items between ids {self.newest_known} and {oldest.id} were not read"
-                f" ({read} items a run at most: raise crawl.zhibo_pages or crawl more often)"
-            ),
+            "reason": reason,
+            "message": message,
             "attempts": 1,
             "at": now_iso(),
         }

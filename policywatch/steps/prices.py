@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 
@@ -22,9 +23,9 @@ from crawlers.prices import FetchFailure, PriceBatch, PriceProvider, make_provid
 from policywatch.config import Settings
 from transforms.errors import FetchError
 from transforms.tickers import security_from_code
-from warehouse.prices import last_price_dates, load_prices, record_fetch_failures
+from warehouse.prices import benchmark_levels, last_price_dates, load_prices, record_fetch_failures
 from warehouse.runs import finish_run, record_skip, start_run
-from warehouse.store import open_writer
+from warehouse.store import open_reader, open_writer
 
 __all__ = [
     "PriceFetchSummary",
@@ -148,7 +149,12 @@ def plan_prices(
     return PricePlan(requested, requests, refused)
 
 
-def provider_factory_for(settings: Settings, file: str | None = None) -> Callable[[str], PriceProvider]:
+def provider_factory_for(
+    settings: Settings, file: str | None = None, con: duckdb.DuckDBPyConnection | None = None
+) -> Callable[[str], PriceProvider]:
+    """Providers by name from the settings. The synthetic one takes its market factor from the study
+    benchmark's stored real bars (read through ``con``, or a short read-only connection when None), so
+    synthetic stocks are market-model stocks *of that benchmark* and a study of them is null on average."""
     cfg = settings.prices
     return lambda which: make_provider(
         which,
@@ -157,7 +163,22 @@ def provider_factory_for(settings: Settings, file: str | None = None) -> Callabl
         batch_size=cfg.batch_size,
         max_retries=cfg.max_retries,
         backoff_s=cfg.backoff_s,
+        benchmark=settings.study.benchmark,
+        market=lambda: stored_benchmark(settings, con),
     )
+
+
+def stored_benchmark(settings: Settings, con: duckdb.DuckDBPyConnection | None = None):
+    """The study benchmark's stored non-synthetic price levels by date (empty when none or no database)."""
+    if con is not None:
+        return benchmark_levels(con, settings.study.benchmark, adjustment=settings.prices.adjustment)
+    if not Path(settings.db.path).exists():
+        return None
+    reader = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    try:
+        return benchmark_levels(reader, settings.study.benchmark, adjustment=settings.prices.adjustment)
+    finally:
+        reader.close()
 
 
 def download_prices(
@@ -187,8 +208,8 @@ def fetch_prices(
     ``fill_gaps``: fetch from ``since`` (or ``prices.since``) for every ticker and add only the dates that have
     no bar yet, keeping every stored bar (a second source behind a first one: real prices, then synthetic)."""
     name = provider or settings.prices.provider
-    factory = provider_factory or provider_factory_for(settings, file)
     con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    factory = provider_factory or provider_factory_for(settings, file, con)
     try:
         run_id = start_run(con, "prices fetch", {"provider": name, "tickers": tickers, "since": since})
         summary = PriceFetchSummary(run_id)

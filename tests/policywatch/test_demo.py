@@ -13,6 +13,9 @@ def test_demo_runs_end_to_end_and_labels_its_synthetic_prices(tmp_path):
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "given.duckdb"), "demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert "synthetic" in result.stdout and "outline_real" in result.stdout
+    # the console channel printed the alert between the alerts step and the report step
+    alerts_step = result.stdout.split("5/6 alerts", 1)[1].split("6/6 report", 1)[0]
+    assert "【policywatch】标准化政策" in alerts_step and "standardization-tech" in alerts_step
     assert (out / "report" / "index.html").exists() and len(list((out / "report").glob("article-*.html"))) >= 11
     alerts = (out / "alerts.md").read_text(encoding="utf-8")
     assert "【policywatch】标准化政策" in alerts and "机器人 300024.SZ：主题股" in alerts

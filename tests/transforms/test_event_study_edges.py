@@ -7,7 +7,7 @@ import pytest
 
 from transforms.errors import ConfigError, InputError
 from transforms.event_study import EventTable, PricePanel, StudySpec, run_event_study
-from transforms.event_study.report import event_records, group_report
+from transforms.event_study.report import TESTS, event_records, group_report
 
 SPEC = StudySpec(estimation=(-30, -2), window=(-1, 1), car_windows=((0, 0), (-1, 1)), min_estimation=20)
 N_SESSIONS = 80
@@ -40,12 +40,18 @@ def test_zero_variance_is_dropped_with_its_reason():
 
 
 def test_fewer_than_two_events_keeps_what_can_be_computed_and_says_why():
+    """A group of one has no test at all (the README's rule): not only t, BMP and KP but Patell, Corrado,
+    sign and Wilcoxon too, which would otherwise report p-values for one observation (Wilcoxon's normal
+    approximation gave p = 0.317 for any single event). The AR, CAR and counts stay."""
     result = run_event_study(make_panel([series(1)]), events([0], [50]), SPEC)
-    day0 = group_report(result)["days"][1]
-    assert day0["n"] == 1
-    assert day0["csect_t"] is None and day0["bmp_t"] is None and day0["kp_bmp_t"] is None
-    assert day0["patell_z"] is not None and day0["aar"] == pytest.approx(result.ar[0, 1])
-    assert any("fewer than 2 events" in note for note in day0["notes"])
+    report = group_report(result)
+    for row in [*report["days"], *report["windows"]]:
+        assert row["n"] == 1
+        assert {name: row[name] for name, _ in TESTS} == dict.fromkeys((name for name, _ in TESTS), None)
+        assert {p: row[p] for _, p in TESTS} == dict.fromkeys((p for _, p in TESTS), None)
+        assert row["n_pos"] + row["n_neg"] == 1
+        assert any("fewer than 2 events" in note for note in row["notes"])
+    assert report["days"][1]["aar"] == pytest.approx(result.ar[0, 1])
 
 
 def test_a_ticker_without_prices_and_a_day0_outside_the_data():

@@ -30,7 +30,14 @@ from transforms.event_study.estimation import EventBlock, WindowSource, estimate
 from transforms.event_study.limits import board_codes, limit_flags, limit_flags_from_prices, price_limits
 from transforms.event_study.panel import PricePanel, compute_returns
 from transforms.event_study.spec import StudySpec
-from transforms.event_study.statistics import Segments, corrado, cross_section, kolari_pynnonen, mean_sd
+from transforms.event_study.statistics import (
+    Segments,
+    corrado,
+    cross_section,
+    kolari_pynnonen,
+    mean_sd,
+    no_tests_below_two,
+)
 
 __all__ = ["EventTable", "Groups", "StudyResult", "run_event_study"]
 
@@ -267,6 +274,8 @@ def _group_statistics(result: StudyResult, block: EventBlock, groups: Groups) ->
     kolari_pynnonen(wins, r_win)
     days["corrado_z"], days["corrado_p"] = ranks["corrado_z"], ranks["corrado_p"]
     wins["corrado_z"], wins["corrado_p"] = ranks["corrado_window_z"], ranks["corrado_window_p"]
+    no_tests_below_two(days)  # a group of one has no test (statistics module docstring)
+    no_tests_below_two(wins)
     days["aar"] = days.pop("mean")
     days["caar"] = np.nancumsum(days["aar"], axis=1)
     days["caar_se"] = cum_sd / np.sqrt(result.n_events)[:, None]

@@ -44,14 +44,15 @@ def _notes(stats: dict[str, np.ndarray], g: int, c: int) -> list[str]:
     n = stats["n"][g, c]
     notes = []
     if n < 2:
-        notes.append("fewer than 2 events: no cross-sectional t, BMP or KP statistics")
-    elif not stats["sd"][g, c] > 0:
+        notes.append("fewer than 2 events: no test statistic (a single event's standardized AR is in event_returns)")
+        return notes
+    if not stats["sd"][g, c] > 0:
         notes.append("zero cross-sectional variance: t and BMP undefined")
-    if n >= 2 and not np.isfinite(stats["kp_bmp_t"][g, c]) and np.isfinite(stats["bmp_t"][g, c]):
+    if not np.isfinite(stats["kp_bmp_t"][g, c]) and np.isfinite(stats["bmp_t"][g, c]):
         notes.append("1 + (n − 1) r̄ ≤ 0: no Kolari–Pynnönen adjustment")
-    if n >= 1 and not np.isfinite(stats["gsign_z"][g, c]):
+    if not np.isfinite(stats["gsign_z"][g, c]):
         notes.append("p̂ of positive estimation ARs is 0 or 1: no generalized sign test")
-    if n >= 1 and not np.isfinite(stats["corrado_z"][g, c]):
+    if not np.isfinite(stats["corrado_z"][g, c]):
         notes.append("zero rank variance: no Corrado statistic")
     return notes
 

@@ -142,6 +142,7 @@ _CSV_COLUMNS = (
     "aar",
     "caar",
     "caar_se",
+    "caar_n",
     "csect_t",
     "csect_p",
     "patell_z",

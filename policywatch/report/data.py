@@ -110,13 +110,15 @@ def caar_curves_from_db(
     con: duckdb.DuckDBPyConnection, study: str, group_type: str, ids: list[str] | None = None, *,
     level: float = 0.95, limit: int = 6, label=lambda gid: gid,
 ) -> list[CaarCurve]:  # fmt: skip
-    """CAAR per group over the event window with the band CAAR ± q·se (q from t(n − 1)), from ``study_results``."""
+    """CAAR per group over the event window with the band CAAR ± q·se (q from t(n_t − 1), n_t = ``caar_n``, the
+    events whose CAR to that day exists), from ``study_results``."""
     where = "" if ids is None else " AND group_id IN (SELECT unnest(?::VARCHAR[]))"
     params: list[Any] = [study, group_type] + ([ids] if ids is not None else [])
     rows = _rows(
         con,
         "SELECT group_id, rel_day, statistic, value, n FROM study_results"
-        f" WHERE study = ? AND group_type = ? AND rel_day IS NOT NULL AND statistic IN ('caar', 'caar_se'){where}"
+        " WHERE study = ? AND group_type = ? AND rel_day IS NOT NULL"
+        f" AND statistic IN ('caar', 'caar_se', 'caar_n'){where}"
         " ORDER BY group_id, rel_day",
         params,
     )
@@ -130,9 +132,10 @@ def caar_curves_from_db(
         days = np.array(sorted(series[gid]["caar"]))
         caar = np.array([np.nan if series[gid]["caar"][d] is None else series[gid]["caar"][d] for d in days], float)
         se = np.array([np.nan if series[gid]["caar_se"].get(d) is None else series[gid]["caar_se"][d] for d in days])
-        n = sizes[gid]
-        q = float(student_t.ppf(0.5 + level / 2.0, n - 1)) if n >= 2 else np.nan
-        curves.append(CaarCurve(label(gid), n, days, caar, caar - q * se, caar + q * se))
+        # the band on day t is over the events whose CAR to t exists (caar_n), as the curve is
+        n_t = np.array([series[gid]["caar_n"].get(d) or 0 for d in days], dtype=float)
+        q = np.where(n_t >= 2, student_t.ppf(0.5 + level / 2.0, np.maximum(n_t, 2) - 1), np.nan)
+        curves.append(CaarCurve(label(gid), sizes[gid], days, caar, caar - q * se, caar + q * se))
     return curves
 
 

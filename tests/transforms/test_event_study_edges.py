@@ -113,6 +113,31 @@ def test_trade_to_trade_spans_a_suspension_and_drop_rule_leaves_it_out():
     assert reasons(dropped) == ["missing_day0"]
 
 
+def test_the_caar_curve_and_its_band_are_over_the_same_events():
+    """Four events on day 0 = session 50, window [-1, 2]; event 3 is suspended on day +1 (trade to trade: its
+    day +2 return spans days +1 and +2). On day +1 the curve and the band are over the three events whose
+    CAR(-1, +1) exists, on day +2 over all four again. By hand from the events' ARs: mean and sd (divisor
+    n − 1) of the cumulative ARs — not a running sum of AARs over changing samples beside a band over all."""
+    spec = StudySpec(estimation=(-30, -2), window=(-1, 2), car_windows=((0, 0),), min_estimation=20)
+    prices = [series(20 + i) for i in range(4)]
+    prices[3][51] = np.nan
+    result = run_event_study(make_panel(prices), events([0, 1, 2, 3], [50, 50, 50, 50]), spec)
+    assert result.kept.all() and np.isnan(result.ar[3, 2]) and result.span[3, 3] == 2
+    g = result.group_index("all", "all")
+    expected_n = [4, 4, 3, 4]
+    for column, n in enumerate(expected_n):
+        values = [float(np.sum(result.ar[i, : column + 1])) for i in range(3)]
+        if column != 2:  # event 3 has no CAR to day +1 (not observed that day); to day +2 it has one again
+            values.append(float(np.nansum(result.ar[3, : column + 1])))
+        assert result.days["caar_n"][g, column] == n == len(values)
+        assert result.days["caar"][g, column] == pytest.approx(np.mean(values), abs=1e-15)
+        assert result.days["caar_se"][g, column] == pytest.approx(np.std(values, ddof=1) / np.sqrt(n), rel=1e-12)
+    assert result.days["caar"][g, 3] == pytest.approx(np.mean(result.car[:, result.windows.index((-1, 2))]))
+    # with no day missing the curve is the running sum of the AARs
+    full = run_event_study(make_panel(prices[:3]), events([0, 1, 2], [50, 50, 50]), spec)
+    assert full.days["caar"][0] == pytest.approx(np.cumsum(full.days["aar"][0]), abs=1e-15)
+
+
 def test_a_car_needs_the_day_before_its_window():
     p = series(7)
     p[48] = np.nan  # day -2: the [-1, 1] window cannot start cleanly, [0, 0] can

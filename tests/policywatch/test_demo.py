@@ -118,3 +118,24 @@ def test_the_article_ids_the_docs_name_exist_in_the_demo(demo):
     assert named and named <= set(ids)
     shown = CliRunner().invoke(app, ["--db", str(tmp_path / "given.duckdb"), "show", prefix])
     assert shown.exit_code == 0, shown.output
+
+
+def test_the_demo_report_groups_flashes_and_links_no_dead_replay_page(demo):
+    """The replay is gone once the demo ends: no page links it (nor the Sina pages its 7x24 items invent) as the
+    source; each 7x24 flash sits under the article with its headline instead of as a second, unscored article."""
+    _, out, result = demo
+    assert result.exit_code == 0, result.output
+    report = out / "report"
+    index = (report / "index.html").read_text(encoding="utf-8")
+    table = index.split("<h2>Articles</h2>", 1)[1]
+    assert table.count('<tr><td class="muted">') == 11  # one row per story, not 22
+    flashes = sorted(p.name for p in report.glob("article-zhibo*.html"))
+    assert len(flashes) == 11 and all(table.count(f'href="{name}"') == 1 for name in flashes)
+    assert table.count('<span class="tag flash">7x24</span> the same headline as a flash') == 11
+    for page in report.glob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r'href="https?://(127\.|localhost|\[::1\])', html), page.name
+        assert 'href="https://finance.sina.com.cn/7x24/' not in html, page.name
+    outline = (report / "article-loerwde8096357.html").read_text(encoding="utf-8")
+    replay = "demo replay (a local copy of Sina, offline now): /china/gncj/2021-10-10/doc-iloerwde8096357.shtml"
+    assert replay in outline

@@ -160,6 +160,24 @@ def test_overview_leads_with_the_outline_on_real_prices(report):
     assert "synthetic prices" in index  # the banner: the default study mixes real and synthetic prices
 
 
+#: Does the page's own font stack draw Chinese? Without a CJK font every Chinese character is the same
+#: ".notdef" box ("tofu"), the very box drawn for U+FFFF, which no font has: two different characters then give
+#: identical pixels, and a character gives the pixels of U+FFFF. (Widths cannot tell: a CJK font's own .notdef
+#: box is one em wide, like its ideographs.)
+CJK_PROBE = """() => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 96; canvas.height = 64;
+  const g = canvas.getContext("2d");
+  g.font = "40px " + getComputedStyle(document.body).fontFamily;
+  const pixels = (text) => {
+    g.clearRect(0, 0, canvas.width, canvas.height);
+    g.fillText(text, 4, 48);
+    return Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data).join(",");
+  };
+  const guo = pixels("国"), jia = pixels("家"), tofu = pixels("\\uFFFF");
+  return {distinct: guo !== jia, not_tofu: guo !== tofu && jia !== tofu};
+}"""
+
 #: .ci/run sets this: in CI the browser test must run, never skip
 REQUIRED = bool(os.environ.get("POLICYWATCH_REQUIRE_BROWSER"))
 
@@ -191,6 +209,11 @@ def test_pages_render_in_a_real_browser(report):
                 assert problems == []
                 assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
                 assert page.title().endswith("policywatch") or page.title() == "policywatch report"
+                glyphs = page.evaluate(CJK_PROBE)
+                assert glyphs["distinct"] and glyphs["not_tofu"], (
+                    f"Chinese text renders as empty boxes ({glyphs}): no CJK font is installed "
+                    "(apt-get install fonts-noto-cjk; .ci/run does)"
+                )
                 page.close()
         finally:
             browser.close()

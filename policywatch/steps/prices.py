@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import duckdb
 
@@ -25,7 +24,7 @@ from transforms.errors import FetchError
 from transforms.tickers import security_from_code
 from warehouse.prices import benchmark_levels, last_price_dates, load_prices, record_fetch_failures
 from warehouse.runs import finish_run, record_skip, start_run
-from warehouse.store import open_reader, open_writer
+from warehouse.store import open_writer
 
 __all__ = [
     "PriceFetchSummary",
@@ -152,10 +151,17 @@ def plan_prices(
 def provider_factory_for(
     settings: Settings, file: str | None = None, con: duckdb.DuckDBPyConnection | None = None
 ) -> Callable[[str], PriceProvider]:
-    """Providers by name from the settings. The synthetic one takes its market factor from the study
-    benchmark's stored real bars (read through ``con``, or a short read-only connection when None), so
-    synthetic stocks are market-model stocks *of that benchmark* and a study of them is null on average."""
+    """Providers by name from the settings. Given ``con``, the synthetic one takes its market factor from the
+    study benchmark's stored real bars, so synthetic stocks are market-model stocks *of that benchmark* and a
+    study of them is null on average. Without ``con`` (the Airflow download task touches no database) it draws
+    its own market, which is the benchmark's too unless real benchmark bars are kept beside it (fill_gaps)."""
     cfg = settings.prices
+
+    def market():
+        if con is None:
+            return None
+        return benchmark_levels(con, settings.study.benchmark, adjustment=cfg.adjustment)
+
     return lambda which: make_provider(
         which,
         file=file or cfg.file,
@@ -164,21 +170,8 @@ def provider_factory_for(
         max_retries=cfg.max_retries,
         backoff_s=cfg.backoff_s,
         benchmark=settings.study.benchmark,
-        market=lambda: stored_benchmark(settings, con),
+        market=market,
     )
-
-
-def stored_benchmark(settings: Settings, con: duckdb.DuckDBPyConnection | None = None):
-    """The study benchmark's stored non-synthetic price levels by date (empty when none or no database)."""
-    if con is not None:
-        return benchmark_levels(con, settings.study.benchmark, adjustment=settings.prices.adjustment)
-    if not Path(settings.db.path).exists():
-        return None
-    reader = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
-    try:
-        return benchmark_levels(reader, settings.study.benchmark, adjustment=settings.prices.adjustment)
-    finally:
-        reader.close()
 
 
 def download_prices(

@@ -172,7 +172,9 @@ def child(kind: str, n: int, limit: int, repeat: int = 1) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--eventstudy-limit", type=int, default=100_000, help="events given to eventstudy")
+    parser.add_argument(
+        "--eventstudy-limit", type=int, default=100_000, help="events given to eventstudy (0: do not run it)"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="fresh-process runs per measurement (best is shown)")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -190,7 +192,10 @@ def main() -> None:
         ours["traced_peak_mb"] = child("ours:traced", n, 0)["traced_peak_mb"]
         grouped = child("ours+groups", n, 0, args.repeat)
         grouped["traced_peak_mb"] = child("ours+groups:traced", n, 0)["traced_peak_mb"]
-        theirs = child("eventstudy", n, args.eventstudy_limit, 1 if n > 20_000 else 3)
+        # eventstudy cannot run on no events (Multiple.from_list indexes its first): --eventstudy-limit 0 skips it
+        theirs = (
+            child("eventstudy", n, args.eventstudy_limit, 1 if n > 20_000 else 3) if args.eventstudy_limit > 0 else None
+        )
         print(f"\n{n:,} events")
         print(
             f"  ours, all statistics       {ours['seconds']:7.2f} s  {ours['events_per_s']:9,.0f} events/s"
@@ -203,13 +208,16 @@ def main() -> None:
             f"  runs {grouped['runs']}"
         )
         print(
+            f"  ours, second call in-process {ours['warm_seconds']:5.2f} s  {n / ours['warm_seconds']:9,.0f} events/s"
+            f"  (no first-touch of fresh memory)"
+        )
+        if theirs is None:
+            print("  eventstudy 0.1a12          skipped (--eventstudy-limit 0)")
+            continue
+        print(
             f"  eventstudy 0.1a12          {theirs['seconds']:7.2f} s  {theirs['events_per_s']:9,.0f} events/s"
             f"  ({theirs['events']:,} events, {theirs['errors']} errors), {theirs['max_rss_mb']:6.0f} MB RSS"
             f"  runs {theirs['runs']}"
-        )
-        print(
-            f"  ours, second call in-process {ours['warm_seconds']:5.2f} s  {n / ours['warm_seconds']:9,.0f} events/s"
-            f"  (no first-touch of fresh memory)"
         )
         print(
             f"  speed-up {ours['events_per_s'] / theirs['events_per_s']:.1f}x first call,"

@@ -28,6 +28,7 @@ from warehouse.db import transaction
 
 __all__ = [
     "PriceLoad",
+    "benchmark_levels",
     "last_price_dates",
     "latest_failures",
     "load_prices",
@@ -256,3 +257,19 @@ def read_prices(
     )
     rows = cursor.fetchall()
     return pd.DataFrame(rows, columns=["ticker", "date", "close", "pre_close", "adj_close", "source"])
+
+
+def benchmark_levels(
+    con: duckdb.DuckDBPyConnection, ticker: str, *, adjustment: str = "total_return", exclude_source: str = "synthetic"
+) -> pd.Series:
+    """The stored price level of ``ticker`` by date, as a study reads it (``adj_close`` when every row has one
+    and ``adjustment`` is total_return, else the close), leaving out rows from ``exclude_source``: the series
+    the synthetic generator takes its market factor from."""
+    rows = con.execute(
+        "SELECT date, close, adj_close FROM prices WHERE ticker = ? AND source <> ? ORDER BY date",
+        [ticker, exclude_source],
+    ).fetchall()
+    frame = pd.DataFrame(rows, columns=["date", "close", "adj_close"])
+    use_adjusted = adjustment == "total_return" and frame["adj_close"].notna().all()
+    level = frame["adj_close" if use_adjusted else "close"].astype(float)
+    return pd.Series(level.to_numpy(), index=frame["date"].to_numpy(), dtype=float)

@@ -8,6 +8,8 @@ synthetic  seeded generated prices for offline demos, labelled ``synthetic``
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from datetime import date
 from pathlib import Path
 
 from crawlers.prices.base import PRICE_COLUMNS, FetchFailure, PriceBatch, PriceProvider
@@ -26,8 +28,14 @@ def make_provider(
     batch_size: int = 50,
     max_retries: int = 4,
     backoff_s: float = 2.0,
+    benchmark: str = "000300.SS",
+    market: Callable[[], Mapping[date, float] | None] | None = None,
 ) -> PriceProvider:
-    """A provider by name; ConfigError for an unknown name or a file provider without a file."""
+    """A provider by name; ConfigError for an unknown name or a file provider without a file.
+
+    ``market`` (synthetic only): called once to get the stored ``benchmark``'s price levels by date, whose
+    returns are the synthetic stocks' market factor (so they are studied against the returns they were made
+    from)."""
     if name == "yfinance":
         from crawlers.prices.yahoo import YFinanceProvider
 
@@ -45,5 +53,5 @@ def make_provider(
     if name == "synthetic":
         from crawlers.prices.synthetic import SyntheticProvider
 
-        return SyntheticProvider(seed)
+        return SyntheticProvider(seed, benchmark=benchmark, market=market() if market else None)
     raise ConfigError(f"unknown price provider {name!r}; choose one of {', '.join(PROVIDERS)}")

@@ -40,7 +40,7 @@ def show(
     """Show one stored article: metadata, policy score, Sina's links judged, measures with their themes, and
     the tickers it reaches with the evidence for each.
 
-    Example: policywatch show h04a2584
+    Example: policywatch show loerwde8
     """
     settings = ctx.ensure_object(AppState).settings
     con = open_reader(settings.db.path)

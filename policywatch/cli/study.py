@@ -64,6 +64,10 @@ def study(
     window: Annotated[str | None, typer.Option(help="Event window C:D in trading days, e.g. -5:10.")] = None,
     model: Annotated[ModelChoice | None, typer.Option(help="Normal-return model (default: market).")] = None,
     returns: Annotated[ReturnsChoice | None, typer.Option(help="simple or log returns (default: simple).")] = None,
+    min_estimation: Annotated[
+        int | None,
+        typer.Option(help="Your files: fewest estimation returns an event needs (default: study.min_estimation)."),
+    ] = None,
     fmt: Annotated[
         OutputFormat | None, typer.Option("--format", help="json or csv (your files); table, json or csv (warehouse).")
     ] = None,
@@ -80,7 +84,7 @@ def study(
 
     Example (warehouse): policywatch study --plot caar.png
     Example (your data): policywatch study --prices px.csv --events ev.csv --benchmark 000300.SS
-    --estimation -250:-11 --window -5:10 --format json
+    --estimation -250:-11 --window -5:10 --min-estimation 120 --format json
     """
     settings = ctx.ensure_object(AppState).settings
     if prices is not None or events_file is not None:
@@ -103,6 +107,7 @@ def study(
             window=parse_window(window),
             model=model.value if model else None,
             returns=returns.value if returns else None,
+            min_estimation=min_estimation,
         )
         files = study_files(prices, events_file, benchmark=benchmark, spec=spec, day0_cutoff=settings.study.day0_cutoff)
         result = files.result
@@ -118,9 +123,9 @@ def study(
             )
             raise typer.Exit(EXIT_PARTIAL)
         return
-    if any(v is not None for v in (benchmark, estimation, window, model, returns)):
+    if any(v is not None for v in (benchmark, estimation, window, model, returns, min_estimation)):
         raise ConfigError(
-            "--benchmark/--estimation/--window/--model/--returns go with --prices and --events; "
+            "--benchmark/--estimation/--window/--model/--returns/--min-estimation go with --prices and --events; "
             "the warehouse study takes them from the [study] config"
         )
     outcome = run_study(settings, name=name, refresh_events=refresh_events)
@@ -142,6 +147,7 @@ _CSV_COLUMNS = (
     "aar",
     "caar",
     "caar_se",
+    "caar_n",
     "csect_t",
     "csect_p",
     "patell_z",

@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from policywatch.config import Settings
-from policywatch.plots import caar_png
+from policywatch.plots import caar_grid_png, caar_png
 from policywatch.report.data import caar_curves_from_db, read_article_view, read_overview, window_stats
 from transforms.errors import InputError
 from transforms.models import CHINA_TZ
@@ -48,11 +49,47 @@ def _page_name(article_id: str) -> str:
     return f"article-{''.join(c if c.isalnum() or c in '-_' else '_' for c in article_id)}.html"
 
 
-def _chart(curves, title: str, caption: str) -> dict[str, str] | None:
+#: the most panels a small-multiples chart shows; beyond it the title says which were chosen
+MAX_PANELS = 40
+
+
+def _chart(curves, title: str, caption: str, *, grid: bool = False) -> dict[str, str] | None:
     if not curves:
         return None
-    png = base64.b64encode(caar_png(curves, title=title)).decode("ascii")
+    draw = caar_grid_png if grid else caar_png
+    png = base64.b64encode(draw(curves, title=title)).decode("ascii")
     return {"png": png, "alt": title, "caption": caption}
+
+
+def _theme_chart(con, study: str, group_type: str, ids: list[str] | None, scope: str, label=lambda g: g):
+    """Every theme as a small multiple (one panel per theme, one y-axis), or the MAX_PANELS with most events
+    when there are more — the title says which, never silently fewer."""
+    curves = caar_curves_from_db(con, study, group_type, ids, label=label)
+    if not curves:
+        return None
+    shown = curves[:MAX_PANELS]
+    which = (
+        f"all {len(curves)} themes" if len(shown) == len(curves)
+        else f"the {len(shown)} of {len(curves)} themes with most events (ties by name)"
+    )  # fmt: skip
+    return _chart(
+        shown,
+        f"CAAR by theme: {which} {scope}",
+        f"One panel per theme ({which}), largest first, ties by name; one y-axis for all panels; 95% bands from "
+        "the cross-section of CARs, clipped at the axis where wider",
+        grid=True,
+    )
+
+
+def _source(view) -> dict[str, str | None]:
+    """Where the article came from: a link to its page, or plain text when the page is gone or never existed
+    (the demo's local replay serves it only while the demo runs)."""
+    if view.replayed:
+        path = urlsplit(view.url or "").path or view.origin_ref or ""
+        return {"href": None, "text": f"demo replay (a local copy of Sina, offline now): {path}"}
+    if view.url:
+        return {"href": view.url, "text": view.url}
+    return {"href": None, "text": view.origin_ref or ""}
 
 
 def _when(value: datetime | None) -> str:
@@ -85,7 +122,7 @@ def write_reports(
     con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
         overview = read_overview(con, study)
-        known = [a["article_id"] for a in overview.articles]
+        known = overview.article_ids
         ids = _resolve_ids(article_ids, known) if article_ids else known
         summary = ReportSummary(out_dir / "index.html")
         study_text = _study_text(overview.study_params)
@@ -102,24 +139,25 @@ def write_reports(
                     synthetic="synthetic" in view.price_sources,
                     real=any(s != "synthetic" for s in view.price_sources),
                     study_text=study_text,
+                    source=_source(view),
                     **common,
                 ),
                 encoding="utf-8",
             )
             summary.pages.append(page)
-        for article in overview.articles:
+        # the index links only the pages this folder holds (``report ID --out NEW`` writes one)
+        for article in [a for main in overview.articles for a in (main, *main["flashes"])]:
             article["page"] = _page_name(article["article_id"])
+            article["page_exists"] = (out_dir / article["page"]).exists()
             article["published"] = _when(article["published_at"]).split(" (")[0]
+        pages_here = sum(1 for i in known if (out_dir / _page_name(i)).exists())
         real_sources = [s for s in overview.price_sources if s != "synthetic"]
         class_charts = [
             _chart(caar_curves_from_db(con, study, "link_class", ["mention", "theme_stock", "name_collision"]),
                    "CAAR by class of Sina link (all articles)",
                    "Genuine mentions vs theme stocks vs name collisions, 95% bands"),
         ]  # fmt: skip
-        theme_charts = [
-            _chart(caar_curves_from_db(con, study, "theme", limit=6), "CAAR by theme (the six largest)",
-                   "Events reached through each theme, 95% bands")
-        ]  # fmt: skip
+        theme_charts = [_theme_chart(con, study, "theme", None, "(all articles)")]
         headline = _headline(con, headline_study)
         summary.index.write_text(
             env.get_template("index.html.j2").render(
@@ -130,6 +168,8 @@ def write_reports(
                 class_charts=[c for c in class_charts if c],
                 theme_charts=[c for c in theme_charts if c],
                 headline=headline,
+                pages_here=pages_here,
+                pages_total=len(known),
                 **common,
             ),
             encoding="utf-8",
@@ -160,16 +200,15 @@ def _within_article(gid: str) -> str:
 
 
 def _article_charts(con, study: str, article_id: str) -> list[dict[str, str]]:
-    by_theme = caar_curves_from_db(
-        con, study, "article_theme", _ids(con, study, "article_theme", article_id), label=_within_article
-    )
     by_class = caar_curves_from_db(
         con, study, "article_link_class", _ids(con, study, "article_link_class", article_id), label=_within_article
     )
     charts = [
-        _chart(by_theme, "CAAR by theme", "The article's events by theme; 95% bands from the cross-section of CARs"),
-        _chart(by_class, "CAAR by class of Sina link", "Sina's links: genuine mentions, theme stocks, name collisions"),
-    ]
+        _theme_chart(con, study, "article_theme", _ids(con, study, "article_theme", article_id), "of the article",
+                     label=_within_article),
+        _chart(by_class, "CAAR by class of Sina link", "Sina's links: genuine mentions, theme stocks, name "
+               "collisions; 95% bands from the cross-section of CARs, clipped at the axis where wider"),
+    ]  # fmt: skip
     return [c for c in charts if c]
 
 
@@ -228,10 +267,12 @@ def _headline(con, study: str) -> dict[str, Any] | None:
         "events": kept,
         "groups": groups,
         "charts": [c for c in [_chart(curves, "CAAR around the outline, real prices",
-                                      "By how the article reached the stock; 95% bands from the cross-section")] if c],
+                                      "By how the article reached the stock; 95% bands from the cross-section of "
+                                      "CARs, clipped at the axis where wider")] if c],
         "caveats": (
             f"{len(kept)} events are few, and all share one day 0: their abnormal returns are cross-correlated, so "
             "the plain t, Patell and BMP statistics overstate significance; the Kolari–Pynnönen-adjusted ones are the "
-            f"ones to read. A group of one or two events has no meaningful test. {sessions_note}"
+            "ones to read. A group of one event has no test (its statistics are empty), and two events make a weak "
+            f"one. {sessions_note}"
         ),
     }  # fmt: skip

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import duckdb
 import numpy as np
@@ -53,6 +55,8 @@ class ArticleView:
     stats: list[StatRow]
     price_sources: list[str]
     study: str
+    #: stored from a local replay of Sina (the demo): its URL named a page that is gone, never a source to link
+    replayed: bool = False
 
 
 @dataclass(slots=True)
@@ -63,6 +67,11 @@ class OverviewView:
     articles: list[dict[str, Any]]
     link_class_stats: dict[str, list[StatRow]]
     totals: dict[str, int]
+
+    @property
+    def article_ids(self) -> list[str]:
+        """Every stored article, 7x24 flashes included (the report writes a page for each)."""
+        return [i for a in self.articles for i in [a["article_id"], *(f["article_id"] for f in a["flashes"])]]
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> list[dict[str, Any]]:
@@ -75,6 +84,33 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return bool(
         con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [name]).fetchall()[0][0]
     )
+
+
+_LOOPBACK = ("127.", "localhost", "[::1]", "0.0.0.0")
+
+
+def _loopback(url: str | None) -> bool:
+    host = urlsplit(url or "").netloc.rsplit("@", 1)[-1]
+    return host.startswith(_LOOPBACK)
+
+
+def served_by_replay(con: duckdb.DuckDBPyConnection, article_ids: list[str]) -> set[str]:
+    """The articles that came from a local replay of Sina (the offline demo): a loopback URL, or stored by a
+    run that read a loopback roll, 7x24 or RSS feed (the replay's 7x24 items name invented Sina pages)."""
+    rows = _rows(
+        con,
+        "SELECT a.article_id, a.url, r.args FROM articles a LEFT JOIN runs r USING (run_id)"
+        " WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(article_ids)],
+    )
+    out = set()
+    for row in rows:
+        args = row["args"]
+        args = json.loads(args) if isinstance(args, str) else (args or {})
+        feeds = [args.get("roll_url"), args.get("zhibo_url"), *(args.get("rss_feeds") or [])]
+        if _loopback(row["url"]) or any(_loopback(f) for f in feeds if isinstance(f, str)):
+            out.add(row["article_id"])
+    return out
 
 
 def window_stats(con: duckdb.DuckDBPyConnection, study: str, group_type: str, group_id: str) -> list[StatRow]:
@@ -108,15 +144,17 @@ def window_stats(con: duckdb.DuckDBPyConnection, study: str, group_type: str, gr
 
 def caar_curves_from_db(
     con: duckdb.DuckDBPyConnection, study: str, group_type: str, ids: list[str] | None = None, *,
-    level: float = 0.95, limit: int = 6, label=lambda gid: gid,
+    level: float = 0.95, limit: int | None = None, label=lambda gid: gid,
 ) -> list[CaarCurve]:  # fmt: skip
-    """CAAR per group over the event window with the band CAAR ± q·se (q from t(n − 1)), from ``study_results``."""
+    """CAAR per group over the event window with the band CAAR ± q·se (q from t(n_t − 1), n_t = ``caar_n``, the
+    events whose CAR to that day exists), from ``study_results``."""
     where = "" if ids is None else " AND group_id IN (SELECT unnest(?::VARCHAR[]))"
     params: list[Any] = [study, group_type] + ([ids] if ids is not None else [])
     rows = _rows(
         con,
         "SELECT group_id, rel_day, statistic, value, n FROM study_results"
-        f" WHERE study = ? AND group_type = ? AND rel_day IS NOT NULL AND statistic IN ('caar', 'caar_se'){where}"
+        " WHERE study = ? AND group_type = ? AND rel_day IS NOT NULL"
+        f" AND statistic IN ('caar', 'caar_se', 'caar_n'){where}"
         " ORDER BY group_id, rel_day",
         params,
     )
@@ -126,13 +164,15 @@ def caar_curves_from_db(
         series[row["group_id"]][row["statistic"]][row["rel_day"]] = row["value"]
         sizes[row["group_id"]] = max(sizes[row["group_id"]], row["n"])
     curves = []
-    for gid in sorted(series, key=lambda g: -sizes[g])[:limit]:
+    # every group (or the ``limit`` largest), largest first, ties by label: callers say which in their titles
+    for gid in sorted(series, key=lambda g: (-sizes[g], label(g)))[:limit]:
         days = np.array(sorted(series[gid]["caar"]))
         caar = np.array([np.nan if series[gid]["caar"][d] is None else series[gid]["caar"][d] for d in days], float)
         se = np.array([np.nan if series[gid]["caar_se"].get(d) is None else series[gid]["caar_se"][d] for d in days])
-        n = sizes[gid]
-        q = float(student_t.ppf(0.5 + level / 2.0, n - 1)) if n >= 2 else np.nan
-        curves.append(CaarCurve(label(gid), n, days, caar, caar - q * se, caar + q * se))
+        # the band on day t is over the events whose CAR to t exists (caar_n), as the curve is
+        n_t = np.array([series[gid]["caar_n"].get(d) or 0 for d in days], dtype=float)
+        q = np.where(n_t >= 2, student_t.ppf(0.5 + level / 2.0, np.maximum(n_t, 2) - 1), np.nan)
+        curves.append(CaarCurve(label(gid), sizes[gid], days, caar, caar - q * se, caar + q * se))
     return curves
 
 
@@ -140,8 +180,6 @@ def study_price_sources(con: duckdb.DuckDBPyConnection, study: str) -> tuple[lis
     rows = _rows(con, "SELECT price_sources, params FROM study_runs WHERE study = ?", [study])
     if not rows:
         return [], None
-    import json
-
     params = rows[0]["params"]
     return list(rows[0]["price_sources"]), json.loads(params) if isinstance(params, str) else params
 
@@ -181,12 +219,12 @@ def read_article_view(con: duckdb.DuckDBPyConnection, article_id: str, study: st
         [article_id],
     ):
         themes = [
-            {**t, "members": members.get((m["ordinal"], t["theme_id"]), [])[:6]}
+            {**t, "members": members.get((m["ordinal"], t["theme_id"]), [])}
             for t in themes_by_measure.get(m["ordinal"], [])
         ]
         measures.append({**m, "themes": themes})
     if None in themes_by_measure:  # an article without measures: its themes as one pseudo-measure
-        themes = [{**t, "members": members.get((None, t["theme_id"]), [])[:6]} for t in themes_by_measure[None]]
+        themes = [{**t, "members": members.get((None, t["theme_id"]), [])} for t in themes_by_measure[None]]
         measures.append({"ordinal": None, "label": "", "heading": "(the whole article)", "section_title": None,
                          "themes": themes})  # fmt: skip
     links = _rows(
@@ -233,6 +271,7 @@ def read_article_view(con: duckdb.DuckDBPyConnection, article_id: str, study: st
             [study, article_id],
         )
     sources = sorted({e["price_source"] for e in events if e.get("price_source")})
+    replayed = served_by_replay(con, [article_id])
     return ArticleView(
         article_id=head["article_id"],
         title=head["title"],
@@ -248,6 +287,7 @@ def read_article_view(con: duckdb.DuckDBPyConnection, article_id: str, study: st
         stats=window_stats(con, study, "article", article_id) if _has_table(con, "study_results") else [],
         price_sources=sources,
         study=study,
+        replayed=article_id in replayed,
     )
 
 
@@ -276,11 +316,36 @@ def read_overview(con: duckdb.DuckDBPyConnection, study: str) -> OverviewView:
         theme_members = window_stats(con, study, "via", "theme")
         if theme_members:
             link_class_stats["theme member (via theme)"] = theme_members
+    main = group_flashes(articles)
     totals = {
-        "articles": len(articles),
+        "articles": len(main),
+        "flashes": sum(1 for a in articles if a["origin"] == "zhibo"),
         "policies": sum(1 for a in articles if a["is_policy"]),
         "standardization": sum(1 for a in articles if a["is_standardization"]),
         "sina_links": sum(a["sina_links"] for a in articles),
         "collisions": sum(a["collisions"] for a in articles),
     }
-    return OverviewView(study, params, sources, articles, link_class_stats, totals)
+    return OverviewView(study, params, sources, main, link_class_stats, totals)
+
+
+def _headline(title: str | None) -> str:
+    return "".join((title or "").split()).strip("。.！!")
+
+
+def group_flashes(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sina's 7x24 flashes (origin ``zhibo``) under the article with the same headline, as ``flashes``: a flash
+    repeats the headline (and scores near zero, being one line), so listing it as an article of its own reads as
+    a duplicate. A flash with no such article stays in the list, marked by its origin. Order is kept."""
+    by_headline: dict[str, dict[str, Any]] = {}
+    for article in articles:
+        article.setdefault("flashes", [])
+        if article["origin"] != "zhibo":
+            by_headline.setdefault(_headline(article["title"]), article)
+    main = []
+    for article in articles:
+        parent = by_headline.get(_headline(article["title"])) if article["origin"] == "zhibo" else None
+        if parent is not None:
+            parent["flashes"].append(article)
+        else:
+            main.append(article)
+    return main

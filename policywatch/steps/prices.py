@@ -22,7 +22,7 @@ from crawlers.prices import FetchFailure, PriceBatch, PriceProvider, make_provid
 from policywatch.config import Settings
 from transforms.errors import FetchError
 from transforms.tickers import security_from_code
-from warehouse.prices import last_price_dates, load_prices, record_fetch_failures
+from warehouse.prices import benchmark_levels, last_price_dates, load_prices, record_fetch_failures
 from warehouse.runs import finish_run, record_skip, start_run
 from warehouse.store import open_writer
 
@@ -148,8 +148,20 @@ def plan_prices(
     return PricePlan(requested, requests, refused)
 
 
-def provider_factory_for(settings: Settings, file: str | None = None) -> Callable[[str], PriceProvider]:
+def provider_factory_for(
+    settings: Settings, file: str | None = None, con: duckdb.DuckDBPyConnection | None = None
+) -> Callable[[str], PriceProvider]:
+    """Providers by name from the settings. Given ``con``, the synthetic one takes its market factor from the
+    study benchmark's stored real bars, so synthetic stocks are market-model stocks *of that benchmark* and a
+    study of them is null on average. Without ``con`` (the Airflow download task touches no database) it draws
+    its own market, which is the benchmark's too unless real benchmark bars are kept beside it (fill_gaps)."""
     cfg = settings.prices
+
+    def market():
+        if con is None:
+            return None
+        return benchmark_levels(con, settings.study.benchmark, adjustment=cfg.adjustment)
+
     return lambda which: make_provider(
         which,
         file=file or cfg.file,
@@ -157,6 +169,8 @@ def provider_factory_for(settings: Settings, file: str | None = None) -> Callabl
         batch_size=cfg.batch_size,
         max_retries=cfg.max_retries,
         backoff_s=cfg.backoff_s,
+        benchmark=settings.study.benchmark,
+        market=market,
     )
 
 
@@ -187,8 +201,8 @@ def fetch_prices(
     ``fill_gaps``: fetch from ``since`` (or ``prices.since``) for every ticker and add only the dates that have
     no bar yet, keeping every stored bar (a second source behind a first one: real prices, then synthetic)."""
     name = provider or settings.prices.provider
-    factory = provider_factory or provider_factory_for(settings, file)
     con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
+    factory = provider_factory or provider_factory_for(settings, file, con)
     try:
         run_id = start_run(con, "prices fetch", {"provider": name, "tickers": tickers, "since": since})
         summary = PriceFetchSummary(run_id)

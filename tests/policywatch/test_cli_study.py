@@ -77,6 +77,34 @@ def test_own_files_csv_log_returns_and_a_dropped_event(events_csv):
     assert "1 of 6 events dropped" in result.stderr
 
 
+def test_own_files_min_estimation(events_csv):
+    """The bundled bars start on 2020-10-09: estimation days −250..−11 of the outline's events (day 0
+    2021-10-11) hold 232 returns, 230 for 000816 (its suspended session of 2020-10-26 takes two), and 231 for the
+    event of day 0 2021-10-08; 232 keeps only the three full ones, the default 120 keeps all."""
+
+    def run(*extra: str):
+        return cli("study", "--prices", str(REFERENCE), "--events", str(events_csv), "--benchmark", "000300.SS",
+                   "--estimation", "-250:-11", "--window", "-5:10", "--format", "json", *extra)  # fmt: skip
+
+    default = json.loads(run().stdout)["events"]
+    assert {e["event_id"]: e["n_estimation"] for e in default} == {
+        "outline:300024": 232, "outline:000061": 232, "outline:000816": 230, "outline:300832": 232,
+        "holiday:300750": 231,
+    }  # fmt: skip
+    result = run("--min-estimation", "232")
+    assert result.exit_code == 1
+    status = {e["event_id"]: (e["status"], e["reason"]) for e in json.loads(result.stdout)["events"]}
+    dropped = {k for k, (s, _) in status.items() if s == "dropped"}
+    assert dropped == {"outline:000816", "holiday:300750"}
+    assert {status[k][1] for k in dropped} == {"too_few_estimation_returns"}
+    too_many = runner.invoke(app, ["study", "--prices", str(REFERENCE), "--events", str(events_csv), "--benchmark",
+                                   "000300.SS", "--estimation", "-200:-11", "--window", "-5:10", "--min-estimation",
+                                   "191"])  # fmt: skip
+    assert too_many.exit_code != 0 and "exceeds the estimation window" in too_many.output
+    warehouse = runner.invoke(app, ["study", "--min-estimation", "100"])
+    assert warehouse.exit_code != 0 and "go with --prices and --events" in warehouse.output
+
+
 def test_plot_writes_a_png(events_csv, tmp_path):
     target = tmp_path / "plots" / "caar.png"
     result = byo(events_csv, "--plot", str(target))

@@ -86,3 +86,34 @@ def test_refused_tickers_are_recorded_as_fetch_failures(settings):
         }
     finally:
         con.close()
+
+
+def test_synthetic_fill_takes_its_market_from_the_stored_real_benchmark(settings):
+    """The demo's order: real bars first, then synthetic ones for the rest. The synthetic stocks are then
+    market-model stocks of the stored *real* CSI 300: regressed on its returns (plain numpy), β averages
+    the generator's 1, and the benchmark's real bars are kept, extended only outside their range."""
+    import numpy as np
+
+    from policywatch.reference import BUNDLED_PRICES
+
+    fetch_prices(settings, provider="file", file=str(BUNDLED_PRICES), tickers=[], since=date(2020, 10, 1))
+    synthetic = [f"{600000 + 7 * i:06d}.SS" for i in range(40)]
+    fetch_prices(settings, provider="synthetic", tickers=synthetic, since=date(2020, 6, 1), fill_gaps=True)
+    con = open_reader(settings.db.path)
+    try:
+        frame = con.execute(
+            "SELECT ticker, date, adj_close, source FROM prices WHERE date BETWEEN '2020-10-09' AND '2022-01-14'"
+        ).df()
+    finally:
+        con.close()
+    bench = frame[frame["ticker"] == "000300.SS"].set_index("date")
+    assert set(bench["source"]) == {"file:cn_daily_2020-10_2022-01.csv.gz"}  # real bars untouched
+    market = bench["adj_close"].pct_change().iloc[1:]
+    closes = frame[frame["ticker"].isin(synthetic)].pivot(index="date", columns="ticker", values="adj_close")
+    returns = closes.reindex(bench.index).pct_change(fill_method=None).iloc[1:]
+    betas = []
+    for ticker in synthetic:
+        ok = returns[ticker].notna().to_numpy()
+        betas.append(np.polyfit(market.to_numpy()[ok], returns[ticker].to_numpy()[ok], 1)[0])
+    assert np.mean(betas) == pytest.approx(1.0, abs=0.12)  # 40 draws of U(0.6, 1.4) plus estimation noise
+    assert min(betas) > 0.2  # a stock built on another market factor shows β ≈ 0 here

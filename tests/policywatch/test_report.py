@@ -75,6 +75,70 @@ def test_article_page_shows_measures_links_charts_and_statistics(report):
     assert "<b>synthetic</b>" in html and "file:cn_daily_2020-10_2022-01.csv.gz" in html
 
 
+def test_the_theme_chart_shows_every_theme_and_says_so(report, warehouse):
+    con = open_reader(warehouse.db.path)
+    try:
+        (outline,) = con.execute("SELECT article_id FROM article_policy WHERE is_standardization").fetchall()[0]
+        themes = con.execute(
+            "SELECT count(DISTINCT group_id) FROM study_results WHERE study = 'default'"
+            " AND group_type = 'article_theme' AND starts_with(group_id, ?)",
+            [f"{outline}|"],
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    html = outline_page(report)
+    assert themes > 6  # the old chart silently kept the six largest (ties: alphabetical)
+    assert f'alt="CAAR by theme: all {themes} themes of the article"' in html
+
+
+def test_every_theme_member_is_listed(report, warehouse):
+    con = open_reader(warehouse.db.path)
+    try:
+        (outline,) = con.execute("SELECT article_id FROM article_policy WHERE is_standardization").fetchall()[0]
+        members = con.execute(
+            "SELECT measure_ordinal, theme_id, list(ticker ORDER BY ticker) FROM article_tickers"
+            " WHERE article_id = ? AND via = 'theme' GROUP BY 1, 2",
+            [outline],
+        ).fetchall()
+        no_theme = con.execute(
+            "SELECT count(*) FROM measures m WHERE article_id = ? AND NOT EXISTS (SELECT 1 FROM measure_themes t"
+            " WHERE t.article_id = m.article_id AND t.measure_ordinal = m.ordinal)",
+            [outline],
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    html = outline_page(report)
+    longest = max(len(tickers) for *_, tickers in members)
+    assert longest > 6  # members used to be cut to six with no notice
+    for *_, tickers in members:
+        assert all(t in html for t in tickers)
+    assert f"and {longest - 6} more</summary>" in html
+    # measures that name no theme are one collapsed row, not 20 empty ones
+    assert no_theme > 0 and f"<summary>{no_theme} measures without a theme</summary>" in html
+
+
+def test_tags_of_article_kinds_are_not_link_classes(report):
+    index = report.index.read_text(encoding="utf-8")
+    assert '<span class="tag standardization">standardization</span>' in index
+    assert 'class="tag theme_stock">standardization' not in index
+    assert ".standardization {" in index and ".policy {" in index
+
+
+def test_an_index_for_one_article_links_only_its_page(warehouse, tmp_path):
+    con = open_reader(warehouse.db.path)
+    (outline,) = con.execute("SELECT article_id FROM article_policy WHERE is_standardization").fetchall()[0]
+    con.close()
+    out = tmp_path / "one"
+    result = CliRunner().invoke(app, ["--db", str(warehouse.db.path), "report", outline, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    pages = [p.name for p in out.glob("article-*.html")]
+    index = (out / "index.html").read_text(encoding="utf-8")
+    linked = re.findall(r'href="(article-[^"]+)"', index)
+    assert pages == [f"article-{outline}.html"] and set(linked) == set(pages)
+    assert "This folder holds pages for 1 of the 11 stored items" in index
+    assert index.count("(no page in this folder)") == 10
+
+
 def test_pages_are_self_contained(report):
     for page in [report.index, *report.pages]:
         html = page.read_text(encoding="utf-8")
@@ -95,6 +159,24 @@ def test_overview_leads_with_the_outline_on_real_prices(report):
     assert "Do name-collision links move prices like genuine mentions?" in index
     assert "synthetic prices" in index  # the banner: the default study mixes real and synthetic prices
 
+
+#: Does the page's own font stack draw Chinese? Without a CJK font every Chinese character is the same
+#: ".notdef" box ("tofu"), the very box drawn for U+FFFF, which no font has: two different characters then give
+#: identical pixels, and a character gives the pixels of U+FFFF. (Widths cannot tell: a CJK font's own .notdef
+#: box is one em wide, like its ideographs.)
+CJK_PROBE = """() => {
+  const canvas = document.createElement("canvas");
+  canvas.width = 96; canvas.height = 64;
+  const g = canvas.getContext("2d");
+  g.font = "40px " + getComputedStyle(document.body).fontFamily;
+  const pixels = (text) => {
+    g.clearRect(0, 0, canvas.width, canvas.height);
+    g.fillText(text, 4, 48);
+    return Array.from(g.getImageData(0, 0, canvas.width, canvas.height).data).join(",");
+  };
+  const guo = pixels("国"), jia = pixels("家"), tofu = pixels("\\uFFFF");
+  return {distinct: guo !== jia, not_tofu: guo !== tofu && jia !== tofu};
+}"""
 
 #: .ci/run sets this: in CI the browser test must run, never skip
 REQUIRED = bool(os.environ.get("POLICYWATCH_REQUIRE_BROWSER"))
@@ -127,6 +209,11 @@ def test_pages_render_in_a_real_browser(report):
                 assert problems == []
                 assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
                 assert page.title().endswith("policywatch") or page.title() == "policywatch report"
+                glyphs = page.evaluate(CJK_PROBE)
+                assert glyphs["distinct"] and glyphs["not_tofu"], (
+                    f"Chinese text renders as empty boxes ({glyphs}): no CJK font is installed "
+                    "(apt-get install fonts-noto-cjk; .ci/run does)"
+                )
                 page.close()
         finally:
             browser.close()
@@ -141,3 +228,31 @@ def test_report_command(warehouse, tmp_path):
     result = CliRunner().invoke(app, ["--db", str(warehouse.db.path), "report", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert (out / "index.html").exists() and len(list(out.glob("article-*.html"))) == 11
+
+
+def test_a_wide_band_does_not_flatten_the_other_curves():
+    """A group of three can have a ±30% band: the y-axis follows the CAAR curves (padded by half their span,
+    at least 2 points) and the band is clipped at it, with the curve labelled so."""
+    import numpy as np
+
+    from policywatch.plots import _clipped, caar_grid_png, caar_png, y_range
+    from transforms.event_study.report import CaarCurve
+
+    days = np.arange(-5, 11)
+    narrow = CaarCurve("mention", 30, days, np.linspace(-0.01, 0.03, 16), np.full(16, -0.02), np.full(16, 0.04))
+    wide = CaarCurve("name_collision", 3, days, np.full(16, 0.01), np.full(16, -0.30), np.full(16, 0.30))
+    limits = y_range([narrow, wide])
+    assert limits == pytest.approx((-1.0 - 2.0, 3.0 + 2.0))  # curves span −1..3 %: padded by 2 points
+    assert _clipped(wide, limits) and not _clipped(narrow, limits)
+    for png in (caar_png([narrow, wide], title="t"), caar_grid_png([narrow, wide], title="t")):
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_flashes_go_under_the_article_with_their_headline():
+    from policywatch.report.data import group_flashes
+
+    article = {"article_id": "a", "origin": "crawl", "title": "重磅！中央发文"}
+    flash = {"article_id": "zhibo1", "origin": "zhibo", "title": "重磅！ 中央发文"}
+    alone = {"article_id": "zhibo2", "origin": "zhibo", "title": "另一条快讯"}
+    assert group_flashes([article, flash, alone]) == [article, alone]
+    assert article["flashes"] == [flash] and alone["flashes"] == []

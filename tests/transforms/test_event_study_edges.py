@@ -7,7 +7,7 @@ import pytest
 
 from transforms.errors import ConfigError, InputError
 from transforms.event_study import EventTable, PricePanel, StudySpec, run_event_study
-from transforms.event_study.report import event_records, group_report
+from transforms.event_study.report import TESTS, event_records, group_report
 
 SPEC = StudySpec(estimation=(-30, -2), window=(-1, 1), car_windows=((0, 0), (-1, 1)), min_estimation=20)
 N_SESSIONS = 80
@@ -40,12 +40,18 @@ def test_zero_variance_is_dropped_with_its_reason():
 
 
 def test_fewer_than_two_events_keeps_what_can_be_computed_and_says_why():
+    """A group of one has no test at all (the README's rule): not only t, BMP and KP but Patell, Corrado,
+    sign and Wilcoxon too, which would otherwise report p-values for one observation (Wilcoxon's normal
+    approximation gave p = 0.317 for any single event). The AR, CAR and counts stay."""
     result = run_event_study(make_panel([series(1)]), events([0], [50]), SPEC)
-    day0 = group_report(result)["days"][1]
-    assert day0["n"] == 1
-    assert day0["csect_t"] is None and day0["bmp_t"] is None and day0["kp_bmp_t"] is None
-    assert day0["patell_z"] is not None and day0["aar"] == pytest.approx(result.ar[0, 1])
-    assert any("fewer than 2 events" in note for note in day0["notes"])
+    report = group_report(result)
+    for row in [*report["days"], *report["windows"]]:
+        assert row["n"] == 1
+        assert {name: row[name] for name, _ in TESTS} == dict.fromkeys((name for name, _ in TESTS), None)
+        assert {p: row[p] for _, p in TESTS} == dict.fromkeys((p for _, p in TESTS), None)
+        assert row["n_pos"] + row["n_neg"] == 1
+        assert any("fewer than 2 events" in note for note in row["notes"])
+    assert report["days"][1]["aar"] == pytest.approx(result.ar[0, 1])
 
 
 def test_a_ticker_without_prices_and_a_day0_outside_the_data():
@@ -105,6 +111,31 @@ def test_trade_to_trade_spans_a_suspension_and_drop_rule_leaves_it_out():
     assert result.car[0, 1] == pytest.approx(np.nansum(result.ar[0]))  # observed on day -2 and day +1
     dropped = run_event_study(panel, events([0], [50]), StudySpec(**{**_args(), "missing": "drop"}))
     assert reasons(dropped) == ["missing_day0"]
+
+
+def test_the_caar_curve_and_its_band_are_over_the_same_events():
+    """Four events on day 0 = session 50, window [-1, 2]; event 3 is suspended on day +1 (trade to trade: its
+    day +2 return spans days +1 and +2). On day +1 the curve and the band are over the three events whose
+    CAR(-1, +1) exists, on day +2 over all four again. By hand from the events' ARs: mean and sd (divisor
+    n − 1) of the cumulative ARs — not a running sum of AARs over changing samples beside a band over all."""
+    spec = StudySpec(estimation=(-30, -2), window=(-1, 2), car_windows=((0, 0),), min_estimation=20)
+    prices = [series(20 + i) for i in range(4)]
+    prices[3][51] = np.nan
+    result = run_event_study(make_panel(prices), events([0, 1, 2, 3], [50, 50, 50, 50]), spec)
+    assert result.kept.all() and np.isnan(result.ar[3, 2]) and result.span[3, 3] == 2
+    g = result.group_index("all", "all")
+    expected_n = [4, 4, 3, 4]
+    for column, n in enumerate(expected_n):
+        values = [float(np.sum(result.ar[i, : column + 1])) for i in range(3)]
+        if column != 2:  # event 3 has no CAR to day +1 (not observed that day); to day +2 it has one again
+            values.append(float(np.nansum(result.ar[3, : column + 1])))
+        assert result.days["caar_n"][g, column] == n == len(values)
+        assert result.days["caar"][g, column] == pytest.approx(np.mean(values), abs=1e-15)
+        assert result.days["caar_se"][g, column] == pytest.approx(np.std(values, ddof=1) / np.sqrt(n), rel=1e-12)
+    assert result.days["caar"][g, 3] == pytest.approx(np.mean(result.car[:, result.windows.index((-1, 2))]))
+    # with no day missing the curve is the running sum of the AARs
+    full = run_event_study(make_panel(prices[:3]), events([0, 1, 2], [50, 50, 50]), spec)
+    assert full.days["caar"][0] == pytest.approx(np.cumsum(full.days["aar"][0]), abs=1e-15)
 
 
 def test_a_car_needs_the_day_before_its_window():

@@ -32,6 +32,35 @@ def test_wilcoxon_with_ties_and_zeros_by_hand():
     assert (out["n_pos"][0, 0], out["n_neg"][0, 0], out["n"][0, 0]) == (4, 1, 6)
 
 
+def _wilcoxon_p(values):
+    segs, x = one_column(values, [0] * len(values))
+    out = cross_section(segs, x, x, np.full(len(values), 100.0), np.array([0.5]), window_form=False)
+    return out["wilcoxon_p"][0, 0]
+
+
+def test_wilcoxon_exact_p_for_small_untied_samples():
+    # by hand: one value has two equally likely signs, p = 1; three positive values: W⁺ = 6 has probability
+    # 1/8 and the two-sided p is 2/8
+    assert _wilcoxon_p([0.012]) == 1.0
+    assert _wilcoxon_p([0.01, 0.02, 0.03]) == pytest.approx(0.25, abs=1e-15)
+    assert _wilcoxon_p([-0.01, -0.02, -0.03, -0.04]) == pytest.approx(0.125, abs=1e-15)
+    rng = np.random.default_rng(4)
+    for n in (2, 5, 8, 13, 25, 50):
+        for _ in range(5):
+            values = rng.normal(0.005, 0.02, n)
+            expected = stats.wilcoxon(values, method="exact").pvalue  # scipy's own exact distribution
+            assert _wilcoxon_p(values.tolist()) == pytest.approx(expected, rel=1e-9, abs=1e-15), n
+
+
+def test_wilcoxon_normal_approximation_above_fifty_and_with_ties():
+    values = np.random.default_rng(5).normal(0.003, 0.02, 60)
+    expected = stats.wilcoxon(values, correction=False, method="asymptotic").pvalue
+    assert _wilcoxon_p(values.tolist()) == pytest.approx(expected, rel=1e-9)
+    tied = [0.01, 0.01, -0.02, 0.03]  # a tie: the exact table does not apply
+    expected = stats.wilcoxon(tied, correction=False, method="asymptotic").pvalue
+    assert _wilcoxon_p(tied) == pytest.approx(expected, rel=1e-9)
+
+
 def test_groups_are_independent_and_missing_values_are_left_out():
     values = [0.02, 0.01, np.nan, -0.03, 0.04, 0.05]
     segs, x = one_column(values, [0, 0, 0, 1, 1, 1])

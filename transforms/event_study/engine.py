@@ -30,7 +30,14 @@ from transforms.event_study.estimation import EventBlock, WindowSource, estimate
 from transforms.event_study.limits import board_codes, limit_flags, limit_flags_from_prices, price_limits
 from transforms.event_study.panel import PricePanel, compute_returns
 from transforms.event_study.spec import StudySpec
-from transforms.event_study.statistics import Segments, corrado, cross_section, kolari_pynnonen, mean_sd
+from transforms.event_study.statistics import (
+    Segments,
+    corrado,
+    cross_section,
+    kolari_pynnonen,
+    mean_sd,
+    no_tests_below_two,
+)
 
 __all__ = ["EventTable", "Groups", "StudyResult", "run_event_study"]
 
@@ -259,17 +266,22 @@ def _group_statistics(result: StudyResult, block: EventBlock, groups: Groups) ->
         day_stats = pool.submit(cross_section, segs, result.ar[rows], result.sar[rows], dof, p_hat, window_form=False)
         win_stats = pool.submit(cross_section, segs, result.car[rows], result.scar[rows], dof, p_hat, window_form=True)
         rank_stats = pool.submit(corrado, segs, block.ranks_u, slice(k_est, None), rank_windows)
-        cumulative = np.where(np.isfinite(result.ar), result.ar, 0.0).cumsum(axis=1)
-        _, _, cum_sd = mean_sd(segs, cumulative[rows])
+        path_n, path_mean, path_sd = mean_sd(segs, block.car_path[rows])
         (r_day, r_win), days, wins, ranks = (f.result() for f in (correlations, day_stats, win_stats, rank_stats))
     result.r_bar_day, result.r_bar_window = r_day, r_win
     kolari_pynnonen(days, np.repeat(r_day[:, None], len(result.rel_days), axis=1))
     kolari_pynnonen(wins, r_win)
     days["corrado_z"], days["corrado_p"] = ranks["corrado_z"], ranks["corrado_p"]
     wins["corrado_z"], wins["corrado_p"] = ranks["corrado_window_z"], ranks["corrado_window_p"]
+    no_tests_below_two(days)  # a group of one has no test (statistics module docstring)
+    no_tests_below_two(wins)
     days["aar"] = days.pop("mean")
-    days["caar"] = np.nancumsum(days["aar"], axis=1)
-    days["caar_se"] = cum_sd / np.sqrt(result.n_events)[:, None]
+    # CAAR_t and its standard error over the same events: those whose CAR from the window's first day to t
+    # exists (with no day missing for any event this is the running sum of AAR)
+    days["caar"] = path_mean
+    days["caar_n"] = path_n
+    with np.errstate(invalid="ignore", divide="ignore"):
+        days["caar_se"] = path_sd / np.sqrt(path_n)
     wins["caar"] = wins.pop("mean")
     days["r_bar"] = np.repeat(r_day[:, None], len(result.rel_days), axis=1)
     wins["r_bar"] = r_win

@@ -14,6 +14,7 @@ Conventions (documented in the README too):
   constant mean) and its forecast-error variance is s_i²·[g + g²/M_i + (R_m − g·R̄_m)²/Σ(R_mτ − R̄_m)²]
   (market model), s_i²·(g + g²/M_i) (constant mean), s_i²·g (market-adjusted): Patell's correction with the
   CAR formula for L = g. With g = 1 these are the textbook one-day formulas.
+- The CAAR curve's CAR to day t (``car_path``) follows the same rule with a = the window's first day.
 - CAR over [a, b] needs the stock observed on day a−1 and on day b (trade-to-trade: the returns dated
   a…b then cover exactly the window) — under the drop rule, every day's AR in [a, b]; otherwise it is missing.
   S²(CAR) uses L = b − a + 1 and Σ R_m over the window's returns.
@@ -63,6 +64,8 @@ class EventBlock:
     simple: np.ndarray  #: (n, W) one-session simple return (limit flags)
     car: np.ndarray  #: (n, n_windows)
     scar: np.ndarray  #: (n, n_windows)
+    #: (n, W) CAR from the first event-window day to each day, by the CAR rule (NaN where it does not exist)
+    car_path: np.ndarray
     p_positive: np.ndarray  #: (n,) share of positive estimation residuals
     ranks_u: np.ndarray  #: float32 (n, K_est + W): U = rank/(T+1) − ½, NaN where no AR
     z: np.ndarray  #: float32 (n, K_est): unit-length centred estimation residuals (0 where none)
@@ -173,6 +176,7 @@ def estimate_block(source: WindowSource, tick: np.ndarray, day0: np.ndarray, spe
         ar, factor = _abnormal(spec.model, rw, mw, g, alpha, beta, xbar, sxx, safe_m)
         sar = ar / np.sqrt(s2[:, None] * factor)
         car, scar = _cars(spec, ar, mw, observed, alpha, beta, xbar, sxx, safe_m, s2)
+        car_path = _car_path(spec, ar, observed)
 
     unmasked = source.unmasked(t, np.where(valid, day0, -spec.estimation[0] - source.pad))
     unmasked = big_m if unmasked is None else np.where(valid, unmasked, 0)
@@ -197,6 +201,7 @@ def estimate_block(source: WindowSource, tick: np.ndarray, day0: np.ndarray, spe
         simple=simple,
         car=car,
         scar=scar,
+        car_path=car_path,
         p_positive=p_positive,
         ranks_u=ranks_u,
         z=z,
@@ -240,6 +245,18 @@ def _cars(spec, ar, mw, observed, alpha, beta, xbar, sxx, big_m, s2):
         car[:, j] = np.where(complete, total, np.nan)
         scar[:, j] = car[:, j] / np.sqrt(s2 * factor)
     return car, scar
+
+
+def _car_path(spec, ar, observed):
+    """CAR over [w0, t] for every event-window day t, under the same rule as a CAR window: observed on the day
+    before the window and on day t (drop rule: every AR up to t). The CAAR curve averages these, so the curve
+    and its band are over one sample of events per day."""
+    total = np.nancumsum(ar, axis=1)
+    if spec.missing == "drop":
+        complete = np.logical_and.accumulate(np.isfinite(ar), axis=1)
+    else:
+        complete = observed[:, :1] & observed[:, 1:]
+    return np.where(complete, total, np.nan)
 
 
 def _reasons(spec, valid, tick, day0, has_return, big_m, unmasked, sxx, s2) -> np.ndarray:

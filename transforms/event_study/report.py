@@ -28,7 +28,7 @@ TESTS: tuple[tuple[str, str], ...] = (
     ("gsign_z", "gsign_p"),
     ("wilcoxon_w", "wilcoxon_p"),
 )
-_DAY_VALUES = ("aar", "caar", "caar_se", "n_pos", "n_neg", "r_bar", "wilcoxon_z")
+_DAY_VALUES = ("aar", "caar", "caar_se", "caar_n", "n_pos", "n_neg", "r_bar", "wilcoxon_z")
 _WINDOW_VALUES = ("caar", "n_pos", "n_neg", "r_bar", "wilcoxon_z")
 
 
@@ -44,14 +44,15 @@ def _notes(stats: dict[str, np.ndarray], g: int, c: int) -> list[str]:
     n = stats["n"][g, c]
     notes = []
     if n < 2:
-        notes.append("fewer than 2 events: no cross-sectional t, BMP or KP statistics")
-    elif not stats["sd"][g, c] > 0:
+        notes.append("fewer than 2 events: no test statistic (a single event's standardized AR is in event_returns)")
+        return notes
+    if not stats["sd"][g, c] > 0:
         notes.append("zero cross-sectional variance: t and BMP undefined")
-    if n >= 2 and not np.isfinite(stats["kp_bmp_t"][g, c]) and np.isfinite(stats["bmp_t"][g, c]):
+    if not np.isfinite(stats["kp_bmp_t"][g, c]) and np.isfinite(stats["bmp_t"][g, c]):
         notes.append("1 + (n − 1) r̄ ≤ 0: no Kolari–Pynnönen adjustment")
-    if n >= 1 and not np.isfinite(stats["gsign_z"][g, c]):
+    if not np.isfinite(stats["gsign_z"][g, c]):
         notes.append("p̂ of positive estimation ARs is 0 or 1: no generalized sign test")
-    if n >= 1 and not np.isfinite(stats["corrado_z"][g, c]):
+    if not np.isfinite(stats["corrado_z"][g, c]):
         notes.append("zero rank variance: no Corrado statistic")
     return notes
 
@@ -63,8 +64,9 @@ def _row(stats: dict[str, np.ndarray], g: int, c: int, values: tuple[str, ...]) 
     for name, p in TESTS:
         row[name] = _plain(float(stats[name][g, c]))
         row[p] = _plain(float(stats[p][g, c]))
-    for name in ("n_pos", "n_neg"):
-        row[name] = int(stats[name][g, c])
+    for name in ("n_pos", "n_neg", "caar_n"):  # counts (caar_n on day rows only)
+        if name in row:
+            row[name] = int(stats[name][g, c])
     row["notes"] = _notes(stats, g, c)
     return row
 
@@ -174,14 +176,15 @@ class CaarCurve:
 def caar_curves(
     result: StudyResult, group_type: str = "all", *, level: float = 0.95, limit: int = 8
 ) -> list[CaarCurve]:
-    """One curve per group of ``group_type`` (the ``limit`` largest): CAAR_t ± q·sd_i(CAR_i(t1..t))/√n,
-    q the two-sided ``level`` quantile of t(n − 1)."""
+    """One curve per group of ``group_type`` (the ``limit`` largest): CAAR_t ± q_t·sd_i(CAR_i(t1..t))/√n_t over
+    the n_t events whose CAR to t exists, q_t the two-sided ``level`` quantile of t(n_t − 1)."""
     rows = np.flatnonzero(result.group_types == group_type)
     rows = rows[np.argsort(-result.n_events[rows], kind="stable")][:limit]
     curves = []
     for g in rows:
-        n = result.n_events[g]
-        z = float(student_t.ppf(0.5 + level / 2.0, n - 1)) if n >= 2 else np.nan
+        n_t = result.days["caar_n"][g]
+        with np.errstate(invalid="ignore"):
+            z = np.where(n_t >= 2, student_t.ppf(0.5 + level / 2.0, np.maximum(n_t, 2) - 1), np.nan)
         caar, se = result.days["caar"][g], result.days["caar_se"][g]
         label = str(result.group_ids[g]) if group_type != "all" else "all events"
         curves.append(CaarCurve(label, int(result.n_events[g]), result.rel_days, caar, caar - z * se, caar + z * se))

@@ -9,16 +9,23 @@ Every statistic is computed per group and per column (an event day, or a CAR win
   with p from N(0, 1); NaN when 1 + (n − 1) r̄ ≤ 0;
 - generalized sign (Cowan 1992): p̂ = mean over the group's events of each event's share of positive
   estimation-window ARs; Z = (w − n p̂)/√(n p̂ (1 − p̂)), w = events with AR (CAR) > 0; p from N(0, 1);
-- Wilcoxon signed rank: W = sum of the ranks of |x| over positive x (zeros dropped, ties averaged);
-  normal approximation with the tie correction, no continuity correction, p from N(0, 1);
+- Wilcoxon signed rank: W = sum of the ranks of |x| over positive x (zeros dropped, ties averaged), n = the
+  nonzero values; p from the exact null distribution of W (all 2^n sign patterns equally likely,
+  p = min(1, 2·min(P(W ≤ w), P(W ≥ w)))) when n ≤ 50 and no two |x| are tied, else the normal approximation
+  with the tie correction and no continuity correction (scipy.stats.wilcoxon's "auto" for untied data);
+  ``wilcoxon_z`` is the normal score in both cases;
 - Corrado–Zivney rank: U_it = K_it/(T_i + 1) − ½ (ranks over each event's estimation and event windows);
   S_U² = (1/T) Σ_t N_t Ū_t² over the T relative days with data; z_t = √N_t Ū_t / S_U;
   window: Σ_{t∈w} √N_t Ū_t / (√L S_U); p from N(0, 1).
-A statistic that cannot be computed (n < 2, zero variance) is NaN and gets a note.
+A group of fewer than two events has no test: every statistic (t, Patell, BMP, both KP versions, Corrado,
+sign, Wilcoxon) is NaN for it and gets a note, Patell and Corrado included, although a one-event Patell Z or
+rank would be a time-series test of that event: read the event's own standardized AR in ``event_returns``.
+A statistic that cannot be computed otherwise (zero variance) is NaN and gets a note too.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +35,27 @@ from scipy.stats import t as student_t
 
 from transforms.event_study.ranks import segment_ranks
 
-__all__ = ["Segments", "corrado", "cross_section", "kolari_pynnonen", "mean_sd", "two_sided_normal", "two_sided_t"]
+__all__ = [
+    "EXACT_WILCOXON_MAX_N",
+    "TEST_KEYS",
+    "Segments",
+    "corrado",
+    "cross_section",
+    "kolari_pynnonen",
+    "mean_sd",
+    "no_tests_below_two",
+    "two_sided_normal",
+    "two_sided_t",
+    "wilcoxon_exact_p",
+]
+
+#: every test statistic and p-value a group gets (NaN for a group of fewer than two events)
+TEST_KEYS = (
+    "csect_t", "csect_p", "patell_z", "patell_p", "bmp_t", "bmp_p", "kp_bmp_t", "kp_bmp_p", "kp_patell_z",
+    "kp_patell_p", "corrado_z", "corrado_p", "gsign_z", "gsign_p", "wilcoxon_w", "wilcoxon_z", "wilcoxon_p",
+)  # fmt: skip
+#: the exact Wilcoxon distribution is used up to this many nonzero untied values
+EXACT_WILCOXON_MAX_N = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +181,52 @@ def kolari_pynnonen(stats: dict[str, np.ndarray], r_bar: np.ndarray) -> None:
         stats["kp_patell_p"] = two_sided_normal(stats["kp_patell_z"])
 
 
+def no_tests_below_two(stats: dict[str, np.ndarray]) -> None:
+    """Blank every test statistic of the (group, column) cells with fewer than two events (in place)."""
+    few = stats["n"] < 2
+    for key in TEST_KEYS:
+        if key in stats:
+            stats[key] = np.where(few, np.nan, stats[key])
+
+
+@functools.cache
+def _exact_wilcoxon_table(max_n: int = EXACT_WILCOXON_MAX_N) -> np.ndarray:
+    """(max_n + 1, max_n(max_n + 1)/2 + 1): two-sided exact p of W⁺ = w for n untied nonzero values.
+
+    Under H0 each of the 2^n sign patterns of ranks 1..n is equally likely; the number of patterns with
+    W⁺ = w is the number of subsets of {1..n} summing to w (built rank by rank; below 2^53, exact in float64).
+    """
+    top = max_n * (max_n + 1) // 2
+    table = np.ones((max_n + 1, top + 1))
+    counts = np.zeros(top + 1)
+    counts[0] = 1.0
+    for n in range(1, max_n + 1):
+        counts[n:] = counts[n:] + counts[: top + 1 - n].copy()
+        total = 2.0**n
+        cdf = np.cumsum(counts) / total  # P(W ≤ w)
+        sf = 1.0 - np.r_[0.0, cdf[:-1]]  # P(W ≥ w)
+        table[n] = np.minimum(1.0, 2.0 * np.minimum(cdf, sf))
+    return table
+
+
+def wilcoxon_exact_p(n: np.ndarray, w_plus: np.ndarray) -> np.ndarray:
+    """Two-sided exact p-values for integer W⁺ with n ≤ EXACT_WILCOXON_MAX_N untied nonzero values (NaN
+    elsewhere)."""
+    table = _exact_wilcoxon_table()
+    n = np.asarray(n, dtype=float)
+    w = np.asarray(w_plus, dtype=float)
+    ok = np.isfinite(n) & np.isfinite(w) & (n >= 1) & (n <= EXACT_WILCOXON_MAX_N) & (w >= 0)
+    ni = np.where(ok, n, 0).astype(np.int64)
+    wi = np.where(ok, np.rint(w), 0).astype(np.int64)
+    ok &= wi <= ni * (ni + 1) // 2
+    return np.where(ok, table[ni, np.where(ok, wi, 0)], np.nan)
+
+
 def _wilcoxon(segs: Segments, x: np.ndarray) -> dict[str, np.ndarray]:
     g, c = segs.n_groups, x.shape[1]
     w = np.full((g, c), np.nan)
     z = np.full((g, c), np.nan)
+    p = np.full((g, c), np.nan)
     for col in range(c):
         values = x[:, col]
         nonzero = np.isfinite(values) & (values != 0)
@@ -172,7 +241,9 @@ def _wilcoxon(segs: Segments, x: np.ndarray) -> dict[str, np.ndarray]:
         w[:, col] = np.where(count > 0, w_plus, np.nan)
         with np.errstate(invalid="ignore", divide="ignore"):
             z[:, col] = np.where(var > 0, (w_plus - mean) / np.sqrt(var), np.nan)
-    return {"wilcoxon_w": w, "wilcoxon_z": z, "wilcoxon_p": two_sided_normal(z)}
+        exact = (ties == 0) & (count >= 1) & (count <= EXACT_WILCOXON_MAX_N)
+        p[:, col] = np.where(exact, wilcoxon_exact_p(count, w_plus), two_sided_normal(z[:, col]))
+    return {"wilcoxon_w": w, "wilcoxon_z": z, "wilcoxon_p": p}
 
 
 def corrado(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from transforms.alert_matching import AlertCandidate, RuleMatch
 from transforms.models import CHINA_TZ
@@ -27,6 +28,17 @@ class AlertMessage:
     body: str  #: Markdown
 
 
+def _link_text(link: str | None) -> str:
+    """The article's address; a loopback one (the offline demo's local replay of Sina) says so, since it
+    answers only while the replay runs."""
+    if not link:
+        return "无"
+    host = (urlsplit(link).hostname or "").lower()
+    if host == "localhost" or host.startswith("127.") or host == "::1":
+        return f"{link}（演示用本地回放，仅在演示运行时可打开）"
+    return link
+
+
 def render_alert(candidate: AlertCandidate, match: RuleMatch, theme_names: Mapping[str, str]) -> AlertMessage:
     def theme_label(theme_id: str) -> str:
         return f"{theme_names.get(theme_id, theme_id)}（{theme_id}）"
@@ -45,7 +57,7 @@ def render_alert(candidate: AlertCandidate, match: RuleMatch, theme_names: Mappi
     if candidate.documents:
         lines.append(f"- 文件：{'、'.join('《' + d + '》' for d in candidate.documents[:3])}")
     lines.append(f"- 政策评分：{candidate.policy_score:.2f}（标准化 {candidate.standardization_score:.2f}）")
-    lines.append(f"- 链接：{candidate.url or candidate.origin_ref or '无'}")
+    lines.append(f"- 链接：{_link_text(candidate.url or candidate.origin_ref)}")
     hits = []
     if match.themes:
         hits.append("主题 " + "、".join(theme_label(t) for t in match.themes))
@@ -67,6 +79,8 @@ def render_alert(candidate: AlertCandidate, match: RuleMatch, theme_names: Mappi
                 members = [t for t in candidate.tickers if theme_id in t.themes and "theme" in t.vias]
                 members.sort(key=lambda t: -t.confidence)
                 stocks = "、".join(f"{t.ticker} {t.name or ''}".strip() for t in members[:_MAX_TICKERS_PER_THEME])
+                if len(members) > _MAX_TICKERS_PER_THEME:
+                    stocks += f" 等 {len(members)} 只（另有 {len(members) - _MAX_TICKERS_PER_THEME} 只未列出）"
                 if stocks:
                     lines.append(f"  - {theme_names.get(theme_id, theme_id)} 相关股票：{stocks}")
         if len(match.measures) > _MAX_MEASURES:

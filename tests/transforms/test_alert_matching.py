@@ -86,3 +86,19 @@ def test_message_says_what_a_reader_needs_in_chinese():
     ):
         assert expected in body
     assert "人工智能（ai）" not in body  # only the tracked theme of the measure is shown
+
+
+def test_a_theme_with_more_stocks_than_shown_says_how_many_were_left_out():
+    members = tuple(CandidateTicker(f"60000{i}.SS", f"机器人{i}", 0.4, ("theme",), (), ("robots",)) for i in range(8))
+    many = replace(OUTLINE, tickers=members)
+    body = render_alert(many, match_rule(rule(themes=("robots",)), many), {"robots": "机器人"}).body
+    assert "600005.SS 机器人5 等 8 只（另有 2 只未列出）" in body
+    assert "600006.SS" not in body
+
+
+def test_a_link_to_the_local_replay_says_it_works_only_while_the_demo_runs():
+    local = replace(OUTLINE, url="http://127.0.0.1:38449/china/2021-10-10/doc-iktzscyx9453213.shtml")
+    body = render_alert(local, match_rule(rule(themes=("robots",)), local), {"robots": "机器人"}).body
+    assert "链接：http://127.0.0.1:38449/china/2021-10-10/doc-iktzscyx9453213.shtml（演示用本地回放" in body
+    real = render_alert(OUTLINE, match_rule(rule(themes=("robots",)), OUTLINE), {"robots": "机器人"}).body
+    assert "链接：https://finance.sina.com.cn/x/doc-iktzscyx9453213.shtml\n" in real

@@ -8,6 +8,7 @@ and the next crawl resumes it from its Scrapy job folder).
 
 from __future__ import annotations
 
+import builtins
 import fcntl
 import json
 import os
@@ -31,7 +32,6 @@ from transforms.errors import TransientError
 
 __all__ = [
     "CrawlerProblem",
-    "crawler_log_tail",
     "crawler_problem",
     "exclusive_staging",
     "job_finished",
@@ -130,17 +130,21 @@ def run_crawler(run_dir: Path, on_event: Callable[[dict[str, Any]], None]) -> in
         return process.wait()
 
 
-def crawler_log_tail(run_dir: Path, chars: int = 800) -> str:
-    return _read(run_dir / "stderr.log")[-chars:]
-
-
 def _read(path: Path, start: int = 0) -> str:
     """A log's text from byte ``start`` on ("" when there is none)."""
     return path.read_bytes()[start:].decode("utf-8", errors="replace") if path.exists() else ""
 
 
 #: exceptions that say the machine was short of something, not that the code or the job is wrong
-_TRANSIENT_EXCEPTIONS = ("MemoryError", "OSError", "TimeoutError", "ConnectionError", "BrokenPipeError")
+def transient_exception(line: str | None) -> bool:
+    """Whether an exception line (``ConnectionResetError: …``) names a failure of the machine rather than of
+    the code: out of memory, or an operating-system error (a full disk, a broken pipe, a refused or reset
+    connection — every ``OSError`` subclass). Running again may help; anything else will fail the same way."""
+    if not line:
+        return False
+    name = line.split(":", 1)[0].strip().rsplit(".", 1)[-1]
+    found = getattr(builtins, name, None)
+    return isinstance(found, type) and issubclass(found, (OSError, MemoryError))
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +190,9 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
         p.stem.removeprefix(CRASH_PREFIX): json.loads(p.read_text(encoding="utf-8")).get("error")
         for p in sorted(run_dir.glob(f"{CRASH_PREFIX}*.json"))
     }
+    if crashes and all(transient_exception(error) for error in crashes.values()):
+        named = "; ".join(f"{spider}: {error}" for spider, error in crashes.items())
+        return CrawlerProblem(f"the crawler could not run ({named}); the next run tries again", "transient")
     if crashes:
         named = "; ".join(f"{spider}: {error}" for spider, error in crashes.items())
         return CrawlerProblem(
@@ -210,7 +217,7 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
     if code == 0 and all((run_dir / f"closed-{name}.json").exists() for name in _expected_spiders(run_dir)):
         return None  # stopped early on purpose (the request budget): the next run resumes the job
     line = last_error_line(_read(run_dir / "stderr.log", log_from))
-    if line and line.split(":", 1)[0].rsplit(".", 1)[-1] not in _TRANSIENT_EXCEPTIONS:
+    if line and not transient_exception(line):
         return CrawlerProblem(
             f"the crawler process failed (exit code {code}): {line}; running it again will fail the same way"
             f" ({run_dir / 'stderr.log'})",
@@ -218,7 +225,7 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
         )
     return CrawlerProblem(
         f"the crawler process exited with code {code} before its job was done; the next run resumes it."
-        f" {line or crawler_log_tail(run_dir, 400)}",
+        f" {line or _read(run_dir / 'stderr.log', log_from)[-400:]}",
         "transient",
     )
 

@@ -113,9 +113,22 @@ def test_an_exit_is_told_apart_by_how_the_process_ended(tmp_path):
     (run / "stderr.log").write_text(UNHANDLED.replace("re.error: missing ), unterminated", "MemoryError: no"))
     assert crawler_problem(run, 1, finished=False).kind == "transient"  # short of memory: may pass next time
     assert crawler_problem(run, 1, finished=False, log_from=len(UNHANDLED.encode())).kind == "transient"
+    (run / "stderr.log").write_text(UNHANDLED.replace("re.error: missing ), unterminated", "ConnectionResetError: x"))
+    assert crawler_problem(run, 1, finished=False).kind == "transient"  # an OSError subclass: the machine, not code
     (run / "stderr.log").write_text("")
     assert crawler_problem(run, 1, finished=False).kind == "transient"  # nothing says it would fail again
     assert crawler_problem(run, 0, finished=True) is None
+
+
+def test_a_crash_report_is_terminal_unless_the_machine_failed(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    crash = run / "crashed-sina_roll.json"
+    crash.write_text(json.dumps({"error": "OSError: [Errno 28] No space left on device"}))
+    full_disk = crawler_problem(run, 3, finished=False)
+    assert full_disk.kind == "transient" and "No space left on device" in full_disk.message
+    crash.write_text(json.dumps({"error": "re.error: missing ), unterminated subpattern at position 0"}))
+    assert crawler_problem(run, 3, finished=False).kind == "terminal"
 
 
 @pytest.mark.slow

@@ -113,15 +113,17 @@ def open_journal(folder: Path, label: str, header: dict[str, Any]) -> Iterator[D
         handle = path.open("x", encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot write the alert journal {path}: {exc.strerror or exc}") from None
-    with handle:
-        journal = DeliveryJournal(path, handle)
-        journal._write({"kind": "start", **header})
-        try:
-            yield journal
-        finally:
-            handle.flush()
-            os.fsync(handle.fileno())
-    path.rename(folder / f"{name}{CLOSED}")
+    try:
+        with handle:
+            journal = DeliveryJournal(path, handle)
+            journal._write({"kind": "start", **header})
+            try:
+                yield journal
+            finally:
+                handle.flush()
+                os.fsync(handle.fileno())
+    finally:
+        path.rename(folder / f"{name}{CLOSED}")
 
 
 def read_journal(path: Path) -> tuple[dict[str, Any], list[JournalEntry]]:
@@ -129,7 +131,8 @@ def read_journal(path: Path) -> tuple[dict[str, Any], list[JournalEntry]]:
     sender died mid-write) is ignored: its delivery has an intent and no outcome, or was not begun."""
     header: dict[str, Any] = {}
     attempts: dict[Key, JournalEntry] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
+    # a line torn mid-character must not make the whole file unreadable: it fails json.loads below instead
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
             record = json.loads(line)
         except json.JSONDecodeError:

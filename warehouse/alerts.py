@@ -13,7 +13,14 @@ import duckdb
 from transforms.alert_matching import AlertCandidate, CandidateMeasure, CandidateTicker, SinaLink
 from warehouse.db import transaction
 
-__all__ = ["DeliveryState", "RecordedDelivery", "alert_candidates", "delivery_states", "record_journal"]
+__all__ = [
+    "DeliveryState",
+    "RecordedDelivery",
+    "alert_candidates",
+    "delivery_states",
+    "record_journal",
+    "recorded_journals",
+]
 
 #: the error recorded for a delivery whose sender stopped between attempting it and writing the outcome
 INTERRUPTED = "interrupted while sending (it may have gone out): sent again on the next run"
@@ -96,6 +103,11 @@ class DeliveryState:
 def delivery_states(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str, str], DeliveryState]:
     rows = con.execute("SELECT article_id, rule_id, channel, status, attempts FROM alerts_sent").fetchall()
     return {(a, r, c): DeliveryState(status, attempts) for a, r, c, status, attempts in rows}
+
+
+def recorded_journals(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The names of the delivery journals already recorded into ``alerts_sent``."""
+    return {name for (name,) in con.execute("SELECT name FROM alert_journals").fetchall()}
 
 
 @dataclass(frozen=True, slots=True)

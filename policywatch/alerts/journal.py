@@ -38,11 +38,13 @@ __all__ = [
     "JournalEntry",
     "PendingDelivery",
     "SendingInProgressError",
+    "journal_base_name",
     "journal_dir",
     "journals_to_record",
     "open_journal",
     "pending_deliveries",
     "read_journal",
+    "read_journals",
     "sending_lock",
 ]
 
@@ -158,11 +160,29 @@ def _journals(folder: Path, *, include_open: bool) -> list[Path]:
     return sorted(found, key=lambda p: p.name)  # names start with their UTC start time
 
 
-def pending_deliveries(folder: Path) -> dict[Key, PendingDelivery]:
-    """What every journal not recorded yet says (open ones too): a delivery one of them sent is not due."""
+def journal_base_name(name: str) -> str:
+    """A journal's name without its state: the same journal while open and once closed."""
+    return name.removesuffix(OPEN).removesuffix(CLOSED)
+
+
+def read_journals(folder: Path) -> dict[str, list[JournalEntry]]:
+    """Every journal in ``folder`` (open ones too), by base name, with its entries."""
+    return {journal_base_name(path.name): read_journal(path)[1] for path in _journals(folder, include_open=True)}
+
+
+def pending_deliveries(
+    journals: dict[str, list[JournalEntry]], *, recorded: set[str] = frozenset()
+) -> dict[Key, PendingDelivery]:
+    """What the journals not recorded yet say: a delivery one of them sent is not due. ``recorded``: the names
+    in ``alert_journals``, read *after* the journals were. A journal the writer recorded in between is still on
+    disk but already counted in ``alerts_sent``; counting it again would bring a delivery to its give-up cap
+    one attempt early."""
+    done = {journal_base_name(name) for name in recorded}
     pending: dict[Key, PendingDelivery] = {}
-    for path in _journals(folder, include_open=True):
-        for entry in read_journal(path)[1]:
+    for name, entries in journals.items():
+        if name in done:
+            continue
+        for entry in entries:
             before = pending.get(entry.key, PendingDelivery(False, 0))
             pending[entry.key] = PendingDelivery(before.sent or bool(entry.ok), before.attempts + 1)
     return pending

@@ -28,6 +28,7 @@ from policywatch.alerts.journal import (
     open_journal,
     pending_deliveries,
     read_journal,
+    read_journals,
     sending_lock,
 )
 from policywatch.config import Settings
@@ -42,7 +43,13 @@ from transforms.alert_matching import (
 from transforms.alert_message import AlertMessage, render_alert
 from transforms.errors import ConfigError
 from transforms.watchlist import Watchlist
-from warehouse.alerts import RecordedDelivery, alert_candidates, delivery_states, record_journal
+from warehouse.alerts import (
+    RecordedDelivery,
+    alert_candidates,
+    delivery_states,
+    record_journal,
+    recorded_journals,
+)
 from warehouse.runs import finish_run, start_run
 from warehouse.store import open_reader, open_writer
 
@@ -124,13 +131,16 @@ def plan_alerts(settings: Settings, watchlist: Watchlist, theme_names: dict[str,
     """What is due: every (article, rule, channel) match not sent yet, by the database or by a journal that
     is not recorded yet, and not given up (failed ``max_attempts`` times). Reads the database read-only and
     briefly."""
-    pending = pending_deliveries(journal_dir(settings.db.path))
+    # the journals first, then the database: a journal recorded in between is named in alert_journals
+    journals = read_journals(journal_dir(settings.db.path))
     con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
         candidates = alert_candidates(con, since)
         states = delivery_states(con)
+        recorded = recorded_journals(con)
     finally:
         con.close()
+    pending = pending_deliveries(journals, recorded=recorded)
     plan = AlertPlan(candidates=len(candidates))
     for candidate in candidates:
         for rule in watchlist.rules:

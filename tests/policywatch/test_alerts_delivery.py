@@ -398,6 +398,27 @@ def test_a_delivery_failing_max_attempts_times_is_given_up_with_its_last_error(l
     assert query(linked, "SELECT status, attempts, error FROM alerts_sent") == [("sent", 3, None)]
 
 
+def test_a_journal_recorded_while_a_sender_plans_counts_once(linked, tmp_path):
+    """The writer records a journal (and has not deleted it yet) between the moment a sender reads the
+    journals and the moment it reads the database: its attempt is in alerts_sent and must not count twice."""
+    from policywatch.steps.alerts import record_alert_journals, send_alerts
+
+    path = tmp_path / "w.yaml"
+    one_rule(path, f"json://127.0.0.1:{free_port()}/policywatch")
+    path.write_text("max_attempts: 2\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    first = send_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
+    assert len(first.failed) == 1
+    folder = tmp_path / "pw.duckdb.alert-journal"
+    (journal,) = folder.glob("*.jsonl")
+    kept = journal.read_bytes()
+    assert record_alert_journals(linked).journals == 1
+    journal.write_bytes(kept)  # recorded, not deleted yet
+    second = send_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
+    assert (len(second.failed), second.given_up) == (1, 0)  # one attempt so far, not two: tried again
+    assert record_alert_journals(linked).journals == 1  # the second; the first is not recorded twice
+    assert query(linked, "SELECT status, attempts FROM alerts_sent") == [("given_up", 2)]
+
+
 def test_a_journal_folder_that_cannot_be_written_is_a_clear_error(linked, tmp_path):
     (tmp_path / "pw.duckdb.alert-journal").write_text("a file where the folder should be")
     one_rule(tmp_path / "w.yaml", "console://")

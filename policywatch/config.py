@@ -62,7 +62,7 @@ class Channel(_Section):
     @classmethod
     def parse(cls, text: str) -> Channel:
         pageid, sep, lid = text.strip().partition(":")
-        if not sep or not pageid.isdigit() or not lid.isdigit():
+        if not sep or not pageid.isdecimal() or not lid.isdecimal():
             raise ConfigError(f"channel {text!r} is not PAGEID:LID (e.g. 155:1689)")
         return cls(pageid=int(pageid), lid=int(lid))
 

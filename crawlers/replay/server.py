@@ -53,9 +53,15 @@ class RequestRecord:
     user_agent: str | None
 
 
+def _number_of(query: Mapping[str, str], name: str, default: int, *, most: int | None = None) -> int:
+    """A positive whole number from the query string (``default`` when missing or not one)."""
+    text = query.get(name) or ""
+    value = max(1, int(text)) if text.isdecimal() else default
+    return min(value, most) if most else value
+
+
 def _page_of(query: Mapping[str, str]) -> int:
-    page = query.get("page") or "1"
-    return max(1, int(page)) if page.isdigit() else 1
+    return _number_of(query, "page", 1)
 
 
 def _twin_id(publishid: str) -> str:
@@ -246,8 +252,7 @@ class _Handler(BaseHTTPRequestHandler):
         return body, "application/javascript; charset=utf-8" if query.get("callback") else "application/json"
 
     def _zhibo(self, query: dict[str, str]) -> tuple[bytes, str]:
-        page = max(1, int(query.get("page") or 1)) if (query.get("page") or "1").isdigit() else 1
-        size = max(1, min(100, int(query.get("page_size") or 20))) if (query.get("page_size") or "20").isdigit() else 20
+        page, size = _page_of(query), _number_of(query, "page_size", 20, most=100)
         with self.site.lock:
             published = self.site.zhibo[self.site.zhibo_hidden :]
             broken = self.site.zhibo_broken.get(page)

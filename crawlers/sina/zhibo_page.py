@@ -83,7 +83,7 @@ def _item_id(value: Any) -> int | None:
         return None
     if isinstance(raw, int):
         return raw
-    if isinstance(raw, str) and raw.strip().isdigit():
+    if isinstance(raw, str) and raw.strip().isdecimal():
         return int(raw.strip())
     return None
 

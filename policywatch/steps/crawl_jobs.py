@@ -240,7 +240,7 @@ def staged_keys(run_dirs: list[Path]) -> tuple[set[str], set[int]]:
             kind = data.get("kind")
             if kind == "page" or (kind == "rss" and data.get("state") == "full"):
                 keys.add(data.get("key") or article_key(str(data.get("url"))))
-            elif kind == "zhibo" and str(data.get("id", "")).isdigit():
+            elif kind == "zhibo" and str(data.get("id", "")).isdecimal():
                 zhibo.add(int(data["id"]))
     return keys, zhibo
 

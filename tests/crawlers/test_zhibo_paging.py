@@ -42,6 +42,11 @@ def test_a_page_is_cut_into_items_exactly_as_sent():
     assert split_zhibo_page(jsonp) == items
 
 
+def test_an_id_of_digits_int_cannot_read_is_no_id_not_a_crash():
+    page = '{"result":{"status":{"code":0},"data":{"feed":{"list":[{"id":"²3","rich_text":"x"},{"id":"17"}]}}}}'
+    assert [i.id for i in split_zhibo_page(page.encode())] == [None, 17]
+
+
 @pytest.mark.parametrize(
     ("body", "reason", "words"),
     [

@@ -120,12 +120,20 @@ def alert(params: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any
     )
     for article_id, rule, channel, error in summary.failed:
         log.warning("alert to %s failed (%s, %s): %s", channel, rule, article_id, error)
-    if summary.failed:
-        channels = sorted({channel for _, _, channel, _ in summary.failed})
+    # a channel unusable as configured fails the same way on every retry: only the others are worth one
+    retryable = [f for f in summary.failed if f[2] not in summary.unusable]
+    if retryable:
+        channels = sorted({channel for _, _, channel, _ in retryable})
         raise AlertsNotDeliveredError(
-            f"{len(summary.failed)} of {len(summary.failed) + summary.sent} alert deliveries failed (channels "
+            f"{len(retryable)} of {len(summary.failed) + summary.sent} alert deliveries failed (channels "
             f"{', '.join(channels)}); record_alerts records them as failed, and a retry or the next run sends "
             "them again"
+        )
+    if summary.unusable:
+        why = "; ".join(f"{channel}: {reason}" for channel, reason in sorted(summary.unusable.items()))
+        raise ConfigError(
+            f"alert channels cannot be used as configured ({why}); their alerts are recorded as failed and go out"
+            " on the first run after the configuration is fixed"
         )
     return {**summary.counts(), "journal": summary.journal}
 

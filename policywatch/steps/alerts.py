@@ -99,6 +99,8 @@ class AlertSummary:
     failed: list[tuple[str, str, str, str]] = field(default_factory=list)
     given_up: int = 0
     journal: str | None = None
+    #: channels that failed because they cannot be used as configured (a secret's variable not set): why
+    unusable: dict[str, str] = field(default_factory=dict)
 
     def counts(self) -> dict:
         return {"candidates": self.candidates, "matches": self.matches, "sent": self.sent,
@@ -235,6 +237,8 @@ def send_alerts(
             summary.sent += 1
         else:
             summary.failed.append((item.article_id, item.rule_id, item.channel, result.error or "failed"))
+            if item.channel in watchlist.unavailable:
+                summary.unusable[item.channel] = watchlist.unavailable[item.channel]
     return summary
 
 

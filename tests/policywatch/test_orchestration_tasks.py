@@ -86,6 +86,36 @@ def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_rec
     ]  # fmt: skip
 
 
+def test_a_channel_missing_its_secret_fails_the_alert_task_terminally_not_retryably(monkeypatch, tmp_path):
+    """Retrying cannot set an environment variable: the run goes red at once with what to fix, and the
+    working channels' alerts are out."""
+    from policywatch.steps.import_archive import import_archive
+    from policywatch.steps.link import link_articles
+    from tests.conftest import SAMPLES, query
+    from tests.servers import smtp_server
+
+    settings = Settings(db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0))
+    import_archive([SAMPLES], settings)
+    link_articles(settings)
+    monkeypatch.delenv("HOOK_TOKEN", raising=False)
+    with smtp_server() as mailbox:
+        watchlist = tmp_path / "watchlist.yaml"
+        watchlist.write_text(
+            f'channels:\n  email:\n    url: "{mailbox.url()}"\n  hook:\n    url: "json://x:${{HOOK_TOKEN}}@127.0.0.1/x"\n'
+            "rules:\n  - id: std\n    standardization_only: true\n    themes: [robots]\n    channels: [email, hook]\n",
+            encoding="utf-8",
+        )
+        monkeypatch.setenv("POLICYWATCH_DB", str(settings.db.path))
+        monkeypatch.setenv("POLICYWATCH__ALERTS__WATCHLIST", str(watchlist))
+        with pytest.raises(ConfigError, match=r"alert channels cannot be used as configured \(hook: .*HOOK_TOKEN"):
+            tasks.alert({"alert_since": "2021-01-01"})
+        assert len(mailbox.messages) == 1
+    tasks.record_alerts({})
+    assert query(settings, "SELECT channel, status FROM alerts_sent ORDER BY channel") == [
+        ("email", "sent"), ("hook", "failed"),
+    ]  # fmt: skip
+
+
 @pytest.mark.parametrize(("param", "call"), [("alert_since", "alert"), ("since", "plan_prices")])
 def test_a_bad_date_param_is_a_terminal_error_naming_it(monkeypatch, tmp_path, param, call):
     monkeypatch.setenv("POLICYWATCH_DB", str(tmp_path / "pw.duckdb"))

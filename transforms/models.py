@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "CHINA_TZ",
+    "CRAWL_RULE_REASONS",
     "PARSER_VERSION",
     "Article",
     "Measure",
@@ -23,6 +24,9 @@ __all__ = [
 PARSER_VERSION = "2026.11.2"
 #: Sina shows China time; instants are stored in UTC and shown in China time
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
+#: why the crawl left a listed item alone by its own rules (robots.txt, allowed hosts), saying nothing of the
+#: site's health or the parser: known whatever the parser version, never fetched again, reported as skipped
+CRAWL_RULE_REASONS = ("robots_disallowed", "off_host", "off_host_redirect")
 
 Exchange = Literal["SH", "SZ", "BJ", "HK"]
 SecurityKind = Literal["stock", "index"]

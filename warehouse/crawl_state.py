@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
-from transforms.models import PARSER_VERSION, StockLink
+from transforms.models import CRAWL_RULE_REASONS, PARSER_VERSION, StockLink
 from warehouse.arrow_io import insert_rows
 from warehouse.db import transaction
 
@@ -84,10 +84,6 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
 
 
-#: unusable for the crawl's own rules, not the parser's: known whatever the parser version
-_RULE_REASONS = ("robots_disallowed", "off_host", "off_host_redirect")
-
-
 def known_item_keys(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -121,7 +117,7 @@ def known_item_keys(
         LEFT JOIN articles a ON a.article_id = f.article_id
         {rejects}
         WHERE (f.state = 'stored'
-               OR (f.state = 'unusable' AND (f.reason IN {_RULE_REASONS} OR {refused_here}))
+               OR (f.state = 'unusable' AND (f.reason IN {CRAWL_RULE_REASONS} OR {refused_here}))
                OR (f.state = 'failed' AND f.failed_runs > $retry_runs))
           AND NOT starts_with(f.item_key, 'zhibo:')
           AND ($since IS NULL OR f.updated_at >= $since OR f.fetched_at >= $since OR l.last_seen_at >= $since

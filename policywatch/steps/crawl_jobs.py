@@ -29,6 +29,7 @@ from crawlers.sina.site import article_key
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
 from crawlers.sina.staging import LOADED_MARKER, close_reasons, read_records
 from transforms.errors import TransientError
+from transforms.models import CRAWL_RULE_REASONS
 
 __all__ = [
     "CrawlerProblem",
@@ -45,8 +46,6 @@ __all__ = [
 ]
 
 #: failures that say the site could not be reached, as opposed to answers that were wrong
-#: failures that are the crawl's own rules at work, saying nothing of the site's health
-_CRAWL_RULES = ("robots_disallowed", "off_host", "off_host_redirect")
 _UNREACHABLE = {"dns_failed", "connection_failed", "timeout", "rate_limited", "truncated", "http_403", "http_429"}
 
 
@@ -255,7 +254,7 @@ def unreachable_problem(run_dirs: list[Path]) -> str | None:
             if kind in ("listing", "zhibo", "rss") or (kind == "zhibo_page" and record.data.get("state") != "lost"):
                 return None
             reason = str(record.data.get("reason") or "unknown")
-            if kind == "failure" and reason not in _CRAWL_RULES:
+            if kind == "failure" and reason not in CRAWL_RULE_REASONS:
                 reasons.add(reason)
     if not reasons or not all(r in _UNREACHABLE or r.startswith("http_5") for r in reasons):
         return None

@@ -35,7 +35,6 @@ class ParsedItem:
     key: str  #: the item's key in crawl_fetches
     url: str
     tags: tuple[StockLink, ...] = ()  #: a 7x24 item's structured stock tags
-    tags_ignored: int = 0
     ignored_tags: tuple[str, ...] = ()  #: ``market:symbol`` of the tags that are not A-shares
 
 
@@ -135,7 +134,7 @@ def parse_zhibo(data: dict[str, Any], raw: bytes | None = None) -> ParsedItem:
     article = replace(article, article_id=f"zhibo{item.id}", id_source="zhibo")  # type: ignore[arg-type]
     tags = zhibo_tags(item, article)
     record = ArticleRecord(article, raw if raw is not None else zhibo_raw(data), "json", "zhibo", key)
-    return ParsedItem(record, key, item.docurl or str(data["url"]), tags.links, len(tags.ignored), tags.ignored)
+    return ParsedItem(record, key, item.docurl or str(data["url"]), tags.links, tags.ignored)
 
 
 def parse_raw(raw_format: str, record: dict[str, Any], raw: bytes) -> ParsedItem:

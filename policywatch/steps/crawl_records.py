@@ -16,7 +16,7 @@ from crawlers.sina.staging import CUT_REASON, StagedRecord
 from policywatch.steps.crawl_parse import ParsedItem, parse_page, parse_rss, parse_zhibo, when, zhibo_raw
 from policywatch.steps.import_archive import Skip
 from transforms.errors import InputError
-from transforms.models import PARSER_VERSION, StockLink
+from transforms.models import CRAWL_RULE_REASONS, PARSER_VERSION, StockLink
 from transforms.zhibo import TAG_ORIGIN
 from warehouse.articles import ArticleRecord, load_articles
 from warehouse.crawl_rejects import Reject, record_rejects, resolve_rejects
@@ -27,7 +27,7 @@ __all__ = ["RecordLoader", "Tally"]
 
 #: failures that are the crawl's rules or limits at work rather than trouble: reported as skipped, not retried
 #: (a ``gap``: 7x24 ids not read yet; ``off_host_redirect``: the page redirects to a host not fetched from)
-_SKIP_REASONS = {"robots_disallowed", "off_host", "off_host_redirect", "gap"}
+_SKIP_REASONS = {*CRAWL_RULE_REASONS, "gap"}
 
 
 @dataclass

@@ -13,7 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from transforms.errors import ParseError
 from transforms.models import CHINA_TZ
@@ -70,6 +70,9 @@ class RollItem:
 class RollPage:
     items: tuple[RollItem, ...]
     total: int | None  #: Sina's count of items in the channel, when given
+    #: the items that could not be read, each as the FeedFormatError naming what is wrong with it (only with
+    #: ``parse_roll_answer(…, bad_items="keep_going")``: one bad item costs itself, not its page)
+    refused: tuple[FeedFormatError, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,35 +215,47 @@ def _string_list(fields: _Fields, key: str) -> tuple[str, ...]:
     return tuple(v.strip() for v in value if v.strip())
 
 
-def parse_roll_answer(data: bytes | str) -> RollPage:
-    """One page of ``feed.mix.sina.com.cn/api/roll/get``; raises FeedFormatError naming what is wrong."""
+def parse_roll_answer(data: bytes | str, *, bad_items: Literal["raise", "keep_going"] = "raise") -> RollPage:
+    """One page of ``feed.mix.sina.com.cn/api/roll/get``; raises FeedFormatError naming what is wrong. With
+    ``bad_items="keep_going"`` an item that cannot be read goes to ``RollPage.refused`` and the others are
+    kept; a page that is not a roll answer at all still raises."""
     result = _Fields(_load(data, "roll"), "(top)", "roll").child("result")
     _status(result)
     items: list[RollItem] = []
+    refused: list[FeedFormatError] = []
     for index, raw in enumerate(result.list("data")):
-        item = _Fields(raw, f"result.data[{index}]", "roll")
-        intime, ctime = item.epoch("intime"), item.epoch("ctime")
-        if intime is None and ctime is None:
-            raise item.fail("intime", "and ctime are both missing: the item has no time")
-        keywords = item.text("keywords") or ""
-        items.append(
-            RollItem(
-                url=item.text("url", required=True) or "",
-                title=item.text("title", required=True) or "",
-                intime=intime,
-                ctime=ctime,
-                mtime=item.epoch("mtime"),
-                wapurl=item.text("wapurl"),
-                urls=_string_list(item, "urls"),
-                intro=item.text("intro"),
-                media_name=item.text("media_name"),
-                author=item.text("author"),
-                keywords=tuple(k.strip() for k in keywords.split(",") if k.strip()),
-                docid=item.text("docid"),
+        try:
+            items.append(_roll_item(_Fields(raw, f"result.data[{index}]", "roll")))
+        except FeedFormatError as exc:
+            if bad_items == "raise":
+                raise
+            url = raw.get("url") if isinstance(raw, dict) else None
+            refused.append(
+                FeedFormatError(f"{exc} (the item of {url})", reason=exc.reason) if isinstance(url, str) else exc
             )
-        )
     total = result.obj.get("total")
-    return RollPage(items=tuple(items), total=int(total) if str(total or "").isdigit() else None)
+    return RollPage(tuple(items), int(total) if str(total or "").isdecimal() else None, tuple(refused))
+
+
+def _roll_item(item: _Fields) -> RollItem:
+    intime, ctime = item.epoch("intime"), item.epoch("ctime")
+    if intime is None and ctime is None:
+        raise item.fail("intime", "and ctime are both missing: the item has no time")
+    keywords = item.text("keywords") or ""
+    return RollItem(
+        url=item.text("url", required=True) or "",
+        title=item.text("title", required=True) or "",
+        intime=intime,
+        ctime=ctime,
+        mtime=item.epoch("mtime"),
+        wapurl=item.text("wapurl"),
+        urls=_string_list(item, "urls"),
+        intro=item.text("intro"),
+        media_name=item.text("media_name"),
+        author=item.text("author"),
+        keywords=tuple(k.strip() for k in keywords.split(",") if k.strip()),
+        docid=item.text("docid"),
+    )
 
 
 def _china_time(fields: _Fields, key: str) -> datetime:

@@ -136,6 +136,19 @@ def test_a_bad_item_is_an_error_for_the_page_naming_the_item(item, expected):
     assert expected in str(error_of(roll([good, item])))
 
 
+def test_keep_going_keeps_the_good_items_and_names_each_bad_one_with_its_url():
+    good = {"url": URL, "title": "纲要", "intime": "1633870714"}
+    page = parse_roll_answer(roll([good, {"url": WAP, "title": "t"}, "just text", good]), bad_items="keep_going")
+    assert [i.title for i in page.items] == ["纲要", "纲要"]
+    assert [(e.reason, str(e)) for e in page.refused] == [
+        ("malformed_roll", f"roll answer: result.data[1].intime and ctime are both missing: the item has no time"
+                           f" (the item of {WAP})"),
+        ("malformed_roll", "roll answer: result.data[2] is text, expected an object"),
+    ]  # fmt: skip
+    with pytest.raises(FeedFormatError):
+        parse_roll_answer(b"<html>not json</html>", bad_items="keep_going")  # the page itself still fails
+
+
 ZHIBO = {
     "result": {
         "status": {"code": 0, "msg": ""},

@@ -8,7 +8,6 @@ allowed host is fetched once, with Sina's Referer and a browser User-Agent.
 
 from __future__ import annotations
 
-import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from twisted.python.failure import Failure
 
 from crawlers.sina.site import ArticleFilter, article_key, roll_page_url
 from crawlers.sina.spiders.base import PolicySpider, now_iso
-from transforms.sina_feeds import FeedFormatError, RollItem, RollPage, parse_roll_answer, strip_jsonp
+from transforms.sina_feeds import FeedFormatError, RollItem, parse_roll_answer
 
 __all__ = ["RollSpider"]
 
@@ -62,20 +61,16 @@ class RollSpider(PolicySpider):
         page_no = response.meta["page"]
         source = response.meta["source"]
         try:
-            page = parse_roll_answer(response.body)
-        except FeedFormatError as exc:
-            items = _items_one_by_one(response.body)
-            if items is None:  # the page itself is broken
-                yield self._listing_failure(response.url, source, exc.reason, str(exc))
-                yield from self._after_failure(response.meta)
-                return
-            good, refused = items  # one bad item costs itself only
-            for reason, message in refused:
-                yield self._listing_failure(response.url, source, reason, message)
-            if not good:  # nothing usable: as a lost page
-                yield from self._after_failure(response.meta)
-                return
-            page = RollPage(tuple(good), None)
+            page = parse_roll_answer(response.body, bad_items="keep_going")  # one bad item costs itself only
+        except FeedFormatError as exc:  # the page itself is broken
+            yield self._listing_failure(response.url, source, exc.reason, str(exc))
+            yield from self._after_failure(response.meta)
+            return
+        for refused in page.refused:
+            yield self._listing_failure(response.url, source, refused.reason, str(refused))
+        if page.refused and not page.items:  # nothing usable: as a lost page
+            yield from self._after_failure(response.meta)
+            return
         if not page.items:
             return
         counts = {"new": 0, "known": 0}
@@ -193,27 +188,3 @@ class RollSpider(PolicySpider):
             "attempts": 1,
             "at": now_iso(),
         }
-
-
-def _items_one_by_one(body: bytes) -> tuple[list[RollItem], list[tuple[str, str]]] | None:
-    """A page refused for one of its items, read item by item: the good items, and ``(reason, message)`` for each
-    bad one. None when the page as a whole is not a roll answer (the refusal stands)."""
-    try:
-        data = json.loads(strip_jsonp(body.decode("utf-8-sig")))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
-    result = data.get("result") if isinstance(data, dict) else None
-    status = result.get("status") if isinstance(result, dict) else None
-    entries = result.get("data") if isinstance(result, dict) else None
-    if not isinstance(status, dict) or str(status.get("code")).strip() != "0" or not isinstance(entries, list):
-        return None
-    good, refused = [], []
-    for index, entry in enumerate(entries):
-        alone = json.dumps({"result": {"status": {"code": 0}, "data": [entry]}}, ensure_ascii=False)
-        try:
-            good.extend(parse_roll_answer(alone).items)
-        except FeedFormatError as exc:
-            url = entry.get("url") if isinstance(entry, dict) else None
-            message = str(exc).replace("result.data[0]", f"result.data[{index}]")
-            refused.append((exc.reason, message + (f" (the item of {url})" if isinstance(url, str) else "")))
-    return good, refused

@@ -7,6 +7,7 @@ Bundled snapshots live in ``policywatch/data/reference`` (see its SOURCES.md). S
 from __future__ import annotations
 
 import csv
+import functools
 import gzip
 import json
 import logging
@@ -142,7 +143,8 @@ def load_lexicon(min_frequency: int = 20) -> Lexicon:
         common=curated.get("common_words") or {},
         company=curated.get("company_words") or {},
         longer=curated.get("longer_words") or {},
-        segment=lambda text: tokenizer.lcut(text, HMM=False),
+        # a sentence is cut once however many names in it are judged (each link and each name mention asks)
+        segment=functools.lru_cache(maxsize=4096)(lambda text: tuple(tokenizer.lcut(text, HMM=False))),
         min_frequency=min_frequency,
     )
 

@@ -68,11 +68,17 @@ class PolicyAssessment:
 
 
 _FORMS = sorted(((form, canonical) for canonical, forms in ISSUERS.items() for form in forms), key=lambda f: -len(f[0]))
+_FORM_PATTERNS = [(re.compile(re.escape(form)), canonical) for form, canonical in _FORMS]
+#: any body's name at all: most sentences have none, and are passed over before segmenting
+_ANY_FORM = re.compile("|".join(re.escape(form) for form, _ in _FORMS))
+_ONLY_FORMS = re.compile(f"(?:{_ANY_FORM.pattern})+")
 _CHUNK = re.compile(r"[^。！？；!?;\n]+")
 
 
 def _tiling(word: str) -> list[int]:
     """The inner boundaries of ``word`` if it is written entirely of bodies' names, else none."""
+    if not _ONLY_FORMS.fullmatch(word):
+        return []
     bounds, at = [], 0
     while at < len(word):
         form = next((f for f, _ in _FORMS if word.startswith(f, at)), None)
@@ -92,13 +98,11 @@ def _found_issuers(text: str, segment: Callable[[str], list[str]]) -> list[str]:
     found: dict[str, None] = {}
     for chunk in _CHUNK.finditer(text):
         sentence = chunk.group(0)
-        hits = [
-            (m.start(), m.end(), canonical)
-            for form, canonical in _FORMS
-            for m in re.finditer(re.escape(form), sentence)
-        ]
-        if not hits:
+        if not _ANY_FORM.search(sentence):
             continue
+        hits = [
+            (m.start(), m.end(), canonical) for pattern, canonical in _FORM_PATTERNS for m in pattern.finditer(sentence)
+        ]
         cuts, offset = {0}, 0
         for word in segment(sentence):
             # the segmenter knows some joint names as one word (中共中央国务院): cut them into the bodies

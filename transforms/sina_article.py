@@ -250,8 +250,8 @@ def parse_archive_post(data: bytes | str) -> Article:
     title = str(meta.get("title") or "").strip() or None
     published, date_note = parse_post_date(meta.get("date"))
     if published is None:
-        warnings.append("the post has no usable date")
-    if date_note:
+        warnings.append(f"the post has no usable date: {date_note}" if date_note else "the post has no usable date")
+    elif date_note:
         warnings.append(date_note)
     return _assemble(
         extract_body(body_from_fragment(body)),

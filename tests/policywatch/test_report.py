@@ -256,3 +256,34 @@ def test_flashes_go_under_the_article_with_their_headline():
     alone = {"article_id": "zhibo2", "origin": "zhibo", "title": "另一条快讯"}
     assert group_flashes([article, flash, alone]) == [article, alone]
     assert article["flashes"] == [flash] and alone["flashes"] == []
+
+
+def test_untitled_flashes_are_not_grouped_under_an_untitled_article():
+    from policywatch.report.data import group_flashes
+
+    untitled = {"article_id": "a", "origin": "crawl", "title": ""}
+    titled = {"article_id": "b", "origin": "crawl", "title": "重磅！中央发文"}
+    flash_none = {"article_id": "zhibo1", "origin": "zhibo", "title": None}
+    flash_blank = {"article_id": "zhibo2", "origin": "zhibo", "title": " 。"}
+    assert group_flashes([untitled, titled, flash_none, flash_blank]) == [untitled, titled, flash_none, flash_blank]
+    assert untitled["flashes"] == [] and titled["flashes"] == []
+
+
+def test_the_totals_count_a_flash_once_whether_or_not_it_has_an_article():
+    from policywatch.report.data import group_flashes, overview_totals
+
+    def row(article_id, origin, title, **counts):
+        base = {"is_policy": False, "is_standardization": False, "sina_links": 0, "collisions": 0}
+        return {"article_id": article_id, "origin": origin, "title": title, **base, **counts}
+
+    articles = [
+        row("a", "crawl", "重磅！中央发文", is_policy=True, sina_links=3, collisions=1),
+        row("b", "archive", "国家标准化发展纲要", is_policy=True, is_standardization=True, sina_links=2),
+        row("zhibo1", "zhibo", "重磅！中央发文"),  # under article a
+        row("zhibo2", "zhibo", "另一条快讯", sina_links=1),  # no article of its own: listed alone
+    ]
+    main = group_flashes(articles)
+    assert [a["article_id"] for a in main] == ["a", "b", "zhibo2"]
+    assert overview_totals(articles) == {
+        "articles": 2, "flashes": 2, "policies": 2, "standardization": 1, "sina_links": 6, "collisions": 1,
+    }  # fmt: skip

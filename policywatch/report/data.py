@@ -11,9 +11,8 @@ from urllib.parse import urlsplit
 
 import duckdb
 import numpy as np
-from scipy.stats import t as student_t
 
-from transforms.event_study.report import CaarCurve
+from transforms.event_study.report import CaarCurve, caar_band
 
 __all__ = [
     "ArticleView",
@@ -172,8 +171,7 @@ def caar_curves_from_db(
         se = np.array([np.nan if series[gid]["caar_se"].get(d) is None else series[gid]["caar_se"][d] for d in days])
         # the band on day t is over the events whose CAR to t exists (caar_n), as the curve is
         n_t = np.array([series[gid]["caar_n"].get(d) or 0 for d in days], dtype=float)
-        q = np.where(n_t >= 2, student_t.ppf(0.5 + level / 2.0, np.maximum(n_t, 2) - 1), np.nan)
-        curves.append(CaarCurve(label(gid), sizes[gid], days, caar, caar - q * se, caar + q * se))
+        curves.append(CaarCurve(label(gid), sizes[gid], days, caar, *caar_band(caar, se, n_t, level)))
     return curves
 
 

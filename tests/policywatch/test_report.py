@@ -287,3 +287,23 @@ def test_the_totals_count_a_flash_once_whether_or_not_it_has_an_article():
     assert overview_totals(articles) == {
         "articles": 2, "flashes": 2, "policies": 2, "standardization": 1, "sina_links": 6, "collisions": 1,
     }  # fmt: skip
+
+
+def test_the_report_reads_the_caar_band_from_the_stored_caar_se_and_caar_n(tmp_path):
+    from policywatch.report.data import caar_curves_from_db
+    from warehouse.store import open_writer
+
+    con = open_writer(tmp_path / "pw.duckdb")
+    rows = [("caar", 0, 0.03, 2), ("caar_se", 0, 0.002, 2), ("caar_n", 0, 2.0, 2),
+            ("caar", 1, 0.04, 11), ("caar_se", 1, 0.01, 11), ("caar_n", 1, 11.0, 11)]  # fmt: skip
+    con.executemany(
+        "INSERT INTO study_results (study, group_type, group_id, rel_day, statistic, value, n)"
+        " VALUES ('s', 'all', 'all', ?, ?, ?, ?)",
+        [(day, statistic, value, n) for statistic, day, value, n in rows],
+    )
+    (curve,) = caar_curves_from_db(con, "s", "all")
+    con.close()
+    assert (curve.n, list(curve.rel_days)) == (11, [0, 1])
+    # two-sided 95% t quantiles from a printed table: 12.7062 (1 df), 2.2281 (10 df)
+    assert curve.lower == pytest.approx([0.03 - 12.7062 * 0.002, 0.04 - 2.2281 * 0.01], abs=1e-6)
+    assert curve.upper == pytest.approx([0.03 + 12.7062 * 0.002, 0.04 + 2.2281 * 0.01], abs=1e-6)

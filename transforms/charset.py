@@ -4,8 +4,9 @@ Order: the HTTP ``charset``, then the page's own ``<meta charset>``, then detect
 GB18030 (old Sina pages declare GB2312 but use characters outside it, such as 镕). Never falls back to
 ISO-8859-1 and never stores mojibake:
 
-- a declared charset that leaves a handful of undecodable bytes (a stray ``\\xff``) is used, the bad bytes
-  replaced by U+FFFD, with a warning; one that leaves many is not the page's charset;
+- a declared charset that leaves a few undecodable bytes for the page's size (a stray ``\\xff``, a short GBK
+  string in a script of a UTF-8 page) is used, the bad bytes replaced by U+FFFD, with a warning; one that
+  leaves many (more than 1 per 100 other non-ASCII characters) is not the page's charset;
 - detection only considers the charsets Sina writes (UTF-8, GB18030, Big5) and judges each decoding by the
   share of common Chinese characters in it: GB18030 accepts almost any Big5 bytes, but the text it makes of
   them is a third rare characters and symbols. Bytes no candidate turns into plausible Chinese are refused.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -22,15 +24,16 @@ from charset_normalizer import from_bytes
 
 from transforms.errors import CharsetError
 
-__all__ = ["DecodedText", "decode_document", "decode_html", "normalise_encoding_name", "plausibility"]
+__all__ = ["DecodedText", "decode_document", "normalise_encoding_name", "plausibility"]
 
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 #: declared names that are really a superset on Sina's servers
 _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
 _DETECTED = ("utf-8", "gb18030", "big5")
-#: a charset may leave at most this many undecodable sequences, and at most 1 per 100 other non-ASCII
-#: characters (one is always allowed): a stray byte in a real page, not a page in another charset
-_MAX_BAD_SEQUENCES = 8
+#: a charset may leave at most 1 undecodable sequence per this many other non-ASCII characters (one is always
+#: allowed): a stray byte, or a short string in another charset in a script, of a real page; not a page in
+#: another charset, where nearly every Chinese character is one or two bad sequences
+_CHARS_PER_BAD_SEQUENCE = 100
 #: the share of common Chinese characters a GB18030 or Big5 decoding needs: real pages score above 0.99,
 #: Big5 read as GB18030 about 0.33
 _MIN_PLAUSIBILITY = 0.8
@@ -73,34 +76,38 @@ class _Attempt:
 
 
 _CUT_REASONS = ("unexpected end of data", "incomplete multibyte sequence")
+_ERRORS = "policywatch.charset.record"
+#: the offsets of the undecodable sequences met by the decoding running in this thread
+_BAD = threading.local()
+
+
+def _replace_and_record(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    if exc.start >= len(exc.object) - 4 and exc.reason in _CUT_REASONS:
+        return "", len(exc.object)  # a cut inside the last character: left to the truncation check
+    _BAD.offsets.append(exc.start)
+    return "\ufffd", exc.end
+
+
+codecs.register_error(_ERRORS, _replace_and_record)
 
 
 def _decode(data: bytes, codec: str) -> _Attempt:
-    """Decode, replacing a handful of undecodable sequences by U+FFFD. A cut inside the last character is
-    dropped instead: that is a truncated transfer, which the parser reports as such."""
-    parts: list[str] = []
-    bad: list[int] = []
-    pos = 0
-    while True:
-        try:
-            parts.append(data[pos:].decode(codec))
-            break
-        except UnicodeDecodeError as exc:
-            start = pos + exc.start
-            parts.append(data[pos:start].decode(codec))
-            if start >= len(data) - 4 and exc.reason in _CUT_REASONS:
-                break
-            bad.append(start)
-            if len(bad) > _MAX_BAD_SEQUENCES:
-                return _Attempt(codec, None, tuple(bad))
-            parts.append("\ufffd")
-            pos += exc.end
-    text = "".join(parts)
+    """Decode, replacing undecodable sequences by U+FFFD, as long as they are few for the text around them.
+    A cut inside the last character is dropped instead: that is a truncated transfer, which the parser
+    reports as such."""
+    _BAD.offsets = []
+    try:
+        text = data.decode(codec, errors=_ERRORS)
+        bad = tuple(_BAD.offsets)
+    finally:
+        del _BAD.offsets
     if bad:
         decoded = sum(1 for char in text if ord(char) > 0x7F) - len(bad)
-        if len(bad) > max(1, decoded // 100):
-            return _Attempt(codec, None, tuple(bad))
-    return _Attempt(codec, text, tuple(bad))
+        if len(bad) > max(1, decoded // _CHARS_PER_BAD_SEQUENCE):
+            return _Attempt(codec, None, bad)
+    return _Attempt(codec, text, bad)
 
 
 def _is_neutral(char: str) -> bool:
@@ -162,10 +169,6 @@ def _replaced(attempt: _Attempt) -> tuple[str, ...]:
     )
 
 
-def _many(attempt: _Attempt) -> str:
-    return f"more than {_MAX_BAD_SEQUENCES}" if len(attempt.bad) > _MAX_BAD_SEQUENCES else str(len(attempt.bad))
-
-
 def _detect(data: bytes) -> _Attempt | None:
     """The plausible decoding with the fewest replaced bytes, in Sina's own order of charsets."""
     plausible = [attempt for attempt in (_decode(data, codec) for codec in _DETECTED) if _plausible(attempt)]
@@ -191,7 +194,7 @@ def decode_document(data: bytes, http_charset: str | None = None) -> DecodedText
         attempt = _decode(data[3:], "utf-8")
         if attempt.text is None:
             raise CharsetError(
-                f"the bytes start with a UTF-8 byte order mark but {_many(attempt)} byte sequences are not UTF-8",
+                f"the bytes start with a UTF-8 byte order mark but {len(attempt.bad)} byte sequences are not UTF-8",
                 reason="charset_mismatch",
             )
         return DecodedText(attempt.text, "utf-8", _replaced(attempt))
@@ -204,8 +207,11 @@ def decode_document(data: bytes, http_charset: str | None = None) -> DecodedText
         declared.append(meta.group(1).decode("ascii", errors="replace"))
 
     refused: list[str] = []
+    tried: set[str] = set()
     for name in declared:
         codec = normalise_encoding_name(name)
+        if codec in tried:
+            continue  # the header and the meta say the same: one attempt, named once
         if codec is None:
             try:
                 return DecodedText(data.decode("utf-8"), "utf-8")
@@ -214,9 +220,10 @@ def decode_document(data: bytes, http_charset: str | None = None) -> DecodedText
                     f"unknown charset {name!r} declared, and the bytes are not UTF-8",
                     reason="unknown_charset",
                 ) from None
+        tried.add(codec)
         attempt = _decode(data, codec)
         if attempt.text is None:
-            refused.append(f"{name!r} ({_many(attempt)} undecodable byte sequences)")
+            refused.append(f"{name!r} ({len(attempt.bad)} undecodable byte sequences)")
             continue  # a wrong declaration: try the next source of truth
         if codec == "utf-8" or _plausible(attempt):
             return DecodedText(attempt.text, codec, _replaced(attempt))
@@ -254,9 +261,3 @@ def decode_document(data: bytes, http_charset: str | None = None) -> DecodedText
         notes = (f"the declared charset {' then '.join(refused)} does not fit the bytes: read as {found.codec}",
                  *notes)  # fmt: skip
     return DecodedText(found.text or "", found.codec, notes)
-
-
-def decode_html(data: bytes, http_charset: str | None = None) -> tuple[str, str]:
-    """``(text, codec name)`` of :func:`decode_document`, for callers that do not report its warnings."""
-    decoded = decode_document(data, http_charset)
-    return decoded.text, decoded.encoding

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from email.utils import parsedate_to_datetime
+from email.utils import parsedate_to_datetime, parsedate_tz
 from typing import Any
 
 import yaml
@@ -23,9 +23,26 @@ __all__ = ["HexoPost", "parse_post_date", "parse_rfc2822", "split_front_matter"]
 
 _MINUS_ZERO = re.compile(r"\s-0000\s*$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_SHAPE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d|$)")
 _NO_ZONE = "the post's date has no time zone: read as China time"
 _NO_TIME = "the post's date has no time: read as 00:00 China time"
+_IMPOSSIBLE = "{!r} names no real day or time"
 _FRONT_MATTER = re.compile(r"\A\ufeff?\s*---[ \t]*\r?\n(?P<yaml>.*?)\r?\n---[ \t]*(?:\r?\n|\Z)(?P<body>.*)\Z", re.S)
+
+
+class _PostLoader(yaml.SafeLoader):
+    """YAML's safe loader, except that a timestamp naming no real day (``date: 2021-02-30``) stays a string:
+    the post's other fields are still read, and its date is judged (and reported) like any other."""
+
+
+def _timestamp_or_text(loader: _PostLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_PostLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +57,7 @@ def split_front_matter(text: str) -> HexoPost:
     if not match:
         raise ParseError("not a Hexo post: no '---' front matter at the top", reason="no_front_matter")
     try:
-        data = yaml.safe_load(match.group("yaml"))
+        data = yaml.load(match.group("yaml"), Loader=_PostLoader)  # a SafeLoader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 2}" if mark is not None else ""
@@ -56,7 +73,8 @@ def parse_rfc2822(value: Any) -> datetime | None:
 
 
 def parse_post_date(value: Any) -> tuple[datetime | None, str | None]:
-    """A front-matter ``date`` → ``(aware instant, note)``; ``(None, None)`` when there is no usable date.
+    """A front-matter ``date`` → ``(aware instant, note)``; ``(None, None)`` when there is no usable date, and
+    ``(None, reason)`` when it has a date's shape but names no real day or time (``2021-02-30``).
 
     RSSHub writes RFC 2822 in GMT (``Sun, 10 Oct 2021 12:58:34 GMT``); ``-0000`` is UTC too (RFC 2822: "UTC,
     local zone unknown"). ISO 8601 (``2021-10-10T12:58:34Z``, quoted or not) keeps its offset. A time without a
@@ -74,6 +92,8 @@ def parse_post_date(value: Any) -> tuple[datetime | None, str | None]:
     try:
         parsed = parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
+        if parsedate_tz(text) is not None:  # read as RFC 2822, but no such day (``30 Feb``) or time
+            return None, _IMPOSSIBLE.format(text)
         parsed = None
     if parsed is not None:
         if parsed.tzinfo:
@@ -81,11 +101,11 @@ def parse_post_date(value: Any) -> tuple[datetime | None, str | None]:
         if _MINUS_ZERO.search(text):
             return parsed.replace(tzinfo=UTC), None
         return parsed.replace(tzinfo=CHINA_TZ), _NO_ZONE
-    if _DATE_ONLY.match(text):
-        day = date.fromisoformat(text)
-        return datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ), _NO_TIME
     try:
+        if _DATE_ONLY.match(text):
+            day = date.fromisoformat(text)
+            return datetime(day.year, day.month, day.day, tzinfo=CHINA_TZ), _NO_TIME
         parsed = datetime.fromisoformat(text)
     except ValueError:
-        return None, None
+        return None, _IMPOSSIBLE.format(text) if _ISO_SHAPE.match(text) else None
     return (parsed, None) if parsed.tzinfo else (parsed.replace(tzinfo=CHINA_TZ), _NO_ZONE)

@@ -73,7 +73,7 @@ class Lexicon:
             return f"an ordinary phrase meaning {self.common[word]}"
         for ending, facility in _FACILITIES:
             if word.endswith(ending) and len(word) > len(ending):
-                return f"also the name of {facility} it runs"
+                return f"the name of {facility} it runs"
         entry = self.entries.get(word)
         if entry is None or entry.pos in _PROPER or entry.frequency < self.min_frequency:
             return None

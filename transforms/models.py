@@ -21,7 +21,7 @@ __all__ = [
 ]
 
 #: bumped whenever parsing output changes; stored with every parsed row so stale rows can be re-parsed
-PARSER_VERSION = "2026.11.2"
+PARSER_VERSION = "2026.11.3"
 #: Sina shows China time; instants are stored in UTC and shown in China time
 CHINA_TZ = ZoneInfo("Asia/Shanghai")
 #: why the crawl left a listed item alone by its own rules (robots.txt, allowed hosts), saying nothing of the

@@ -6,10 +6,9 @@ article; only an unusable input (undecodable, truncated, empty) raises ``InputEr
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from lxml import etree, html
 
@@ -19,6 +18,7 @@ from transforms.hexo import parse_post_date, split_front_matter
 from transforms.measures import segment_measures
 from transforms.models import CHINA_TZ, Article, StockLink
 from transforms.sina_body import BodyExtract, body_from_fragment, extract_body
+from transforms.sina_ids import article_hash_id, page_publishid, publishid_from_url
 from transforms.sina_templates import (
     CANONICAL_URL,
     GENERIC,
@@ -28,10 +28,12 @@ from transforms.sina_templates import (
     TEMPLATES,
     PageTemplate,
 )
+from transforms.sina_times import epoch_to_utc, page_published_at, parse_china_time
 from transforms.text_codes import find_text_codes
 from transforms.tickers import security_from_code
 from transforms.truncation import fragment_cut_reason, page_cut_reason
 
+#: the id and time functions live in sina_ids and sina_times, re-exported for code that imports them from here
 __all__ = [
     "CHINA_TZ",
     "article_hash_id",
@@ -43,61 +45,10 @@ __all__ = [
     "publishid_from_url",
 ]
 
-_PUBLISHID = re.compile(r"(?:doc|detail)-i([a-z]{7}\d{7})", re.IGNORECASE)
-_PUBLISHID_ONLY = re.compile(r"^[a-z]{7}\d{7}$")
-_CN_TIME = re.compile(
-    r"(?P<y>\d{4})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:(?:\s*|T)(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
-)
-_CLOCK = re.compile(r"\d{1,2}\s*[:：时]\s*\d{2}")
-_ISO_OFFSET = re.compile(r"([+-]\d{2}):?(\d{2})$|Z$")
 _ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
 _SOURCE_LINE = re.compile(r"^(?:来源|文章来源)\s*[:：]\s*(.{1,30})$")
 _TITLE_SUFFIX = re.compile(r"[_|｜\-]\s*(?:新浪财经|新浪网|新浪|手机新浪网).*$")
 _WS = re.compile(r"\s+")
-
-
-def publishid_from_url(url: str | None) -> str | None:
-    """Sina's stable id from an article URL: ``…/doc-ikyyzxkw1234567.shtml`` → ``kyyzxkw1234567``."""
-    if not url:
-        return None
-    match = _PUBLISHID.search(url)
-    return match.group(1).lower() if match else None
-
-
-def article_hash_id(title: str, text: str) -> str:
-    """The id of an article whose URL is unknown: a hash of its title and clean text."""
-    digest = hashlib.sha256(f"{title.strip()}\n{text}".encode()).hexdigest()
-    return f"h{digest[:16]}"
-
-
-def parse_china_time(text: str | None) -> datetime | None:
-    """Sina's page times: ``2021年10月10日 20:58``, ``2021-10-10 20:58:34`` or ``2021-10-10T20:58:34`` (China
-    time, naive) or ISO with an offset (``2021-10-10T20:58:34+08:00``). Returns an aware datetime, or None."""
-    if not text:
-        return None
-    text = text.strip()
-    iso = text.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", text) else text
-    if _ISO_OFFSET.search(iso) and "T" in iso:
-        try:
-            return datetime.fromisoformat(iso.replace("Z", "+00:00"))
-        except ValueError:
-            pass
-    match = _CN_TIME.search(text)
-    if not match:
-        return None
-    try:
-        return datetime(
-            int(match["y"]),
-            int(match["m"]),
-            int(match["d"]),
-            int(match["H"] or 0),
-            int(match["M"] or 0),
-            int(match["S"] or 0),
-            tzinfo=CHINA_TZ,
-        )
-    except ValueError:
-        return None
 
 
 def _first_text(doc: etree._Element, xpaths: Sequence[str]) -> str | None:
@@ -142,52 +93,6 @@ def _post_tags(value: object) -> tuple[str, ...]:
     return ()
 
 
-def _page_time(doc: etree._Element, template: PageTemplate, warnings: list[str]) -> datetime | None:
-    """The page's publication time: the one it shows, made exact (seconds, offset) by its
-    ``article:published_time`` when that names the same minute (or the same day, when the page shows no time)."""
-    time_text = _first_text(doc, template.time)
-    shown = parse_china_time(time_text)
-    has_clock = bool(_CLOCK.search(time_text or ""))
-    if shown is None:
-        time_text = _first_text(doc, GENERIC.time)
-        shown = parse_china_time(time_text)
-        has_clock = bool(_CLOCK.search(time_text or ""))
-    meta = parse_china_time(_first_text(doc, PUBLISHED_META))
-    if shown is None or meta is None or meta == shown:
-        if shown is not None and not has_clock:
-            warnings.append("the page gives the publication date without a time: read as 00:00 China time")
-        return shown
-    meta_cn = meta.astimezone(CHINA_TZ)
-    if has_clock:
-        consistent = shown.second == 0 and meta_cn.replace(second=0, microsecond=0) == shown
-    else:
-        consistent = meta_cn.date() == shown.date()
-    if consistent:
-        return meta_cn
-    warnings.append(
-        f"the page shows {shown.isoformat()} but its article:published_time says {meta.isoformat()}: "
-        "kept the time it shows"
-    )
-    if not has_clock:
-        warnings.append("the page gives the publication date without a time: read as 00:00 China time")
-    return shown
-
-
-def _page_publishid(doc: etree._Element, url: str | None) -> str | None:
-    """Sina's id: from the URL it was fetched from, else the page's ``publishid`` meta, else its own URL
-    (``og:url``, ``link rel=canonical``), so a saved page gets the id its crawl would."""
-    publishid = publishid_from_url(url)
-    if publishid is None:
-        meta_id = (_first_text(doc, PUBLISHID) or "").lower()
-        publishid = meta_id if _PUBLISHID_ONLY.match(meta_id) else None
-    if publishid is None:
-        for xpath in CANONICAL_URL:
-            publishid = next(filter(None, (publishid_from_url(str(found)) for found in doc.xpath(xpath))), None)
-            if publishid:
-                break
-    return publishid
-
-
 def parse_sina_page(
     data: bytes | str,
     *,
@@ -215,7 +120,8 @@ def parse_sina_page(
     title = _first_text(doc, template.title) or _first_text(doc, GENERIC.title)
     if title:
         title = _TITLE_SUFFIX.sub("", title).strip()
-    published = _page_time(doc, template, warnings)
+    shown = (_first_text(doc, xpaths) for xpaths in (template.time, GENERIC.time))
+    published = page_published_at(shown, _first_text(doc, PUBLISHED_META), warnings)
     if published is None and published_hint is not None:
         published = published_hint
         warnings.append("publication time taken from the listing, not the page")
@@ -225,7 +131,11 @@ def parse_sina_page(
         extract_body(container),
         title=title,
         url=url,
-        publishid=_page_publishid(doc, url),
+        publishid=page_publishid(
+            url,
+            _first_text(doc, PUBLISHID),
+            (str(found) for xpath in CANONICAL_URL for found in doc.xpath(xpath)),
+        ),
         published_at=published,
         source=source,
         keywords=keywords,
@@ -250,8 +160,8 @@ def parse_archive_post(data: bytes | str) -> Article:
     title = str(meta.get("title") or "").strip() or None
     published, date_note = parse_post_date(meta.get("date"))
     if published is None:
-        warnings.append("the post has no usable date")
-    if date_note:
+        warnings.append(f"the post has no usable date: {date_note}" if date_note else "the post has no usable date")
+    elif date_note:
         warnings.append(date_note)
     return _assemble(
         extract_body(body_from_fragment(body)),
@@ -301,11 +211,6 @@ def _decoded(data: bytes | str, http_charset: str | None) -> tuple[str, str, lis
         return data, "utf-8", []
     decoded = decode_document(data, http_charset)
     return decoded.text, decoded.encoding, list(decoded.warnings)
-
-
-def epoch_to_utc(seconds: int | float | str) -> datetime:
-    """Sina's API times (``intime``/``ctime``, epoch seconds, often as strings) → aware UTC."""
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=float(seconds))
 
 
 def _parse_document(text: str) -> etree._Element:

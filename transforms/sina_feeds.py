@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from transforms.errors import ParseError
 from transforms.models import CHINA_TZ
-from transforms.sina_article import epoch_to_utc
+from transforms.sina_times import epoch_to_utc
 
 __all__ = [
     "FeedFormatError",

@@ -7,8 +7,10 @@ or body. A page cut anywhere before that has no ``</html>`` to end it.
 
 Archive posts have no ``</html>``: their body is the serialised inner HTML of ``#artibody``, usually wrapped
 in a ``<div>``, with every element closed. A post is cut when it ends inside a tag, a comment or a script,
-with text after its last tag (mid-sentence), with an element still open whose end tag HTML never omits, or
-with a paragraph still open right after the end of a ``<font>`` or ``<a>`` inside it.
+with text after its last tag that stops mid-sentence, with an element still open whose end tag HTML never
+omits, or with a paragraph still open right after the end of a ``<font>`` or ``<a>`` inside it. Text after the
+last tag is whole when its last line ends a sentence (``。！？…``, perhaps inside a closing quote or bracket),
+is a note in brackets (``（完）``, ``（本文来自新浪财经）``) or an editor's or source line (``责任编辑：张三``).
 """
 
 from __future__ import annotations
@@ -24,6 +26,9 @@ _RAW_OPEN = re.compile(r"<(script|style|noscript|textarea)\b", re.IGNORECASE)
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)\b[^<>]*?(/?)>")
 _TAG_START = re.compile(r"<[A-Za-z/!]")
 _DOCUMENT_PARTS = re.compile(r"</?(?:head|body)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[。！？!?…][”’」』）)\]】\"']*$")
+_BRACKETED_NOTE = re.compile(r"^[（(【\[][^（()）【】\[\]]+[）)】\]]$")
+_BYLINE = re.compile(r"^(?:责任编辑|编辑|责编|校对|审核|记者|来源|文章来源)\s*[:：]\s*[^。！？，,；;:：]{1,30}$")
 #: elements without content
 _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
@@ -57,6 +62,16 @@ def _open_construct(text: str) -> str | None:
     return None
 
 
+def _stops_mid_sentence(trailing: str) -> bool:
+    """Does the text after a post's last tag stop where no sentence or line of its kind ends?"""
+    lines = [line.strip(" \t\u3000\xa0") for line in trailing.splitlines()]
+    lines = [line for line in lines if line]
+    if not lines:
+        return False
+    last = lines[-1]
+    return not (_SENTENCE_END.search(last) or _BRACKETED_NOTE.match(last) or _BYLINE.match(last))
+
+
 def page_cut_reason(page: str | bytes) -> str | None:
     """Why a full HTML page looks cut short, or None when it ends properly.
 
@@ -85,7 +100,7 @@ def fragment_cut_reason(fragment: str) -> str | None:
     inside = _open_construct(text)
     if inside:
         return f"the body stops inside {inside}"
-    if text[text.rfind(">") + 1 :].strip():
+    if _stops_mid_sentence(text[text.rfind(">") + 1 :]):
         return "the body stops in the middle of its text"
     stack: list[str] = []
     last = ("", "")

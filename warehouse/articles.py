@@ -11,6 +11,8 @@ a corrected ``date:`` in a post, is an update even when the text is the same.
 An article without a Sina publishid is known by a hash of its title and clean text, which a change in the
 parser's cleaning would change. So a record whose raw bytes are already stored keeps the id stored with
 them: re-importing an archive after a parser change updates its articles instead of duplicating them.
+Two posts with the same title and text but other front matter (two feeds' copies) share that id: the one
+stored first stays, the other is a duplicate of it (see ``load_articles``).
 """
 
 from __future__ import annotations
@@ -160,39 +162,54 @@ def _keep_stored_ids(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRe
 
 
 def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecord], *, run_id: str) -> LoadResult:
-    """Upsert a batch in one transaction and say what happened to each record."""
+    """Upsert a batch in one transaction and say what happened to each record.
+
+    An article known only by the hash of its title and text is replaced only by a record from where it was
+    stored from (its ``origin_ref``) or made of the same bytes: another file with that title and text (another
+    feed's copy, whose front matter differs) is a duplicate of it, else two copies would replace each other on
+    every import. An id from Sina (publishid) names one article wherever it was read, so there a change is an
+    update from anywhere."""
     result = LoadResult()
-    batch: dict[str, ArticleRecord] = {}
-    for record in _keep_stored_ids(con, records):
-        article_id = record.article.article_id
-        if article_id in batch:
-            first = batch[article_id].origin_ref
-            result.duplicates.append(
-                (record.origin_ref or article_id, article_id, f"same article as {first} in this import")
-            )
-            continue
-        batch[article_id] = record
-    if not batch:
+    records = _keep_stored_ids(con, records)
+    groups: dict[str, list[ArticleRecord]] = {}
+    for record in records:
+        groups.setdefault(record.article.article_id, []).append(record)
+    if not groups:
         return result
 
-    ids = list(batch)
     existing = {
-        row[0]: (row[1], row[2], row[3])
+        row[0]: (row[1], row[2], row[3], row[4])
         for row in con.execute(
-            "SELECT article_id, fingerprint, parser_version, origin_ref FROM articles"
-            " WHERE article_id IN (SELECT unnest(?::VARCHAR[]))",
-            [ids],
+            "SELECT a.article_id, a.fingerprint, a.parser_version, a.origin_ref, r.raw_sha256"
+            " FROM articles a LEFT JOIN article_raw r USING (article_id)"
+            " WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(groups)],
         ).fetchall()
     }
+    batch: dict[str, ArticleRecord] = {}
+    for article_id, group in groups.items():
+        stored_ref = existing[article_id][2] if article_id in existing else None
+        # of several in this batch, the one from where the stored article came from is the one compared with it
+        chosen = next((r for r in group if stored_ref and r.origin_ref == stored_ref), group[0])
+        batch[article_id] = chosen
+        for record in group:
+            if record is not chosen:
+                result.duplicates.append(
+                    (record.origin_ref or article_id, article_id, f"same article as {chosen.origin_ref} in this import")
+                )
+
     to_write: list[tuple[ArticleRecord, str]] = []
     for article_id, record in batch.items():
         article = record.article
         fingerprint = record_fingerprint(record)
         if article_id in existing:
-            old_fingerprint, old_version, old_ref = existing[article_id]
-            if old_fingerprint == fingerprint and old_version == article.parser_version:
+            old_fingerprint, old_version, old_ref, old_raw = existing[article_id]
+            elsewhere = bool(old_ref and record.origin_ref and old_ref != record.origin_ref)
+            same = old_fingerprint == fingerprint and old_version == article.parser_version
+            copy = elsewhere and article.id_source == "hash" and old_raw != raw_sha256(record.raw)
+            if same or copy:
                 result.unchanged.append(article_id)
-                if old_ref and record.origin_ref and old_ref != record.origin_ref:
+                if elsewhere:
                     result.duplicates.append(
                         (record.origin_ref, article_id, f"same article as {old_ref}, already stored")
                     )

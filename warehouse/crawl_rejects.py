@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from transforms.sina_article import publishid_from_url
+from transforms.sina_ids import publishid_from_url
 from warehouse.db import transaction
 
 __all__ = ["Reject", "iter_rejects", "record_rejects", "resolve_rejects"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from transforms.sina_article import publishid_from_url
+from transforms.sina_ids import publishid_from_url
 from transforms.truncation import page_cut_reason
 
 __all__ = [

@@ -147,7 +147,8 @@ def record_alerts(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def plan_prices(params: Mapping[str, Any]) -> dict[str, Any]:
-    """Which provider calls to make (reads the database: run it in the writers' pool)."""
+    """Which provider calls to make, and for synthetic prices the stored benchmark's levels they are built on
+    (reads the database: run it in the writers' pool)."""
     from policywatch.steps.prices import plan_prices as plan
     from warehouse.store import open_writer
 
@@ -164,7 +165,11 @@ def plan_prices(params: Mapping[str, Any]) -> dict[str, Any]:
         )
     finally:
         con.close()
+    market = None
+    if result.market is not None:  # JSON: ISO dates to levels (Python's floats come back from JSON exactly)
+        market = {day.isoformat(): float(level) for day, level in result.market.items()}
     return {
+        "market": market,
         "requests": [
             {"provider": r.provider, "start": r.start.isoformat(), "end": r.end.isoformat() if r.end else None,
              "tickers": list(r.tickers)}
@@ -176,7 +181,8 @@ def plan_prices(params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def download_prices(plan: Mapping[str, Any], run_id: str) -> list[str]:
-    """Make the provider calls and stage each batch as Parquet plus a JSON sidecar; no database."""
+    """Make the provider calls and stage each batch as Parquet plus a JSON sidecar; no database (the synthetic
+    provider's market factor, the stored benchmark's levels, comes with the plan)."""
     from policywatch.steps.prices import PriceRequest, download_prices, provider_factory_for
 
     settings = _settings()
@@ -186,8 +192,10 @@ def download_prices(plan: Mapping[str, Any], run_id: str) -> list[str]:
         PriceRequest(r["provider"], date.fromisoformat(r["start"]), _date(r["end"]), tuple(r["tickers"]))
         for r in plan["requests"]
     ]
+    market = {date.fromisoformat(day): level for day, level in (plan.get("market") or {}).items()} or None
+    factory = provider_factory_for(settings, market=market)
     staged = []
-    for i, (request, batch) in enumerate(download_prices(requests, provider_factory_for(settings))):
+    for i, (request, batch) in enumerate(download_prices(requests, factory)):
         stem = folder / f"batch-{i:04d}"
         batch.rows.to_parquet(stem.with_suffix(".parquet"), index=False)
         meta = {

@@ -11,15 +11,15 @@ from urllib.parse import urlsplit
 
 import duckdb
 import numpy as np
-from scipy.stats import t as student_t
 
-from transforms.event_study.report import CaarCurve
+from transforms.event_study.report import CaarCurve, caar_band
 
 __all__ = [
     "ArticleView",
     "OverviewView",
     "StatRow",
     "caar_curves_from_db",
+    "overview_totals",
     "read_article_view",
     "read_overview",
 ]
@@ -171,8 +171,7 @@ def caar_curves_from_db(
         se = np.array([np.nan if series[gid]["caar_se"].get(d) is None else series[gid]["caar_se"][d] for d in days])
         # the band on day t is over the events whose CAR to t exists (caar_n), as the curve is
         n_t = np.array([series[gid]["caar_n"].get(d) or 0 for d in days], dtype=float)
-        q = np.where(n_t >= 2, student_t.ppf(0.5 + level / 2.0, np.maximum(n_t, 2) - 1), np.nan)
-        curves.append(CaarCurve(label(gid), sizes[gid], days, caar, caar - q * se, caar + q * se))
+        curves.append(CaarCurve(label(gid), sizes[gid], days, caar, *caar_band(caar, se, n_t, level)))
     return curves
 
 
@@ -317,15 +316,21 @@ def read_overview(con: duckdb.DuckDBPyConnection, study: str) -> OverviewView:
         if theme_members:
             link_class_stats["theme member (via theme)"] = theme_members
     main = group_flashes(articles)
-    totals = {
-        "articles": len(main),
-        "flashes": sum(1 for a in articles if a["origin"] == "zhibo"),
+    return OverviewView(study, params, sources, main, link_class_stats, overview_totals(articles))
+
+
+def overview_totals(articles: list[dict[str, Any]]) -> dict[str, int]:
+    """What the overview counts: each row once, as an article or as a 7x24 flash (listed under an article or
+    not), and the policy items and Sina's links over both."""
+    flashes = sum(1 for a in articles if a["origin"] == "zhibo")
+    return {
+        "articles": len(articles) - flashes,
+        "flashes": flashes,
         "policies": sum(1 for a in articles if a["is_policy"]),
         "standardization": sum(1 for a in articles if a["is_standardization"]),
         "sina_links": sum(a["sina_links"] for a in articles),
         "collisions": sum(a["collisions"] for a in articles),
     }
-    return OverviewView(study, params, sources, main, link_class_stats, totals)
 
 
 def _headline(title: str | None) -> str:
@@ -335,11 +340,12 @@ def _headline(title: str | None) -> str:
 def group_flashes(articles: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Sina's 7x24 flashes (origin ``zhibo``) under the article with the same headline, as ``flashes``: a flash
     repeats the headline (and scores near zero, being one line), so listing it as an article of its own reads as
-    a duplicate. A flash with no such article stays in the list, marked by its origin. Order is kept."""
+    a duplicate. A flash with no such article stays in the list, marked by its origin. Order is kept. An empty
+    headline matches nothing: untitled flashes are not one story."""
     by_headline: dict[str, dict[str, Any]] = {}
     for article in articles:
         article.setdefault("flashes", [])
-        if article["origin"] != "zhibo":
+        if article["origin"] != "zhibo" and _headline(article["title"]):
             by_headline.setdefault(_headline(article["title"]), article)
     main = []
     for article in articles:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
+import pandas as pd
 
 from crawlers.prices import FetchFailure, PriceBatch, PriceProvider, make_provider
 from policywatch.config import Settings
@@ -98,6 +99,9 @@ class PricePlan:
     requests: list[PriceRequest]
     #: tickers refused before any call (not an A-share ticker, no provider for Beijing)
     refused: list[tuple[str, FetchFailure]]
+    #: when a request goes to the synthetic provider: the study benchmark's stored real levels by date, its
+    #: market factor (read here, where the database is at hand, so a download that has none makes the same bars)
+    market: pd.Series | None = None
 
 
 def plan_prices(
@@ -145,23 +149,19 @@ def plan_prices(
             continue
         for lo in range(0, len(group), cfg.batch_size):
             requests.append(PriceRequest(route, start, end, tuple(group[lo : lo + cfg.batch_size])))
-    return PricePlan(requested, requests, refused)
+    market = None
+    if any(request.provider == "synthetic" for request in requests):
+        market = benchmark_levels(con, settings.study.benchmark, adjustment=cfg.adjustment)
+    return PricePlan(requested, requests, refused, market)
 
 
 def provider_factory_for(
-    settings: Settings, file: str | None = None, con: duckdb.DuckDBPyConnection | None = None
+    settings: Settings, file: str | None = None, market: Mapping[date, float] | pd.Series | None = None
 ) -> Callable[[str], PriceProvider]:
-    """Providers by name from the settings. Given ``con``, the synthetic one takes its market factor from the
-    study benchmark's stored real bars, so synthetic stocks are market-model stocks *of that benchmark* and a
-    study of them is null on average. Without ``con`` (the Airflow download task touches no database) it draws
-    its own market, which is the benchmark's too unless real benchmark bars are kept beside it (fill_gaps)."""
+    """Providers by name from the settings. Given ``market`` (a plan's: the study benchmark's stored real
+    levels), the synthetic one takes its market factor from it, so synthetic stocks are market-model stocks
+    *of that benchmark* and a study of them is null on average; without real bars it draws its own."""
     cfg = settings.prices
-
-    def market():
-        if con is None:
-            return None
-        return benchmark_levels(con, settings.study.benchmark, adjustment=cfg.adjustment)
-
     return lambda which: make_provider(
         which,
         file=file or cfg.file,
@@ -170,7 +170,7 @@ def provider_factory_for(
         max_retries=cfg.max_retries,
         backoff_s=cfg.backoff_s,
         benchmark=settings.study.benchmark,
-        market=market,
+        market=lambda: market,
     )
 
 
@@ -202,13 +202,13 @@ def fetch_prices(
     no bar yet, keeping every stored bar (a second source behind a first one: real prices, then synthetic)."""
     name = provider or settings.prices.provider
     con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
-    factory = provider_factory or provider_factory_for(settings, file, con)
     try:
         run_id = start_run(con, "prices fetch", {"provider": name, "tickers": tickers, "since": since})
         summary = PriceFetchSummary(run_id)
         try:
             plan = plan_prices(con, settings, tickers=tickers, since=since, end=end, provider=name, fill_gaps=fill_gaps)
             record_refused(con, summary, plan)
+            factory = provider_factory or provider_factory_for(settings, file, plan.market)
             for request, batch in download_prices(plan.requests, factory):
                 load_batch(con, summary, request, batch, fill_gaps=fill_gaps)
         except BaseException as exc:

@@ -90,6 +90,24 @@ def test_bad_posts_are_recorded_skips_and_the_import_goes_on(tmp_path, settings)
     assert status == [("partial",)]
 
 
+def test_a_post_with_an_impossible_date_is_stored_undated_and_the_import_goes_on(tmp_path, settings):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    raw = sample_path("00_").read_bytes()
+    impossible = raw.replace(b"date: Sun, 10 Oct 2021 12:58:34 GMT", b"date: 2021-02-30")
+    assert impossible != raw
+    (folder / "a-impossible-date.md").write_bytes(impossible)
+    shutil.copy(sample_path("05_"), folder / "b-later.md")
+    summary = import_archive([folder], settings)
+    assert (summary.found, summary.new, summary.skipped, summary.status) == (2, 2, [], "ok")
+    rows = query(settings, "SELECT origin_ref, published_at, warnings FROM articles ORDER BY origin_ref")
+    assert [(ref.rsplit("/", 1)[-1], published) for ref, published, _ in rows] == [
+        ("a-impossible-date.md", None),
+        ("b-later.md", datetime(2021, 8, 30, 8, 54, 36, tzinfo=UTC)),
+    ]
+    assert "the post has no usable date: '2021-02-30' names no real day or time" in rows[0][2]
+
+
 PROMO = "海量资讯、精准解读，尽在新浪财经APP"  # the QR promo block at the end of every sample post
 
 

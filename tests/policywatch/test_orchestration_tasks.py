@@ -132,3 +132,36 @@ def test_setup_refuses_more_than_one_pool_slot(tmp_path):
     result = CliRunner().invoke(app, ["--db", str(tmp_path / "pw.duckdb"), "airflow", "setup", "--slots", "2"])
     assert result.exit_code == 2
     assert "must have exactly 1 slot, not 2" in " ".join(result.stderr.split())
+
+
+def test_the_price_tasks_make_the_same_synthetic_bars_as_the_cli_over_a_stored_real_benchmark(monkeypatch, tmp_path):
+    """The demo's order (real bars, then synthetic ones for the rest) through the CLI's step and through the
+    three Airflow tasks, whose plan crosses to the download as JSON: the same stored rows, row for row."""
+    import json
+    from datetime import date
+
+    from policywatch.config import load_settings
+    from policywatch.reference import BUNDLED_PRICES
+    from policywatch.steps.prices import fetch_prices
+    from tests.conftest import query
+
+    synthetic = ["600000.SS", "000001.SZ", "300024.SZ"]
+    params = {"tickers": synthetic, "since": "2020-06-01", "provider": "synthetic", "fill_gaps": True}
+    rows = {}
+    for path in ("cli", "airflow"):
+        monkeypatch.setenv("POLICYWATCH_DB", str(tmp_path / f"{path}.duckdb"))
+        monkeypatch.setenv("POLICYWATCH__PRICES__STAGING_DIR", str(tmp_path / "staging"))
+        settings = load_settings()
+        fetch_prices(settings, provider="file", file=str(BUNDLED_PRICES), tickers=[], since=date(2020, 10, 1))
+        if path == "cli":
+            fetch_prices(settings, provider="synthetic", tickers=synthetic, since=date(2020, 6, 1), fill_gaps=True)
+        else:
+            plan = json.loads(json.dumps(tasks.plan_prices(params)))  # an XCom is JSON
+            tasks.load_prices(plan, tasks.download_prices(plan, "manual__2026-01-01T00:00:00+00:00"), params)
+        rows[path] = query(
+            settings,
+            "SELECT ticker, date, open, high, low, close, adj_close, volume, source FROM prices ORDER BY ticker, date",
+        )
+    tickers = {row[0] for row in rows["cli"]}
+    assert tickers == {*synthetic, "000300.SS"}
+    assert rows["airflow"] == rows["cli"]

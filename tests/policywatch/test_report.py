@@ -256,3 +256,54 @@ def test_flashes_go_under_the_article_with_their_headline():
     alone = {"article_id": "zhibo2", "origin": "zhibo", "title": "另一条快讯"}
     assert group_flashes([article, flash, alone]) == [article, alone]
     assert article["flashes"] == [flash] and alone["flashes"] == []
+
+
+def test_untitled_flashes_are_not_grouped_under_an_untitled_article():
+    from policywatch.report.data import group_flashes
+
+    untitled = {"article_id": "a", "origin": "crawl", "title": ""}
+    titled = {"article_id": "b", "origin": "crawl", "title": "重磅！中央发文"}
+    flash_none = {"article_id": "zhibo1", "origin": "zhibo", "title": None}
+    flash_blank = {"article_id": "zhibo2", "origin": "zhibo", "title": " 。"}
+    assert group_flashes([untitled, titled, flash_none, flash_blank]) == [untitled, titled, flash_none, flash_blank]
+    assert untitled["flashes"] == [] and titled["flashes"] == []
+
+
+def test_the_totals_count_a_flash_once_whether_or_not_it_has_an_article():
+    from policywatch.report.data import group_flashes, overview_totals
+
+    def row(article_id, origin, title, **counts):
+        base = {"is_policy": False, "is_standardization": False, "sina_links": 0, "collisions": 0}
+        return {"article_id": article_id, "origin": origin, "title": title, **base, **counts}
+
+    articles = [
+        row("a", "crawl", "重磅！中央发文", is_policy=True, sina_links=3, collisions=1),
+        row("b", "archive", "国家标准化发展纲要", is_policy=True, is_standardization=True, sina_links=2),
+        row("zhibo1", "zhibo", "重磅！中央发文"),  # under article a
+        row("zhibo2", "zhibo", "另一条快讯", sina_links=1),  # no article of its own: listed alone
+    ]
+    main = group_flashes(articles)
+    assert [a["article_id"] for a in main] == ["a", "b", "zhibo2"]
+    assert overview_totals(articles) == {
+        "articles": 2, "flashes": 2, "policies": 2, "standardization": 1, "sina_links": 6, "collisions": 1,
+    }  # fmt: skip
+
+
+def test_the_report_reads_the_caar_band_from_the_stored_caar_se_and_caar_n(tmp_path):
+    from policywatch.report.data import caar_curves_from_db
+    from warehouse.store import open_writer
+
+    con = open_writer(tmp_path / "pw.duckdb")
+    rows = [("caar", 0, 0.03, 2), ("caar_se", 0, 0.002, 2), ("caar_n", 0, 2.0, 2),
+            ("caar", 1, 0.04, 11), ("caar_se", 1, 0.01, 11), ("caar_n", 1, 11.0, 11)]  # fmt: skip
+    con.executemany(
+        "INSERT INTO study_results (study, group_type, group_id, rel_day, statistic, value, n)"
+        " VALUES ('s', 'all', 'all', ?, ?, ?, ?)",
+        [(day, statistic, value, n) for statistic, day, value, n in rows],
+    )
+    (curve,) = caar_curves_from_db(con, "s", "all")
+    con.close()
+    assert (curve.n, list(curve.rel_days)) == (11, [0, 1])
+    # two-sided 95% t quantiles from a printed table: 12.7062 (1 df), 2.2281 (10 df)
+    assert curve.lower == pytest.approx([0.03 - 12.7062 * 0.002, 0.04 - 2.2281 * 0.01], abs=1e-6)
+    assert curve.upper == pytest.approx([0.03 + 12.7062 * 0.002, 0.04 + 2.2281 * 0.01], abs=1e-6)

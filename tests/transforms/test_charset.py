@@ -101,3 +101,37 @@ def test_a_cut_inside_the_last_character_is_left_to_the_truncation_check():
     raw = "<p>正文".encode()[:-1]
     decoded = decode_document(raw)
     assert (decoded.text, decoded.encoding, decoded.warnings) == ("<p>正", "utf-8", ())
+
+
+def test_a_short_gbk_string_in_a_script_of_a_long_utf8_page_is_replaced_not_refused():
+    """Ten bad sequences in a page of 12,000 Chinese characters: a stray string, not a page in another charset."""
+    raw = (PAGES / "modern_2021_outline.html").read_bytes()
+    at = raw.index(b"</head>") + len(b"<script>var t = '")
+    script = b"<script>var t = '" + "国家标准化发展纲要".encode("gbk") + b"';</script>"
+    damaged = raw.replace(b"</head>", script + b"</head>", 1)
+    a = parse_sina_page(damaged, http_charset="utf-8")
+    assert (a.encoding, a.article_id, len(a.measures)) == ("utf-8", "ktzscyx9453213", 35)
+    # B9 FA BC | D2 B1 (a character) | EA | D7 BC | BB AF B7 A2 | D5 B9 | B8 | D9 | D2 AA: ten bad sequences
+    assert a.warnings == (
+        f"10 undecodable byte sequence(s) in the utf-8 text replaced by U+FFFD (at byte {at}, {at + 1}, {at + 2})",
+    )
+
+
+def test_a_charset_declared_twice_is_named_once_when_it_does_not_fit():
+    gbk = "国家标准化发展纲要".encode("gbk")  # ten sequences that are not UTF-8, see above
+    raw = b'<html><head><meta charset="utf-8"></head><body><p>' + gbk + b"</p></body></html>"
+    decoded = decode_document(raw, http_charset="UTF-8")
+    assert (decoded.text, decoded.encoding) == (raw.decode("gb18030"), "gb18030")
+    assert decoded.warnings == (
+        "the declared charset 'UTF-8' (10 undecodable byte sequences) does not fit the bytes: read as gb18030",
+    )
+
+
+def test_a_charset_declared_twice_is_named_once_when_the_page_is_refused():
+    raw = b'<html><head><meta charset="utf-8"></head><body><p>' + b"\xff\xfe\xfd" * 3 + b"</p></body></html>"
+    with pytest.raises(CharsetError) as info:
+        decode_document(raw, http_charset="utf-8")
+    assert info.value.reason == "charset_mismatch"
+    assert str(info.value).startswith(
+        "the declared charset 'utf-8' (9 undecodable byte sequences) does not fit the bytes, and neither"
+    )

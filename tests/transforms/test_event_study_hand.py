@@ -205,3 +205,16 @@ def test_log_returns():
 
 def _spec_args():
     return {"estimation": (-8, -2), "window": (-1, 1), "car_windows": ((0, 0), (-1, 1)), "min_estimation": 5}
+
+
+def test_the_caar_band_uses_student_t_of_the_events_that_reach_each_day():
+    """q from a printed t table (two-sided 95%): 12.7062 with 1 degree of freedom, 2.2281 with 10; no band
+    where fewer than 2 events reach the day."""
+    from transforms.event_study.report import caar_band
+
+    caar = np.array([0.01, 0.02, 0.03, 0.04])
+    se = np.array([0.01, 0.01, 0.002, 0.01])
+    lower, upper = caar_band(caar, se, np.array([0, 1, 2, 11]))
+    assert np.isnan(lower[:2]).all() and np.isnan(upper[:2]).all()
+    assert lower[2:] == pytest.approx([0.03 - 12.7062 * 0.002, 0.04 - 2.2281 * 0.01], abs=1e-6)
+    assert upper[2:] == pytest.approx([0.03 + 12.7062 * 0.002, 0.04 + 2.2281 * 0.01], abs=1e-6)

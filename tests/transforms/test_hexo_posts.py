@@ -52,6 +52,23 @@ def test_an_unreadable_date_is_a_warning():
 
 
 @pytest.mark.parametrize(
+    ("line", "shown"),
+    [
+        ("date: 2021-02-30", "2021-02-30"),  # YAML's own date: its loader cannot make one of it
+        ("date: '2021-02-30'", "2021-02-30"),
+        ("date: 2021-02-30 20:58:34", "2021-02-30 20:58:34"),
+        ("date: '2021-10-10 25:58:34'", "2021-10-10 25:58:34"),
+        ("date: Tue, 30 Feb 2021 12:58:34 GMT", "Tue, 30 Feb 2021 12:58:34 GMT"),
+    ],
+)
+def test_an_impossible_date_is_a_warning_with_its_reason(line, shown):
+    a = parse_archive_post(post(line))
+    assert a.published_at is None
+    assert a.warnings == (f"the post has no usable date: '{shown}' names no real day or time",)
+    assert a.title == "标题" and a.paragraphs == ("正文一段。",)
+
+
+@pytest.mark.parametrize(
     ("line", "keywords"),
     [
         ("tags: 政策", ("政策",)),

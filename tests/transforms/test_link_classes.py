@@ -140,3 +140,27 @@ def test_seven_by_24_stock_tags_reach_tickers_without_being_judged(linking_conte
     (ticker,) = [t for t in linked.tickers if t.via == "zhibo_tag"]
     assert (ticker.ticker, ticker.confidence) == ("300750.SZ", 0.9)
     assert "7x24" in ticker.evidence
+
+
+def facility_link(sentence: str, context) -> str:
+    """The reason for the one link to 大秦铁路 (601006), a company named after the railway line it runs."""
+    from transforms.sina_article import parse_body_html
+
+    link = (
+        '<span id="stock_sh601006"><a href="https://finance.sina.com.cn/realstock/company/sh601006/nc.shtml"'
+        ' class="keyword">大秦铁路</a></span>'
+    )
+    article = parse_body_html(f"<p>{sentence.format(link)}</p>", title="运量")
+    ((_, judgement),) = link_article(article, context).judgements
+    return judgement.reason
+
+
+def test_a_company_named_after_its_facility_is_described_once_in_the_reason(linking_context):
+    assert facility_link("{}公告称，上半年货运量同比增长。", linking_context) == (
+        "'大秦铁路' is also the name of the railway line it runs, but here it names 大秦铁路 (601006.SS): "
+        "followed by 公告"
+    )
+    assert facility_link("{}今年运量创新高。", linking_context) == (
+        "'大秦铁路' is the name of the railway line it runs; here it is used in that sense and nothing around it "
+        "names the company 大秦铁路 (601006.SS)"
+    )

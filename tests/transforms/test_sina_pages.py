@@ -205,7 +205,7 @@ def test_malformed_html_still_yields_the_text():
     ],
 )
 def test_page_times(text, expected):
-    from transforms.sina_article import parse_china_time
+    from transforms.sina_times import parse_china_time
 
     assert parse_china_time(text) == expected
 

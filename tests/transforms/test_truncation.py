@@ -114,3 +114,31 @@ def test_every_real_sample_is_whole():
 def test_a_wrapped_post_with_a_comment_after_its_div_is_whole():
     a = parse_archive_post((POST_HEAD + "<div>" + UNWRAPPED_BODY + "</div>\n<!-- archived by RSSHub -->\n").encode())
     assert len(a.paragraphs) == 2
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        "\n（完）",
+        "责任编辑：张三",
+        "\n责任编辑：张三 SF006",
+        "\n编辑：李四",
+        "\n更多内容请见新浪财经。",
+        "\n（本文来自新浪财经）",
+        "\n“稳就业就是稳民生。”",
+    ],
+)
+def test_a_post_ending_in_a_whole_line_of_plain_text_is_whole(ending):
+    body = UNWRAPPED_BODY.rstrip("\n") + ending
+    assert fragment_cut_reason(body) is None
+    a = parse_archive_post((POST_HEAD + body + "\n").encode())
+    assert a.paragraphs[:2] == (
+        "国务院总理主持召开国务院常务会议，部署进一步做好稳就业工作。",
+        "会议指出，要落实好减税降费政策，支持市场主体。",
+    )
+
+
+@pytest.mark.parametrize("ending", ["\n会议强调，要", "\n会议强调，", "责任编辑：张三。会议强调"])
+def test_a_post_whose_trailing_text_stops_mid_sentence_is_refused(ending):
+    body = UNWRAPPED_BODY.rstrip("\n") + ending
+    assert fragment_cut_reason(body) == "the body stops in the middle of its text"

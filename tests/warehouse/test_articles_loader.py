@@ -225,3 +225,62 @@ def test_a_hash_id_article_loaded_again_from_the_same_bytes_keeps_its_stored_id(
     result = load_articles(con, [replace(rec, article=recleaned)], run_id="r2")
     assert (result.new, result.updated) == ([], [old_id])
     assert con.execute("SELECT article_id, text FROM articles").fetchall() == [(old_id, recleaned.text)]
+
+
+def test_two_copies_of_a_post_with_other_front_matter_do_not_replace_each_other(tmp_path):
+    """Same title and text (so the same hash id), another feed name in the front matter: the second copy is a
+    duplicate of the stored one, not an update of it, however often the two are loaded in turn."""
+    con = open_writer(tmp_path / "db.duckdb")
+    first = record("05_")
+    assert first.article.id_source == "hash"
+    other_raw = first.raw.replace("author: 新浪财经\n".encode(), "author: 新浪财经－国內\n".encode())
+    assert other_raw != first.raw
+    other = ArticleRecord(parse_archive_post(other_raw), other_raw, "hexo", "archive", "/elsewhere/copy.md")
+    aid = first.article.article_id
+    assert other.article.article_id == aid
+
+    assert load_articles(con, [first], run_id="r1").new == [aid]
+    con.execute("INSERT INTO linked_articles VALUES (?, 'l1', 't', 'r', now(), 'r1')", [aid])
+    before = snapshot(con)
+    for run_id, rec in (("r2", other), ("r3", first), ("r4", other)):
+        result = load_articles(con, [rec], run_id=run_id)
+        assert (result.new, result.updated) == ([], []), run_id
+        assert snapshot(con) == before, run_id
+    assert result.duplicates == [("/elsewhere/copy.md", aid, f"same article as {first.origin_ref}, already stored")]
+    (stored,) = con.execute("SELECT raw FROM article_raw").fetchall()[0]
+    assert zlib.decompress(stored) == first.raw
+    assert con.execute("SELECT article_id FROM linked_articles").fetchall() == [(aid,)]
+
+
+def test_a_post_with_a_publishid_from_another_file_is_still_an_update(tmp_path):
+    """A Sina id names one article wherever it was read from: a changed copy elsewhere replaces it."""
+    con = open_writer(tmp_path / "db.duckdb")
+    url = "https://finance.sina.com.cn/china/gncj/2021-10-10/doc-iktzscyx9453213.shtml"
+    raw = sample_path("05_").read_bytes().replace(b"comments: false\n", f"comments: false\nurl: {url}\n".encode())
+    first = ArticleRecord(parse_archive_post(raw), raw, "hexo", "archive", "/archive/a.md")
+    assert (first.article.article_id, first.article.id_source) == ("ktzscyx9453213", "publishid")
+    changed = raw.replace("author: 新浪财经\n".encode(), "author: 新浪财经－国內\n".encode())
+    moved = ArticleRecord(parse_archive_post(changed), changed, "hexo", "archive", "/archive/b.md")
+    load_articles(con, [first], run_id="r1")
+    result = load_articles(con, [moved], run_id="r2")
+    assert (result.updated, result.duplicates) == (["ktzscyx9453213"], [])
+    (stored,) = con.execute("SELECT raw FROM article_raw").fetchall()[0]
+    assert zlib.decompress(stored) == changed
+
+
+def test_of_two_copies_in_one_batch_the_stored_file_is_the_one_that_updates(tmp_path):
+    con = open_writer(tmp_path / "db.duckdb")
+    first = record("05_")
+    aid = first.article.article_id
+    load_articles(con, [first], run_id="r1")
+    other_raw = first.raw.replace("author: 新浪财经\n".encode(), "author: 新浪财经－国內\n".encode())
+    other = ArticleRecord(parse_archive_post(other_raw), other_raw, "hexo", "archive", "/elsewhere/copy.md")
+    edited_raw = first.raw.replace(b"comments: false\n", b"comments: true\n")
+    edited = ArticleRecord(parse_archive_post(edited_raw), edited_raw, "hexo", "archive", first.origin_ref)
+    result = load_articles(con, [other, edited], run_id="r2")
+    assert (result.updated, result.duplicates) == (
+        [aid],
+        [("/elsewhere/copy.md", aid, f"same article as {first.origin_ref} in this import")],
+    )
+    (stored,) = con.execute("SELECT raw FROM article_raw").fetchall()[0]
+    assert zlib.decompress(stored) == edited_raw

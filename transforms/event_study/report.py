@@ -15,7 +15,7 @@ from scipy.stats import t as student_t
 from transforms.event_study.engine import StudyResult
 from transforms.event_study.spec import window_label
 
-__all__ = ["TESTS", "CaarCurve", "caar_curves", "event_records", "group_report", "long_rows"]
+__all__ = ["TESTS", "CaarCurve", "caar_band", "caar_curves", "event_records", "group_report", "long_rows"]
 
 #: (statistic, its p-value) for every test, in report order
 TESTS: tuple[tuple[str, str], ...] = (
@@ -173,6 +173,14 @@ class CaarCurve:
     upper: np.ndarray
 
 
+def caar_band(caar: np.ndarray, se: np.ndarray, n: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """``(lower, upper)``: CAAR_t ± q_t·se_t, q_t the two-sided ``level`` quantile of t(n_t − 1) over the n_t
+    events whose CAR to day t exists; NaN where fewer than 2 do."""
+    with np.errstate(invalid="ignore"):
+        q = np.where(n >= 2, student_t.ppf(0.5 + level / 2.0, np.maximum(n, 2) - 1), np.nan)
+    return caar - q * se, caar + q * se
+
+
 def caar_curves(
     result: StudyResult, group_type: str = "all", *, level: float = 0.95, limit: int = 8
 ) -> list[CaarCurve]:
@@ -182,10 +190,8 @@ def caar_curves(
     rows = rows[np.argsort(-result.n_events[rows], kind="stable")][:limit]
     curves = []
     for g in rows:
-        n_t = result.days["caar_n"][g]
-        with np.errstate(invalid="ignore"):
-            z = np.where(n_t >= 2, student_t.ppf(0.5 + level / 2.0, np.maximum(n_t, 2) - 1), np.nan)
-        caar, se = result.days["caar"][g], result.days["caar_se"][g]
+        caar = result.days["caar"][g]
+        lower, upper = caar_band(caar, result.days["caar_se"][g], result.days["caar_n"][g], level)
         label = str(result.group_ids[g]) if group_type != "all" else "all events"
-        curves.append(CaarCurve(label, int(result.n_events[g]), result.rel_days, caar, caar - z * se, caar + z * se))
+        curves.append(CaarCurve(label, int(result.n_events[g]), result.rel_days, caar, lower, upper))
     return curves

@@ -28,8 +28,8 @@ class LexiconEntry:
 @dataclass(frozen=True, slots=True)
 class LongerWord:
     word: str
-    #: a curated word, a place or a field suffix: the words after it belong to the longer word, so they
-    #: cannot make the name the company; a segmenter's cut (or a place word that opens a longer word:
+    #: a curated word, a place, an institution or a field suffix: the words after it belong to the longer word,
+    #: so they cannot make the name the company; a segmenter's cut (or a place word that opens a longer word:
     #: 张家界市民) is only a reading that the words around may overrule
     definite: bool
     what: str  #: what the longer word is, for the reason
@@ -50,11 +50,26 @@ _PLACE_AFTER = re.compile(
 )
 #: how a lexicon word that names a place may end (陆家嘴, 张家界, 金融街, 白云山: jieba tags some as person names)
 _PLACE_ENDINGS = frozenset("山岛湖江河街嘴界湾城桥港洲峡关")
+#: an association is named after its field, never a company's own body: 中国建筑装饰协会, 中国石油和化学工业
+#: 联合会, 中国动力电池产业创新联盟; the words between are its field, not an act (中国建筑牵头成立…联盟)
+_ASSOCIATION_AFTER = re.compile(r"(?P<field>[\u4e00-\u9fff]{1,8}?)(?:协会|联合会|学会|研究会|联盟|商会|促进会)")
+_NOT_A_FIELD = re.compile(
+    r"发起|成立|加入|牵头|联合|参与|携手|组建|倡议|推动|宣布|发布|签约|签署|入选|当选|成为|举办|召开|出席|主办|承办|"
+    r"与|等|的|在|将|是|为|向|被|已|拟|获"
+)
+#: a bank's name + 保险 (or 保监): the joint field of banking and insurance, which only a regulator, its
+#: newspaper or its institutions are named after (中国银行保险监督管理委员会, 中国银行保险报); 工商银行保险代理
+#: (the bank's own agency business) runs into no such ending
+_BANK_AND_INSURANCE = re.compile(
+    r"(?:保险|保监|银保监)[\u4e00-\u9fff]{0,4}?(?:监督管理|监管|委员会|协会|报|机构|行业|业(?![务绩]))"
+)
 
 
 #: characters that turn a name's last word into a field or a market: 银行 + 业 (banking), 银行 + 间 (interbank),
 #: 建筑 + 业 (construction), 银行 + 界 (bankers)
 _FIELD_SUFFIXES = frozenset("业间界")
+#: last words that make a name an organisation's by its form
+_ORGANISATION_ENDINGS = ("银行", "证券", "保险", "信托", "集团", "股份", "控股")
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,9 +116,14 @@ class Lexicon:
         return entry is not None and entry.pos == "ns"
 
     def organisation(self, name: str) -> bool:
-        """The lexicon (or the curated list) knows ``name`` as the name of an organisation."""
+        """The lexicon (or the curated list) knows ``name`` as the name of an organisation, or the name says
+        so by its last word (北京银行, 东吴证券)."""
         entry = self.entries.get(name)
-        return name in self.company or (entry is not None and entry.pos == "nt")
+        return (
+            name in self.company
+            or (entry is not None and entry.pos == "nt")
+            or (len(name) > 2 and name.endswith(_ORGANISATION_ENDINGS))
+        )
 
     def facility(self, name: str) -> Facility | None:
         """The facility ``name`` is also the name of, by how it ends (宁波港 the port), unless curated as the
@@ -128,20 +148,27 @@ class Lexicon:
     def longer_word(self, text: str, start: int, end: int) -> LongerWord | None:
         """The longer word that ``text[start:end]`` sits inside, if it is not a word of its own there.
 
-        In order: a curated word containing it (中国银行 in 中国银行保险监督管理委员会); a place's name with a place
-        word after it (连云港市, 陆家嘴论坛; but 招商银行区域 is the bank's region, and 张家界市民 the city's people
-        unless company words follow); a character that makes its last word a field or a market (中国建筑 + 业 →
-        建筑业, 上海银行 + 间 → 银行间; but 中国建筑 + 业绩 is the company's results); and the segmenter's cuts:
-        中国动力电池装车量 segments as 中国/动力电池/…, the name's end falls inside 动力电池, so the longer word is
-        中国动力电池.
+        In order: a curated word containing it; a bank's name opening the joint field of banking and insurance
+        (中国银行 in 中国银行保险监督管理委员会); a place's name with a place word after it (连云港市, 陆家嘴论坛;
+        but 招商银行区域 is the bank's region, and 张家界市民 the city's people unless company words follow); an
+        association named after a field the name opens (中国动力电池产业创新联盟, 中国建筑装饰协会); a character
+        that makes its last word a field or a market (中国建筑 + 业 → 建筑业, 上海银行 + 间 → 银行间; but
+        中国建筑 + 业绩 is the company's results); and the segmenter's cuts: 中国动力电池装车量 segments as
+        中国/动力电池/…, the name's end falls inside 动力电池, so the longer word is 中国动力电池.
         """
         curated = self._curated_around(text, start, end)
         if curated:
             return LongerWord(curated, True, self.longer[curated])
         name = text[start:end]
+        joint = _BANK_AND_INSURANCE.match(text, end) if name.endswith("银行") else None
+        if joint:
+            return LongerWord(name + joint.group(0), True, "an institution of banking and insurance")
         place = self._place_after(name, text, end)
         if place:
             return place
+        association = _ASSOCIATION_AFTER.match(text, end)
+        if association and not _NOT_A_FIELD.search(association.group("field")):
+            return LongerWord(name + association.group(0), True, "the name of an association")
         after = text[end : end + 2]
         if (
             after[:1] in _FIELD_SUFFIXES

@@ -36,7 +36,7 @@ class LongerWord:
 
 
 #: the facility a company is named after, by how its name ends: 大秦铁路 is also the railway line, 宁波港 the
-#: port; such a name says the company only with company words around it
+#: port; such a name is the facility only where words of the facility are around it (宁波港吞吐量)
 _FACILITIES = (
     ("高铁", "the railway line"), ("铁路", "the railway line"), ("机场", "the airport"), ("空港", "the airport"),
     ("高速", "the expressway"), ("油田", "the oilfield"), ("港", "the port"),

@@ -127,3 +127,46 @@ def test_place_words_after_a_company_that_is_no_place(text, code, anchor, expect
 )  # fmt: skip
 def test_banks_and_associations(text, code, anchor, expected, linking_context):
     check(text, code, anchor, expected, linking_context)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "anchor", "expected"),
+    [
+        # the facility itself: its traffic, its terminal, its toll gates, travel through it, ports listed as ports
+        ("白云机场旅客吞吐量恢复至疫情前七成。", "sh600004", "白云机场", C),
+        ("白云机场T2航站楼启用新安检通道。", "sh600004", "白云机场", C),
+        ("宁沪高速车流量同比增长。", "sh600377", "宁沪高速", C),
+        ("中原高速收费站排起长队。", "sh600020", "中原高速", C),
+        ("京沪高铁开通十周年，累计运送旅客超13亿人次。", "sh601816", "京沪高铁", C),
+        ("旅客可乘坐京沪高铁往返两地。", "sh601816", "京沪高铁", C),
+        ("广深铁路客运量同比下降。", "sh601333", "广深铁路", C),
+        ("青岛港集装箱吞吐量同比增长8%。", "sh601298", "青岛港", C),
+        ("连云港港口吞吐量稳步增长。", "sh601008", "连云港", C),
+        ("货轮从天津港出发驶往日本。", "sh600717", "天津港", C),
+        ("宁波港、上海港、深圳港跻身全球十大港口。", "sh601018", "宁波港", C),
+        ("推进宁波港、舟山港一体化发展。", "sh601018", "宁波港", C),
+        ("唐山港、曹妃甸港吞吐量双双增长。", "sh601000", "唐山港", C),
+        # the listed operators: results, filings, shares, fund raising, deals, dividends, their boards
+        ("山东高速发布2021年业绩快报，净利润同比增长。", "sh600350", "山东高速", M),
+        ("深圳机场发布2021年度业绩预告，预计亏损。", "sz000089", "深圳机场", M),
+        ("白云机场披露三季报，营收同比下降。", "sh600004", "白云机场", M),
+        ("京沪高铁年报显示，公司净利润下滑。", "sh601816", "京沪高铁", M),
+        ("厦门空港三季度净利润同比下降。", "sh600897", "厦门空港", M),
+        ("上海机场股价午后拉升。", "sh600009", "上海机场", M),
+        ("重庆港股价连续三日涨停。", "sh600279", "重庆港", M),
+        ("机场板块午后走强，上海机场、白云机场涨超3%。", "sh600009", "上海机场", M),
+        ("上海机场、白云机场等机场股午后走强。", "sh600009", "上海机场", M),
+        ("北部湾港拟募资30亿元建设新泊位。", "sz000582", "北部湾港", M),
+        ("宁沪高速拟发行公司债券。", "sh600377", "宁沪高速", M),
+        ("深高速拟收购环保企业股权。", "sh600548", "深高速", M),
+        ("大秦铁路每股派发现金红利0.48元。", "sh601006", "大秦铁路", M),
+        ("青岛港董事长苏建光表示，公司将加快智慧港口建设。", "sh601298", "青岛港", M),
+        ("上海临港与多家企业签署合作协议。", "sh600848", "上海临港", M),  # a district developer, not a port
+        # ordinary words and a place that publish results or win bids: the companies
+        ("农产品发布2021年业绩预告，净利润预增。", "sz000061", "农产品", M),
+        ("新产业发布2021年年报，营收增长。", "sz300832", "新产业", M),
+        ("葛洲坝中标多个海外工程项目。", "sh600068", "葛洲坝", M),
+    ],
+)
+def test_facility_names_and_company_acts(text, code, anchor, expected, linking_context):
+    check(text, code, anchor, expected, linking_context)

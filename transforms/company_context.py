@@ -24,6 +24,7 @@ _INDUSTRY_SUFFIXES = {
     "证券": ("证券",),
     "银行": ("银行",),
     "保险": ("保险",),
+    "大药房": ("药", "医"),  # 老百姓大药房, 益丰大药房: a pharmacy chain's trading name
     "药业": ("药", "医"),
     "医药": ("药", "医"),
     "制药": ("药",),
@@ -66,11 +67,13 @@ _FACILITY_BEFORE = re.compile(
 _FIELD_GAP = re.compile(r"价格|价|行业|产业|企业|领域|市场|板块|概念|类")
 _MARKET_BEFORE = re.compile(r"(公司|企业|集团|券商|个股|龙头|概念股|上市公司|A股|港股|子公司)[：:，,]?$")
 _CODE_AFTER = re.compile(r"^\s*[（(]\s*(?:\d{6})(?:\s*[.．]\s*(?:SH|SZ|SS|BJ))?\s*[）)]", re.IGNORECASE)
-#: a fund product named after a company: the name, a few words of the product's own (稳健增利), the fund type,
-#: then the fund's ending (型, 基金, a share class A/C) and a boundary. 长城证券中短债A is a fund; 中信证券债券
-#: 首席分析师 (the broker's bond analyst) and 中信证券指数化投资部 (a department) are not.
+#: a fund product named after a company: the name, a few words of the product's own (稳健增利) and its holding
+#: period (一年持有, 两年持有期), the fund type, then the fund's ending (型, 基金, a share class A/C) and a
+#: boundary. 长城证券中短债A and 中信证券红利价值一年持有混合A are funds; 中信证券债券首席分析师 (the broker's bond
+#: analyst) and 中信证券指数化投资部 (a department) are not.
 _FUND_NAME = re.compile(
-    r"(?P<middle>[\u4e00-\u9fff]{0,6}?)"
+    r"(?P<middle>[\u4e00-\u9fff]{0,6}?(?:[一二三六九两]个?[月年]|\d{1,3}个?[月天年])?"
+    r"(?:持有期?|定期开放|定开|滚动持有)?)"
     r"(?:超短债|中短债|短债|纯债|信用债|利率债|可转债|债券|灵活配置|偏股混合|偏债混合|混合|指数增强|指数|"
     r"ETF联接|ETF|LOF|FOF|QDII|货币)"
     r"型?(?:证券投资)?(?:发起式)?(?:基金)?(?:[（(](?:LOF|QDII|FOF)[)）])?(?:[A-E]类|[A-E](?![A-Za-z]))?"
@@ -79,7 +82,7 @@ _FUND_NAME = re.compile(
 )
 #: words that make the "middle" the company's own doing, not a product's name (中信证券旗下中短债产品)
 _NOT_A_FUND_MIDDLE = re.compile(r"的|旗下|发行|推出|管理|承销|首席|分析|研究|团队|部")
-_FUNDS_IN_SENTENCE = re.compile(r"基金|债|ETF|LOF|FOF")
+_FUNDS_IN_SENTENCE = re.compile(r"基金|债|ETF|LOF|FOF|混合[A-E]?|持有期|净值")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 #: the rest of a list that makes it a list of stocks: …等机场股, …、深圳机场板块
 _STOCKS_AFTER = re.compile(r"^(?:[、和与及][^，,。；;、]{1,6}?)*等?[^，,。；;]{0,4}?(?:个股|股票|股|板块|概念)")

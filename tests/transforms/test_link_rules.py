@@ -170,3 +170,36 @@ def test_banks_and_associations(text, code, anchor, expected, linking_context):
 )
 def test_facility_names_and_company_acts(text, code, anchor, expected, linking_context):
     check(text, code, anchor, expected, linking_context)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "anchor", "expected"),
+    [
+        # funds the brokers' asset managers run, with a holding period in the name; the brokers themselves
+        ("中信证券红利价值一年持有混合A近一年收益率超过20%。", "sh600030", "中信证券", C),
+        ("国泰君安君得鑫两年持有期混合今年以来回撤较大。", "sh601211", "国泰君安", C),
+        ("中信证券臻选价值成长混合A年内收益率居前。", "sh600030", "中信证券", C),
+        ("中信证券旗下资管产品规模增长。", "sh600030", "中信证券", M),
+        ("华泰证券研究所发布策略报告称，A股估值合理。", "sh601688", "华泰证券", M),
+        # robots as a field (300024 makes them), and the company
+        ("机器人产业规模持续扩大。", "sz300024", "机器人", T),
+        ("工业机器人产量同比增长40%。", "sz300024", "机器人", T),
+        ("机器人公告称，拟在沈阳投资建设新工厂。", "sz300024", "机器人", M),
+        ("机器人（300024）早盘涨停。", "sz300024", "机器人", M),
+        ("机器人宣布拟定增募资不超过30亿元。", "sz300024", "机器人", M),
+        ("机器人收盘涨超5%。", "sz300024", "机器人", M),
+        # farm produce, smart farming, online and offline, ordinary people; and the companies
+        ("农产品批发市场价格保持平稳。", "sz000061", "农产品", C),
+        ("农产品电商直播带货火热。", "sz000061", "农产品", C),
+        ("农产品（000061）发布公告称，拟出售子公司股权。", "sz000061", "农产品", M),
+        ("智慧农业示范区建设加快推进。", "sz000816", "智慧农业", C),
+        ("智慧农业公告称，公司拟回购股份。", "sz000816", "智慧农业", M),
+        ("推动线上线下融合发展。", "sz300959", "线上线下", C),
+        ("要让老百姓买得起药、用得上药。", "sh603883", "老百姓", C),
+        ("老百姓的获得感持续增强。", "sh603883", "老百姓", C),
+        ("老百姓大药房门店数量突破8000家。", "sh603883", "老百姓", M),  # the chain's trading name
+        ("老百姓、益丰药房、大参林等连锁药店股价走强。", "sh603883", "老百姓", M),
+    ],
+)
+def test_fund_names_and_generic_words(text, code, anchor, expected, linking_context):
+    check(text, code, anchor, expected, linking_context)

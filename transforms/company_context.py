@@ -11,7 +11,7 @@ from collections.abc import Collection
 
 __all__ = [
     "company_cues",
-    "facility_use",
+    "facility_words_around",
     "fund_name_at",
     "organisation_suffix",
     "sentence_bounds",
@@ -51,10 +51,12 @@ _ACT_AFTER = re.compile(
     r"^(?P<gap>[^，,、；;。：:]{0,4}?)(?P<lead>发布|披露|公布|预披露)[^，,、；;。：:]{0,12}?"
     r"(?P<cue>公告|业绩|年报|年度报告|半年报|季报|快报|预告|财报)"
 )
-#: words right after a facility's name that speak of the facility itself (宁波港吞吐量, 大秦铁路运量,
-#: 白云机场T3航站楼, 京沪高铁开通), not of the company that runs it
+#: words right after a facility's name, past a period (今年, 10月), that speak of the facility itself
+#: (宁波港吞吐量, 大秦铁路今年运量, 白云机场T3航站楼, 京沪高铁开通), not of the company that runs it
 _FACILITY_AFTER = re.compile(
-    r"^(?:[A-Z]?\d{0,2})(?:旅客|货物|集装箱|原油)?(?:吞吐量|运量|客运量|货运量|发送量|客流|车流|航线|航班|航站楼|"
+    r"^(?:今年|去年|全年|上半年|下半年|前三季度|[一二三四]季度|\d{4}年|\d{1,2}(?:[-—~至]\d{1,2})?月份?|本月|当月|上月|"
+    r"日均|单日|累计|同期)*"
+    r"(?:[A-Z]?\d{1,2}号?)?(?:旅客|货物|集装箱|原油)?(?:吞吐量|运量|客运量|货运量|发送量|客流|车流|航线|航班|航站楼|"
     r"跑道|起降|港口|码头|港区|泊位|航道|锚地|沿线|路段|收费站|服务区|全线|通车|开通|列车|班列|车次|运送|"
     r"扩建|改扩建|拥堵|油井|产量)"
 )
@@ -148,17 +150,15 @@ def company_cues(
     return cues
 
 
-def facility_use(text: str, start: int, end: int, ending: str) -> str | None:
-    """Words around the name at ``text[start:end]``, a facility's (its name ends in ``ending``: 港, 机场…),
-    that make it the facility itself: what follows (吞吐量, 运量, 航线), what comes before (从…, 乘坐…), or
-    other facilities of its kind listed with it (宁波港、上海港); None when nothing speaks of the facility."""
-    after = _FACILITY_AFTER.match(text[end : end + 12])
-    if after:
-        return f"followed by {after.group(0)}, which the facility has"
+def facility_words_around(text: str, start: int, end: int, ending: str) -> bool:
+    """Do the words around the name at ``text[start:end]``, a facility's (its name ends in ``ending``: 港,
+    机场…), speak of the facility itself: what follows (吞吐量, 运量, 航线), what comes before (从…, 乘坐…), or
+    other facilities of its kind listed with it (宁波港、上海港)?"""
+    if _FACILITY_AFTER.match(text[end : end + 20]):
+        return True
     clause_start = max(text.rfind(mark, 0, start) for mark in "。！？；!?;\n，,：:") + 1
-    before = _FACILITY_BEFORE.search(text, clause_start, start)
-    if before:
-        return f"after {before.group(0)}, a word of place or travel"
+    if _FACILITY_BEFORE.search(text, clause_start, start):
+        return True
     # 宁波港、上海港、深圳港 and 宁波港、舟山港一体化 list ports as ports; 上海机场、白云机场涨超3% and
     # 上海机场、白云机场等机场股 list stocks: what follows the list decides
     kin = re.escape(ending)
@@ -167,10 +167,8 @@ def facility_use(text: str, start: int, end: int, ending: str) -> str | None:
     if neighbour:
         rest = text[end + neighbour.end() : end + neighbour.end() + 12]
     elif not re.search(rf"{kin}[、和与及]$", text[max(0, start - 10) : start]):
-        return None
-    if _STOCKS_AFTER.match(rest) or any(p.match(rest) for p in (_CORPORATE_AFTER, _MOVE_AFTER, _ACT_AFTER)):
-        return None
-    return f"listed with other places ending in {ending}"
+        return False
+    return not (_STOCKS_AFTER.match(rest) or any(p.match(rest) for p in (_CORPORATE_AFTER, _MOVE_AFTER, _ACT_AFTER)))
 
 
 def _listed_together(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:

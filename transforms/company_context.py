@@ -11,6 +11,7 @@ from collections.abc import Collection
 
 __all__ = [
     "company_cues",
+    "facility_words_around",
     "fund_name_at",
     "organisation_suffix",
     "sentence_bounds",
@@ -23,6 +24,7 @@ _INDUSTRY_SUFFIXES = {
     "证券": ("证券",),
     "银行": ("银行",),
     "保险": ("保险",),
+    "大药房": ("药", "医"),  # 老百姓大药房, 益丰大药房: a pharmacy chain's trading name
     "药业": ("药", "医"),
     "医药": ("药", "医"),
     "制药": ("药",),
@@ -36,22 +38,44 @@ _INDUSTRY_SUFFIXES = {
 _CORPORATE_AFTER = re.compile(
     r"^(?P<gap>[^，,、；;。：:]{0,6}?)(?P<cue>公告|董事长|总经理|总裁|董秘|董事会|控股股东|股东|持股|股价|市值|"
     r"净利|营收|营业收入|业绩|年报|半年报|季报|回购|增持|减持|分红|派息|停牌|复牌|首席|分析师|研报|旗下|子公司|"
-    r"募资|公开发行|发行股票|IPO|获证监会|涨停|跌停|涨超|跌超|涨逾|跌逾|收涨|收跌|一度涨|一度跌|封板|高开|低开)"
+    r"募资|定增|中标|公开发行|发行股票|IPO|获证监会|涨停|跌停|涨超|跌超|涨逾|跌逾|收涨|收跌|一度涨|一度跌|封板|高开|低开)"
 )
 #: price moves that fit anything with a price (上涨, 大跌, 涨幅): a stock's only after a trading-session word
 _MOVE_AFTER = re.compile(
-    r"^(?P<gap>[^，,、；;。：:]{0,4}?)(?P<session>股价|股票|早盘|盘中|午后|尾盘|开盘|收盘)[^，,、；;。：:]{0,4}?"
+    r"^(?P<gap>[^，,、；;。：:]{0,4}?)(?P<lead>股价|股票|早盘|盘中|午后|尾盘|开盘|收盘)[^，,、；;。：:]{0,4}?"
     r"(?P<cue>上涨|下跌|大涨|大跌|涨幅|跌幅|走高|走低|拉升|跳水)"
+)
+#: a company's act of disclosure: publishing its results or filings (山东高速发布2021年业绩快报), the period
+#: or the filing's name between the verb and the filing
+_ACT_AFTER = re.compile(
+    r"^(?P<gap>[^，,、；;。：:]{0,4}?)(?P<lead>发布|披露|公布|预披露)[^，,、；;。：:]{0,12}?"
+    r"(?P<cue>公告|业绩|年报|年度报告|半年报|季报|快报|预告|财报)"
+)
+#: words right after a facility's name, past a period (今年, 10月), that speak of the facility itself
+#: (宁波港吞吐量, 大秦铁路今年运量, 白云机场T3航站楼, 京沪高铁开通), not of the company that runs it
+_FACILITY_AFTER = re.compile(
+    r"^(?:今年|去年|全年|上半年|下半年|前三季度|[一二三四]季度|\d{4}年|\d{1,2}(?:[-—~至]\d{1,2})?月份?|本月|当月|上月|"
+    r"日均|单日|累计|同期)*"
+    r"(?:[A-Z]?\d{1,2}号?)?(?:旅客|货物|集装箱|原油)?(?:吞吐量|运量|客运量|货运量|发送量|客流|车流|航线|航班|航站楼|"
+    r"跑道|起降|港口|码头|港区|泊位|航道|锚地|沿线|路段|收费站|服务区|全线|通车|开通|列车|班列|车次|运送|"
+    r"扩建|改扩建|拥堵|油井|产量)"
+)
+#: words right before a facility's name that put something in it or on its way (从天津港出发, 乘坐京沪高铁)
+_FACILITY_BEFORE = re.compile(
+    r"(?:(?<![正现存实所])在|从|(?<![已曾])经|经由|途经|抵达|到达|驶入|驶离|驶往|进出|前往|飞往|飞抵|停靠|靠泊|乘坐|"
+    r"搭乘|沿着|直达|通往|(?<!截)至)$"
 )
 #: a gap that makes the name a field or a commodity, not a company (农产品价格…, 机器人行业…)
 _FIELD_GAP = re.compile(r"价格|价|行业|产业|企业|领域|市场|板块|概念|类")
 _MARKET_BEFORE = re.compile(r"(公司|企业|集团|券商|个股|龙头|概念股|上市公司|A股|港股|子公司)[：:，,]?$")
 _CODE_AFTER = re.compile(r"^\s*[（(]\s*(?:\d{6})(?:\s*[.．]\s*(?:SH|SZ|SS|BJ))?\s*[）)]", re.IGNORECASE)
-#: a fund product named after a company: the name, a few words of the product's own (稳健增利), the fund type,
-#: then the fund's ending (型, 基金, a share class A/C) and a boundary. 长城证券中短债A is a fund; 中信证券债券
-#: 首席分析师 (the broker's bond analyst) and 中信证券指数化投资部 (a department) are not.
+#: a fund product named after a company: the name, a few words of the product's own (稳健增利) and its holding
+#: period (一年持有, 两年持有期), the fund type, then the fund's ending (型, 基金, a share class A/C) and a
+#: boundary. 长城证券中短债A and 中信证券红利价值一年持有混合A are funds; 中信证券债券首席分析师 (the broker's bond
+#: analyst) and 中信证券指数化投资部 (a department) are not.
 _FUND_NAME = re.compile(
-    r"(?P<middle>[\u4e00-\u9fff]{0,6}?)"
+    r"(?P<middle>[\u4e00-\u9fff]{0,6}?(?:[一二三六九两]个?[月年]|\d{1,3}个?[月天年])?"
+    r"(?:持有期?|定期开放|定开|滚动持有)?)"
     r"(?:超短债|中短债|短债|纯债|信用债|利率债|可转债|债券|灵活配置|偏股混合|偏债混合|混合|指数增强|指数|"
     r"ETF联接|ETF|LOF|FOF|QDII|货币)"
     r"型?(?:证券投资)?(?:发起式)?(?:基金)?(?:[（(](?:LOF|QDII|FOF)[)）])?(?:[A-E]类|[A-E](?![A-Za-z]))?"
@@ -60,8 +84,10 @@ _FUND_NAME = re.compile(
 )
 #: words that make the "middle" the company's own doing, not a product's name (中信证券旗下中短债产品)
 _NOT_A_FUND_MIDDLE = re.compile(r"的|旗下|发行|推出|管理|承销|首席|分析|研究|团队|部")
-_FUNDS_IN_SENTENCE = re.compile(r"基金|债|ETF|LOF|FOF")
+_FUNDS_IN_SENTENCE = re.compile(r"基金|债|ETF|LOF|FOF|混合[A-E]?|持有期|净值")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
+#: the rest of a list that makes it a list of stocks: …等机场股, …、深圳机场板块
+_STOCKS_AFTER = re.compile(r"^(?:[、和与及][^，,。；;、]{1,6}?)*等?[^，,。；;]{0,4}?(?:个股|股票|股|板块|概念)")
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -103,11 +129,11 @@ def company_cues(
     if code:
         cues.append(f"the code {code.group(0).strip()} follows")
     clause = _SENTENCE_END.split(after, maxsplit=1)[0]
-    for pattern in (_CORPORATE_AFTER, _MOVE_AFTER):
+    for pattern in (_CORPORATE_AFTER, _MOVE_AFTER, _ACT_AFTER):
         market = pattern.match(clause)
         if market and not _FIELD_GAP.search(market.group("gap")):
-            session = market.groupdict().get("session")
-            cues.append(f"followed by {session + '…' if session else ''}{market.group('cue')}")
+            lead = market.groupdict().get("lead")
+            cues.append(f"followed by {lead + '…' if lead else ''}{market.group('cue')}")
             break
     described = _MARKET_BEFORE.search(_SENTENCE_END.split(before)[-1])
     if described:
@@ -122,6 +148,27 @@ def company_cues(
         names = "、".join(text[s:e] for s, e in sorted(neighbours)[:3])
         cues.append(f"listed together with the companies {names}")
     return cues
+
+
+def facility_words_around(text: str, start: int, end: int, ending: str) -> bool:
+    """Do the words around the name at ``text[start:end]``, a facility's (its name ends in ``ending``: 港,
+    机场…), speak of the facility itself: what follows (吞吐量, 运量, 航线), what comes before (从…, 乘坐…), or
+    other facilities of its kind listed with it (宁波港、上海港)?"""
+    if _FACILITY_AFTER.match(text[end : end + 20]):
+        return True
+    clause_start = max(text.rfind(mark, 0, start) for mark in "。！？；!?;\n，,：:") + 1
+    if _FACILITY_BEFORE.search(text, clause_start, start):
+        return True
+    # 宁波港、上海港、深圳港 and 宁波港、舟山港一体化 list ports as ports; 上海机场、白云机场涨超3% and
+    # 上海机场、白云机场等机场股 list stocks: what follows the list decides
+    kin = re.escape(ending)
+    rest = text[end : end + 12]
+    neighbour = re.match(rf"[、和与及]\s*[\u4e00-\u9fff]{{1,5}}?{kin}", rest)
+    if neighbour:
+        rest = text[end + neighbour.end() : end + neighbour.end() + 12]
+    elif not re.search(rf"{kin}[、和与及]$", text[max(0, start - 10) : start]):
+        return False
+    return not (_STOCKS_AFTER.match(rest) or any(p.match(rest) for p in (_CORPORATE_AFTER, _MOVE_AFTER, _ACT_AFTER)))
 
 
 def _listed_together(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:

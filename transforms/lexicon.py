@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["Lexicon", "LexiconEntry", "LongerWord"]
+__all__ = ["Facility", "Lexicon", "LexiconEntry", "LongerWord"]
 
 #: part-of-speech tags of proper names of people and organisations: never "common words"
 _PROPER = frozenset({"nr", "nrt", "nrfg", "nt", "nz", "j"})
@@ -28,27 +28,54 @@ class LexiconEntry:
 @dataclass(frozen=True, slots=True)
 class LongerWord:
     word: str
-    #: a curated word, a place or a field suffix: the words after it belong to the longer word, so they cannot
-    #: make the name the company; a segmenter's cut is only a reading that the words around may overrule
+    #: a curated word, a place, an institution or a field suffix: the words after it belong to the longer word,
+    #: so they cannot make the name the company; a segmenter's cut (or a place word that opens a longer word:
+    #: 张家界市民) is only a reading that the words around may overrule
     definite: bool
     what: str  #: what the longer word is, for the reason
 
 
 #: the facility a company is named after, by how its name ends: 大秦铁路 is also the railway line, 宁波港 the
-#: port; such a name says the company only with company words around it
+#: port; such a name is the facility only where words of the facility are around it (宁波港吞吐量)
 _FACILITIES = (
     ("高铁", "the railway line"), ("铁路", "the railway line"), ("机场", "the airport"), ("空港", "the airport"),
     ("高速", "the expressway"), ("油田", "the oilfield"), ("港", "the port"),
 )  # fmt: skip
-#: words after a name that make it a place: 连云港市, 张家界景区, 陆家嘴论坛, 金融街论坛 (but 市值, 市场, 区块链)
+#: words after a place's name that make them the place: 连云港市, 张家界景区, 陆家嘴论坛, 金融街论坛, 上海临港新片区
+#: (never the market's figures: 市值, 市场, 市盈率, 区块链); only a name that is a place's takes them
 _PLACE_AFTER = re.compile(
-    r"市(?![值场盈净占销])|区(?!块)|县|镇|乡|省|风景区|景区|论坛|峰会|新区|开发区|高新区|自贸区|片区|大道|街道|火车站"
+    r"市(?![值场盈净占销])|区(?!块)|县|镇|乡|省|风景区|景区|论坛|峰会|新区|新片区|开发区|高新区|自贸区|保税区|"
+    r"综合保税区|片区|大道|街道|火车站|高铁站|机场|金融城|地区|一带|周边|商圈|国家森林公园|森林公园|国家公园|"
+    r"地质公园|公园"
+)
+#: how a lexicon word that names a place may end (陆家嘴, 张家界, 金融街, 白云山: jieba tags some as person names)
+_PLACE_ENDINGS = frozenset("山岛湖江河街嘴界湾城桥港洲峡关")
+#: an association is named after its field, never a company's own body: 中国建筑装饰协会, 中国石油和化学工业
+#: 联合会, 中国动力电池产业创新联盟; the words between are its field, not an act (中国建筑牵头成立…联盟)
+_ASSOCIATION_AFTER = re.compile(r"(?P<field>[\u4e00-\u9fff]{1,8}?)(?:协会|联合会|学会|研究会|联盟|商会|促进会)")
+_NOT_A_FIELD = re.compile(
+    r"发起|成立|加入|牵头|联合|参与|携手|组建|倡议|推动|宣布|发布|签约|签署|入选|当选|成为|举办|召开|出席|主办|承办|"
+    r"与|等|的|在|将|是|为|向|被|已|拟|获"
+)
+#: a bank's name + 保险 (or 保监): the joint field of banking and insurance, which only a regulator, its
+#: newspaper or its institutions are named after (中国银行保险监督管理委员会, 中国银行保险报); 工商银行保险代理
+#: (the bank's own agency business) runs into no such ending
+_BANK_AND_INSURANCE = re.compile(
+    r"(?:保险|保监|银保监)[\u4e00-\u9fff]{0,4}?(?:监督管理|监管|委员会|协会|报|机构|行业|业(?![务绩]))"
 )
 
 
 #: characters that turn a name's last word into a field or a market: 银行 + 业 (banking), 银行 + 间 (interbank),
 #: 建筑 + 业 (construction), 银行 + 界 (bankers)
 _FIELD_SUFFIXES = frozenset("业间界")
+#: last words that make a name an organisation's by its form
+_ORGANISATION_ENDINGS = ("银行", "证券", "保险", "信托", "集团", "股份", "控股")
+
+
+@dataclass(frozen=True, slots=True)
+class Facility:
+    ending: str  #: how the name ends: 港, 机场, 高速…
+    what: str  #: the facility: "the port"
 
 
 @dataclass(frozen=True)
@@ -89,25 +116,59 @@ class Lexicon:
         return entry is not None and entry.pos == "ns"
 
     def organisation(self, name: str) -> bool:
-        """The lexicon (or the curated list) knows ``name`` as the name of an organisation."""
+        """The lexicon (or the curated list) knows ``name`` as the name of an organisation, or the name says
+        so by its last word (北京银行, 东吴证券)."""
         entry = self.entries.get(name)
-        return name in self.company or (entry is not None and entry.pos == "nt")
+        return (
+            name in self.company
+            or (entry is not None and entry.pos == "nt")
+            or (len(name) > 2 and name.endswith(_ORGANISATION_ENDINGS))
+        )
+
+    def facility(self, name: str) -> Facility | None:
+        """The facility ``name`` is also the name of, by how it ends (宁波港 the port), unless curated as the
+        company's own name (数据港)."""
+        if name in self.company:
+            return None
+        for ending, what in _FACILITIES:
+            if name.endswith(ending) and len(name) > len(ending):
+                return Facility(ending, what)
+        return None
+
+    def place_like(self, name: str) -> bool:
+        """``name`` is also a place's: a place name (鄂尔多斯, 宁波港), a facility's (连云港, 上海临港) or a
+        lexicon word ending like a place (陆家嘴, 张家界, 金融街). 招商银行, 格力电器 are not."""
+        if name in self.company:
+            return False
+        if self.is_place(name) or self.facility(name):
+            return True
+        entry = self.entries.get(name)
+        return entry is not None and entry.pos not in ("nt", "j") and name[-1] in _PLACE_ENDINGS
 
     def longer_word(self, text: str, start: int, end: int) -> LongerWord | None:
         """The longer word that ``text[start:end]`` sits inside, if it is not a word of its own there.
 
-        In order: a curated word containing it (中国银行 in 中国银行保险监督管理委员会); a character that makes its
-        last word a field or a market (中国建筑 + 业 → 建筑业, 上海银行 + 间 → 银行间; but 中国建筑 + 业绩 is
-        the company's results); and the segmenter's cuts: ``中国动力`` in ``中国动力电池产业创新联盟`` segments
-        as 中国/动力电池/…, its end falls inside 动力电池, so the longer word is 中国动力电池.
+        In order: a curated word containing it; a bank's name opening the joint field of banking and insurance
+        (中国银行 in 中国银行保险监督管理委员会); a place's name with a place word after it (连云港市, 陆家嘴论坛;
+        but 招商银行区域 is the bank's region, and 张家界市民 the city's people unless company words follow); an
+        association named after a field the name opens (中国动力电池产业创新联盟, 中国建筑装饰协会); a character
+        that makes its last word a field or a market (中国建筑 + 业 → 建筑业, 上海银行 + 间 → 银行间; but
+        中国建筑 + 业绩 is the company's results); and the segmenter's cuts: 中国动力电池装车量 segments as
+        中国/动力电池/…, the name's end falls inside 动力电池, so the longer word is 中国动力电池.
         """
         curated = self._curated_around(text, start, end)
         if curated:
             return LongerWord(curated, True, self.longer[curated])
         name = text[start:end]
-        place = _PLACE_AFTER.match(text, end)
+        joint = _BANK_AND_INSURANCE.match(text, end) if name.endswith("银行") else None
+        if joint:
+            return LongerWord(name + joint.group(0), True, "an institution of banking and insurance")
+        place = self._place_after(name, text, end)
         if place:
-            return LongerWord(name + place.group(0), True, "a place")
+            return place
+        association = _ASSOCIATION_AFTER.match(text, end)
+        if association and not _NOT_A_FIELD.search(association.group("field")):
+            return LongerWord(name + association.group(0), True, "the name of an association")
         after = text[end : end + 2]
         if (
             after[:1] in _FIELD_SUFFIXES
@@ -143,6 +204,21 @@ class Lexicon:
             return None
         covering = [(s, e) for s, e in spans if s < b and e > a]
         return LongerWord(sentence[min(s for s, _ in covering) : max(e for _, e in covering)], False, "a word")
+
+    def _place_after(self, name: str, text: str, end: int) -> LongerWord | None:
+        """A place word after a place's name. A one-character one that opens a longer word (市民, 市委, 区域)
+        still most likely speaks of the place, but company words around may make it the company's."""
+        if not self.place_like(name):
+            return None
+        place = _PLACE_AFTER.match(text, end)
+        if place is None:
+            return None
+        if len(place.group(0)) == 1:
+            for size in (4, 3, 2):
+                word = text[end : end + size]
+                if len(word) == size and word in self.entries:
+                    return LongerWord(name + word, False, "a place")
+        return LongerWord(name + place.group(0), True, "a place")
 
     def _curated_around(self, text: str, start: int, end: int) -> str | None:
         name = text[start:end]

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from transforms.company_context import company_cues, fund_name_at, organisation_suffix
+from transforms.company_context import company_cues, facility_words_around, fund_name_at, organisation_suffix
 from transforms.linking_context import LinkingContext
 from transforms.models import StockLink
 
@@ -81,7 +81,18 @@ def classify_stock_link(
         return LinkJudgement("mention", _join(why, cues), 0.9)
     if cues:
         return LinkJudgement("mention", _join(f"'{anchor}' is also {common}, but here it names {who}", cues), 0.8)
-    in_business = ctx.themes_of_company(link.code[2:])
+    # a port's, an airport's or an expressway's name says the facility only where its words are around
+    # (宁波港吞吐量, 从天津港出发); elsewhere it is the listed operator (上海临港与…签署, 宁沪高速拟发行…)
+    facility = ctx.lexicon.facility(anchor)
+    if facility and not facility_words_around(text, start, end, facility.ending):
+        return LinkJudgement(
+            "mention",
+            f"'{anchor}' may also name {facility.what}, but nothing around it speaks of {facility.what}: "
+            f"it names {who}",
+            0.8,
+        )
+    # the facility itself is no field of business: 京沪高铁开通 is the line, not high-speed rail
+    in_business = {} if facility else ctx.themes_of_company(link.code[2:])
     for match in ctx.matcher.match(anchor):
         if match.theme_id in in_business:
             theme = ctx.taxonomy.get(match.theme_id)

@@ -16,7 +16,7 @@ from typing import Literal
 
 import ahocorasick
 
-from transforms.company_context import company_cues, fund_name_at, organisation_suffix
+from transforms.company_context import company_cues, facility_words_around, fund_name_at, organisation_suffix
 from transforms.linking_context import LinkingContext
 from transforms.securities import SecurityMaster
 
@@ -153,6 +153,11 @@ def _why_company(
         return None
     if cues:
         return "context", f"'{name}' in company context: {'; '.join(cues)}"
+    facility = ctx.lexicon.facility(name)
+    if facility:
+        if facility_words_around(text, start, end, facility.ending):
+            return None
+        return "distinctive", f"'{name}' names the company: nothing around it speaks of {facility.what}"
     if not ctx.lexicon.distinctive(name):
         return None
     return "distinctive", f"'{name}' is a distinctive company name"

@@ -81,28 +81,49 @@ _ERRORS = "policywatch.charset.record"
 _BAD = threading.local()
 
 
+class _TooMany(Exception):
+    """More undecodable sequences than any text of this size may have: the decoding stops there."""
+
+
 def _replace_and_record(exc: UnicodeError) -> tuple[str, int]:
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
     if exc.start >= len(exc.object) - 4 and exc.reason in _CUT_REASONS:
         return "", len(exc.object)  # a cut inside the last character: left to the truncation check
     _BAD.offsets.append(exc.start)
+    if len(_BAD.offsets) > _BAD.limit:
+        raise _TooMany
     return "\ufffd", exc.end
 
 
 codecs.register_error(_ERRORS, _replace_and_record)
 
 
+def _all_bad(data: bytes, codec: str, first: list[int]) -> tuple[int, ...]:
+    """Every undecodable sequence's offset, once the first few showed the charset does not fit: the others
+    are counted at C speed (U+FFFD from "replace" less those already in the text), their offsets unknown (-1)."""
+    total = data.decode(codec, "replace").count("\ufffd") - data.decode(codec, "ignore").count("\ufffd")
+    return (*first, *[-1] * max(0, total - len(first)))
+
+
 def _decode(data: bytes, codec: str) -> _Attempt:
     """Decode, replacing undecodable sequences by U+FFFD, as long as they are few for the text around them.
     A cut inside the last character is dropped instead: that is a truncated transfer, which the parser
     reports as such."""
-    _BAD.offsets = []
+    try:
+        return _Attempt(codec, data.decode(codec), ())  # the common case, at C speed
+    except UnicodeDecodeError:
+        pass
+    # never more bad sequences than one per _CHARS_PER_BAD_SEQUENCE bytes: the check below could not pass, so
+    # a wrong charset stops early instead of calling the handler for each of its thousands of bad sequences
+    _BAD.offsets, _BAD.limit = [], max(1, len(data) // _CHARS_PER_BAD_SEQUENCE)
     try:
         text = data.decode(codec, errors=_ERRORS)
         bad = tuple(_BAD.offsets)
+    except _TooMany:
+        return _Attempt(codec, None, _all_bad(data, codec, _BAD.offsets))
     finally:
-        del _BAD.offsets
+        del _BAD.offsets, _BAD.limit
     if bad:
         decoded = sum(1 for char in text if ord(char) > 0x7F) - len(bad)
         if len(bad) > max(1, decoded // _CHARS_PER_BAD_SEQUENCE):
@@ -171,7 +192,13 @@ def _replaced(attempt: _Attempt) -> tuple[str, ...]:
 
 def _detect(data: bytes) -> _Attempt | None:
     """The plausible decoding with the fewest replaced bytes, in Sina's own order of charsets."""
-    plausible = [attempt for attempt in (_decode(data, codec) for codec in _DETECTED) if _plausible(attempt)]
+    plausible = []
+    for codec in _DETECTED:
+        attempt = _decode(data, codec)
+        if _plausible(attempt):
+            if not attempt.bad:
+                return attempt  # none fewer: the later charsets need not be tried
+            plausible.append(attempt)
     return min(plausible, key=lambda attempt: len(attempt.bad)) if plausible else None
 
 

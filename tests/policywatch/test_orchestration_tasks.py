@@ -45,28 +45,37 @@ def test_setup_checks_every_channel_url_with_apprise(tmp_path, monkeypatch):
         assert "SECRETTOKEN" not in str(info.value)
 
 
-def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_records_it(monkeypatch, tmp_path):
-    """alert sends (no database writes) and raises after journaling a failure; record_alerts, the writer,
-    records what alert did; the retry sends the failed delivery again, and only that one."""
-    from policywatch.alerts import AlertsNotDeliveredError
+def linked_deployment(tmp_path, monkeypatch, mail_url: str, hook_url: str) -> Settings:
+    """The samples imported and linked, and the tasks' environment pointing at them and at a watchlist of the
+    outline's rule to an email channel and a webhook channel."""
     from policywatch.steps.import_archive import import_archive
     from policywatch.steps.link import link_articles
-    from tests.conftest import SAMPLES, query
-    from tests.servers import free_port, smtp_server, webhook_server
+    from tests.conftest import SAMPLES
 
     settings = Settings(db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0))
     import_archive([SAMPLES], settings)
     link_articles(settings)
+    watchlist = tmp_path / "watchlist.yaml"
+    watchlist.write_text(
+        f'channels:\n  email:\n    url: "{mail_url}"\n  hook:\n    url: "{hook_url}"\n'
+        "rules:\n  - id: std\n    standardization_only: true\n    themes: [robots]\n    channels: [email, hook]\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("POLICYWATCH_DB", str(settings.db.path))
+    monkeypatch.setenv("POLICYWATCH__ALERTS__WATCHLIST", str(watchlist))
+    return settings
+
+
+def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_records_it(monkeypatch, tmp_path):
+    """alert sends (no database writes) and raises after journaling a failure; record_alerts, the writer,
+    records what alert did; the retry sends the failed delivery again, and only that one."""
+    from policywatch.alerts import AlertsNotDeliveredError
+    from tests.conftest import query
+    from tests.servers import free_port, smtp_server, webhook_server
+
     down = free_port()
     with smtp_server() as mailbox:
-        watchlist = tmp_path / "watchlist.yaml"
-        watchlist.write_text(
-            f'channels:\n  email:\n    url: "{mailbox.url()}"\n  hook:\n    url: "json://127.0.0.1:{down}/x"\n'
-            "rules:\n  - id: std\n    standardization_only: true\n    themes: [robots]\n    channels: [email, hook]\n",
-            encoding="utf-8",
-        )
-        monkeypatch.setenv("POLICYWATCH_DB", str(settings.db.path))
-        monkeypatch.setenv("POLICYWATCH__ALERTS__WATCHLIST", str(watchlist))
+        settings = linked_deployment(tmp_path, monkeypatch, mailbox.url(), f"json://127.0.0.1:{down}/x")
         params = {"alert_since": "2021-01-01"}
         with pytest.raises(AlertsNotDeliveredError, match=r"1 of 2 alert deliveries failed \(channels hook\)"):
             tasks.alert(params, "manual__2026-01-01T00:00:00+00:00")
@@ -89,24 +98,12 @@ def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_rec
 def test_a_channel_missing_its_secret_fails_the_alert_task_terminally_not_retryably(monkeypatch, tmp_path):
     """Retrying cannot set an environment variable: the run goes red at once with what to fix, and the
     working channels' alerts are out."""
-    from policywatch.steps.import_archive import import_archive
-    from policywatch.steps.link import link_articles
-    from tests.conftest import SAMPLES, query
+    from tests.conftest import query
     from tests.servers import smtp_server
 
-    settings = Settings(db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0))
-    import_archive([SAMPLES], settings)
-    link_articles(settings)
     monkeypatch.delenv("HOOK_TOKEN", raising=False)
     with smtp_server() as mailbox:
-        watchlist = tmp_path / "watchlist.yaml"
-        watchlist.write_text(
-            f'channels:\n  email:\n    url: "{mailbox.url()}"\n  hook:\n    url: "json://x:${{HOOK_TOKEN}}@127.0.0.1/x"\n'
-            "rules:\n  - id: std\n    standardization_only: true\n    themes: [robots]\n    channels: [email, hook]\n",
-            encoding="utf-8",
-        )
-        monkeypatch.setenv("POLICYWATCH_DB", str(settings.db.path))
-        monkeypatch.setenv("POLICYWATCH__ALERTS__WATCHLIST", str(watchlist))
+        settings = linked_deployment(tmp_path, monkeypatch, mailbox.url(), "json://x:${HOOK_TOKEN}@127.0.0.1/x")
         with pytest.raises(ConfigError, match=r"alert channels cannot be used as configured \(hook: .*HOOK_TOKEN"):
             tasks.alert({"alert_since": "2021-01-01"})
         assert len(mailbox.messages) == 1

@@ -51,6 +51,16 @@ def linking_context():
 
 
 @pytest.fixture
+def down():
+    """A local port nothing listens on (a connection is refused), held so that no other process takes it and a
+    receiver can come up on it later: ``webhook_server(port=down)``."""
+    from tests.servers import closed_port
+
+    with closed_port() as port:
+        yield port
+
+
+@pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(db=DatabaseSettings(path=tmp_path / "pw.duckdb", lock_timeout_s=0))
 

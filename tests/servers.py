@@ -14,13 +14,53 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-__all__ = ["free_port", "smtp_server", "webhook_server"]
+__all__ = ["ClosedPort", "closed_port", "smtp_server", "webhook_server"]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+class ClosedPort:
+    """A local port that is bound and not listening: a connection to it is refused, and no other process can
+    take it, so a server started on it later (``webhook_server(port=closed)``) is sure to get it."""
+
+    def __init__(self) -> None:
+        self._socket: socket.socket | None = socket.socket()
+        self._socket.bind(("127.0.0.1", 0))
+        self.port: int = self._socket.getsockname()[1]
+
+    def url(self, scheme: str = "http", path: str = "/") -> str:
+        return f"{scheme}://127.0.0.1:{self.port}{path}"
+
+    def take(self) -> socket.socket:
+        """Hand the bound socket over to a server, which then owns (and closes) it."""
+        if self._socket is None:
+            raise RuntimeError(f"port {self.port} was already handed to a server")
+        sock, self._socket = self._socket, None
+        return sock
+
+    def close(self) -> None:
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+
+
+@contextmanager
+def closed_port() -> Iterator[ClosedPort]:
+    port = ClosedPort()
+    try:
+        yield port
+    finally:
+        port.close()
+
+
+class _Controller(Controller):
+    """aiosmtpd's controller on a socket bound to port 0 here, so no other process can take the port between
+    choosing it and listening on it."""
+
+    def __init__(self, handler, sock: socket.socket) -> None:
+        self._sock = sock
+        super().__init__(handler, hostname="127.0.0.1", port=sock.getsockname()[1])
+
+    def _create_server(self):
+        return self.loop.create_server(self._factory_invoker, sock=self._sock, ssl=self.ssl_context)
 
 
 @dataclass
@@ -43,8 +83,10 @@ class _Collector:
 
 @contextmanager
 def smtp_server() -> Iterator[Mailbox]:
-    box = Mailbox(free_port())
-    controller = Controller(_Collector(box), hostname="127.0.0.1", port=box.port)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    box = Mailbox(sock.getsockname()[1])
+    controller = _Controller(_Collector(box), sock)
     controller.start()
     try:
         yield box
@@ -63,10 +105,11 @@ class Hooks:
 
 @contextmanager
 def webhook_server(
-    port: int | None = None, on_post: Callable[[str, dict], int | None] | None = None
+    port: ClosedPort | None = None, on_post: Callable[[str, dict], int | None] | None = None
 ) -> Iterator[Hooks]:
-    """``on_post(path, body)`` runs before the answer (it may block) and may return the status (default 200)."""
-    hooks = Hooks(port or free_port())
+    """A receiver on a free port, or on ``port`` (a channel that was down comes up). ``on_post(path, body)``
+    runs before the answer (it may block) and may return the status (default 200)."""
+    hooks = Hooks(0)
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
@@ -81,7 +124,16 @@ def webhook_server(
         def log_message(self, *args):  # keep test output quiet
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", hooks.port), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler, bind_and_activate=False)
+    if port is None:
+        server.server_bind()
+    else:
+        server.socket.close()
+        server.socket = port.take()
+        server.server_address = server.socket.getsockname()
+        server.server_name, server.server_port = server.server_address
+    server.server_activate()
+    hooks.port = server.server_address[1]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -18,7 +18,7 @@ import pytest
 from crawlers.replay.server import start_replay
 from policywatch.steps.demo import SAMPLE_ARTICLES
 from tests.conftest import ROOT
-from tests.servers import free_port, smtp_server, webhook_server
+from tests.servers import smtp_server, webhook_server
 
 DAGS = ROOT / "dags"
 pytestmark = pytest.mark.slow
@@ -205,7 +205,7 @@ def _read_one_byte(address) -> bytes:
         return sock.recv(1)
 
 
-def test_retries_are_for_transient_errors_only():
+def test_retries_are_for_transient_errors_only(down):
     """Unwrapped network errors, as the libraries really raise them, are retried; bugs and bad input are not."""
     import smtplib
 
@@ -214,10 +214,9 @@ def test_retries_are_for_transient_errors_only():
     from airflow.sdk.definitions.retry_policy import RetryAction
 
     from policywatch.orchestration.airflow import retry_policy
-    from tests.servers import free_port
     from transforms.errors import ConfigError, DatabaseLockedError, FetchError, ParseError
 
-    closed = f"http://127.0.0.1:{free_port()}/"
+    closed = down.url()
     with socket.socket() as silent:  # accepts connections (the backlog) and never answers
         silent.bind(("127.0.0.1", 0))
         silent.listen(1)
@@ -272,17 +271,16 @@ def alerts_sent(db: Path) -> list[tuple]:
         con.close()
 
 
-def test_daily_pipeline_end_to_end_with_a_channel_down_then_nothing_new(airflow_env, tmp_path):
+def test_daily_pipeline_end_to_end_with_a_channel_down_then_nothing_new(down, airflow_env, tmp_path):
     """The first run: everything lands, email and one webhook get the alert, a second webhook is down (nothing
     listens), so the alert task fails after its retries and record_alerts records the failure. The next run
     sends it, and nothing else again."""
     db = tmp_path / "pw.duckdb"
-    down = free_port()
     with start_replay(SAMPLE_ARTICLES) as replay, smtp_server() as mailbox, webhook_server() as hooks:
         watchlist = tmp_path / "watchlist.yaml"
         watchlist.write_text(
             f'channels:\n  email:\n    url: "{mailbox.url()}"\n  hook:\n    url: "{hooks.url()}"\n'
-            f'  second-hook:\n    url: "json://127.0.0.1:{down}/second"\n'
+            f'  second-hook:\n    url: "{down.url("json", "/second")}"\n'
             "rules:\n  - id: standardization-tech\n    standardization_only: true\n    themes: [robots, ai]\n"
             "    channels: [email, hook, second-hook]\n",
             encoding="utf-8",

@@ -23,7 +23,7 @@ from policywatch.steps.alerts import run_alerts, send_test_alerts
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
 from tests.conftest import ROOT, SAMPLES, query
-from tests.servers import free_port, smtp_server, webhook_server
+from tests.servers import smtp_server, webhook_server
 from transforms.alert_message import AlertMessage
 from transforms.errors import ConfigError
 from transforms.watchlist import parse_watchlist
@@ -95,10 +95,9 @@ def test_email_and_webhook_once_each(linked, tmp_path):
     assert path
 
 
-def test_a_channel_that_is_down_is_retried_on_the_next_run(linked, tmp_path):
-    down = free_port()  # nothing listens here yet
+def test_a_channel_that_is_down_is_retried_on_the_next_run(down, linked, tmp_path):
     with smtp_server() as mailbox:
-        watchlist(tmp_path / "w.yaml", mailbox.url(), f"json://127.0.0.1:{down}/policywatch")
+        watchlist(tmp_path / "w.yaml", mailbox.url(), down.url("json", "/policywatch"))
         first = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
         assert first.sent == 1 and len(first.failed) == 3  # email went out although the webhook was down
         assert len(mailbox.messages) == 1
@@ -115,11 +114,10 @@ def test_a_channel_that_is_down_is_retried_on_the_next_run(linked, tmp_path):
     assert sorted(r[3] for r in rows if r[1] == "desk-webhook") == [2, 2, 2]
 
 
-def test_secrets_stay_out_of_the_database(linked, tmp_path, monkeypatch):
+def test_secrets_stay_out_of_the_database(down, linked, tmp_path, monkeypatch):
     monkeypatch.setenv("HOOK_TOKEN", "tok-7f3a9c")
-    down = free_port()
     (tmp_path / "w.yaml").write_text(
-        f'channels:\n  hook:\n    url: "json://user:${{HOOK_TOKEN}}@127.0.0.1:{down}/x"\n'
+        f'channels:\n  hook:\n    url: "json://user:${{HOOK_TOKEN}}@127.0.0.1:{down.port}/x"\n'
         "rules:\n  - id: r\n    themes: [robots]\n    channels: [hook]\n",
         encoding="utf-8",
     )
@@ -151,11 +149,10 @@ def test_alerts_test_reaches_every_channel(settings, tmp_path):
         assert hooks.posts[0][1]["title"].startswith("[测试]")
 
 
-def test_cli_run_test_and_history(linked, tmp_path):
+def test_cli_run_test_and_history(down, linked, tmp_path):
     db = str(linked.db.path)
-    down = free_port()
     with smtp_server() as mailbox:
-        path = watchlist(tmp_path / "w.yaml", mailbox.url(), f"json://127.0.0.1:{down}/policywatch")
+        path = watchlist(tmp_path / "w.yaml", mailbox.url(), down.url("json", "/policywatch"))
         result = runner.invoke(app, ["--db", db, "alerts", "run", "--watchlist", path, "--since", "2021-01-01"])
         assert result.exit_code == 1 and "3 failed" in result.stdout and "desk-webhook" in result.stderr
         tested = runner.invoke(app, ["--db", db, "alerts", "test", "--watchlist", path])
@@ -189,9 +186,8 @@ def test_a_channel_missing_its_secret_fails_alone_and_goes_out_once_it_is_set(li
         assert len(mailbox.messages) == 1 and len(hooks.posts) == 1
 
 
-def test_a_failed_delivery_is_retried_after_the_lookback_has_passed(linked, tmp_path):
-    down = free_port()
-    watchlist(tmp_path / "w.yaml", "console://", f"json://127.0.0.1:{down}/policywatch")
+def test_a_failed_delivery_is_retried_after_the_lookback_has_passed(down, linked, tmp_path):
+    watchlist(tmp_path / "w.yaml", "console://", down.url("json", "/policywatch"))
     first = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
     assert len(first.failed) == 3
     with webhook_server(port=down) as hooks:
@@ -372,10 +368,9 @@ def test_sent_but_not_recorded_is_not_sent_twice(linked, tmp_path):
     assert record_alert_journals(linked).journals == 0  # nothing left to record
 
 
-def test_a_delivery_failing_max_attempts_times_is_given_up_with_its_last_error(linked, tmp_path):
-    down = free_port()
+def test_a_delivery_failing_max_attempts_times_is_given_up_with_its_last_error(down, linked, tmp_path):
     path = tmp_path / "w.yaml"
-    one_rule(path, f"json://127.0.0.1:{down}/policywatch")
+    one_rule(path, down.url("json", "/policywatch"))
     path.write_text("max_attempts: 2\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     first = run_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
     second = run_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
@@ -398,13 +393,13 @@ def test_a_delivery_failing_max_attempts_times_is_given_up_with_its_last_error(l
     assert query(linked, "SELECT status, attempts, error FROM alerts_sent") == [("sent", 3, None)]
 
 
-def test_a_journal_recorded_while_a_sender_plans_counts_once(linked, tmp_path):
+def test_a_journal_recorded_while_a_sender_plans_counts_once(down, linked, tmp_path):
     """The writer records a journal (and has not deleted it yet) between the moment a sender reads the
     journals and the moment it reads the database: its attempt is in alerts_sent and must not count twice."""
     from policywatch.steps.alerts import record_alert_journals, send_alerts
 
     path = tmp_path / "w.yaml"
-    one_rule(path, f"json://127.0.0.1:{free_port()}/policywatch")
+    one_rule(path, down.url("json", "/policywatch"))
     path.write_text("max_attempts: 2\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
     first = send_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
     assert len(first.failed) == 1

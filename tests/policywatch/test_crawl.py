@@ -443,15 +443,10 @@ def test_the_http_cache_keeps_whole_article_pages_only(tmp_path):
     assert query(fresh, "SELECT count(DISTINCT title) FROM articles") == [(11,)]
 
 
-def test_an_unreachable_site_is_a_retryable_error(tmp_path):
-    import socket
-
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def test_an_unreachable_site_is_a_retryable_error(down, tmp_path):
     settings = make_settings(tmp_path, retry_times=1)
     with pytest.raises(FetchError, match="unreachable"):
-        run_crawl(settings, roll_url=f"http://127.0.0.1:{port}/api/roll/get", channels=["155:1686"])
+        run_crawl(settings, roll_url=down.url(path="/api/roll/get"), channels=["155:1686"])
     (run,) = query(settings, "SELECT status, message FROM runs")
     assert run[0] == "failed" and "connection_failed" in run[1]
 

@@ -66,16 +66,15 @@ def linked_deployment(tmp_path, monkeypatch, mail_url: str, hook_url: str) -> Se
     return settings
 
 
-def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_records_it(monkeypatch, tmp_path):
+def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_records_it(down, monkeypatch, tmp_path):
     """alert sends (no database writes) and raises after journaling a failure; record_alerts, the writer,
     records what alert did; the retry sends the failed delivery again, and only that one."""
     from policywatch.alerts import AlertsNotDeliveredError
     from tests.conftest import query
-    from tests.servers import free_port, smtp_server, webhook_server
+    from tests.servers import smtp_server, webhook_server
 
-    down = free_port()
     with smtp_server() as mailbox:
-        settings = linked_deployment(tmp_path, monkeypatch, mailbox.url(), f"json://127.0.0.1:{down}/x")
+        settings = linked_deployment(tmp_path, monkeypatch, mailbox.url(), down.url("json", "/x"))
         params = {"alert_since": "2021-01-01"}
         with pytest.raises(AlertsNotDeliveredError, match=r"1 of 2 alert deliveries failed \(channels hook\)"):
             tasks.alert(params, "manual__2026-01-01T00:00:00+00:00")

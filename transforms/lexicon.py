@@ -57,6 +57,10 @@ _NOT_A_FIELD = re.compile(
     r"发起|成立|加入|牵头|联合|参与|携手|组建|倡议|推动|宣布|发布|签约|签署|入选|当选|成为|举办|召开|出席|主办|承办|"
     r"与|等|的|在|将|是|为|向|被|已|拟|获"
 )
+#: a name + 科学研究院 (or 科学院): an academy of the science its last word names (中国建筑科学研究院, the academy
+#: of building science), not the company's own research arm, which is named after the company itself and not
+#: after a science (中国银行研究院, 中国石化石油化工科学研究院)
+_ACADEMY_AFTER = re.compile(r"科学(?:技术)?研究[院所]|科学院")
 #: a bank's name + 保险 (or 保监): the joint field of banking and insurance, which only a regulator, its
 #: newspaper or its institutions are named after (中国银行保险监督管理委员会, 中国银行保险报); 工商银行保险代理
 #: (the bank's own agency business) runs into no such ending
@@ -151,7 +155,8 @@ class Lexicon:
         In order: a curated word containing it; a bank's name opening the joint field of banking and insurance
         (中国银行 in 中国银行保险监督管理委员会); a place's name with a place word after it (连云港市, 陆家嘴论坛;
         but 招商银行区域 is the bank's region, and 张家界市民 the city's people unless company words follow); an
-        association named after a field the name opens (中国动力电池产业创新联盟, 中国建筑装饰协会); a character
+        association named after a field the name opens (中国动力电池产业创新联盟, 中国建筑装饰协会); an academy of the
+        science the name ends with (中国建筑科学研究院, but 中国银行研究院 is the bank's own); a character
         that makes its last word a field or a market (中国建筑 + 业 → 建筑业, 上海银行 + 间 → 银行间; but
         中国建筑 + 业绩 is the company's results); and the segmenter's cuts: 中国动力电池装车量 segments as
         中国/动力电池/…, the name's end falls inside 动力电池, so the longer word is 中国动力电池.
@@ -166,6 +171,9 @@ class Lexicon:
         place = self._place_after(name, text, end)
         if place:
             return place
+        academy = _ACADEMY_AFTER.match(text, end)
+        if academy:
+            return LongerWord(name + academy.group(0), True, "the name of a research academy of its field")
         association = _ASSOCIATION_AFTER.match(text, end)
         if association and not _NOT_A_FIELD.search(association.group("field")):
             return LongerWord(name + association.group(0), True, "the name of an association")

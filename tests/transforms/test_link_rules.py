@@ -115,14 +115,12 @@ def test_place_words_after_a_company_that_is_no_place(text, code, anchor, expect
         ("北京银行业务收入保持增长。", "sh601169", "北京银行", M),
         ("格力电器当选中国家用电器协会副理事长单位。", "sz000651", "格力电器", M),
         ("中国建筑牵头成立建筑产业互联网联盟。", "sh601668", "中国建筑", M),
-        pytest.param(
-            "中国建筑科学研究院牵头编制标准。", "sh601668", "中国建筑", C,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="a research academy of its own, not 601668; but a 研究院 after a name is as often the "
-                "company's own (中国银行研究院), and nothing in the words tells them apart",
-            ),
-        ),
+        # a national academy of the science the name ends with (building science), a body of its own; but a
+        # research arm named after the company itself, or with its own field in between, is the company's
+        ("中国建筑科学研究院牵头编制标准。", "sh601668", "中国建筑", C),
+        ("据中国建筑科学研究院统计，绿色建筑面积持续增长。", "sh601668", "中国建筑", C),
+        ("中国石化石油化工科学研究院研发的新型催化剂实现工业应用。", "sh600028", "中国石化", M),
+        ("中国建筑技术中心发布装配式建筑研究成果。", "sh601668", "中国建筑", M),
     ],
 )  # fmt: skip
 def test_banks_and_associations(text, code, anchor, expected, linking_context):

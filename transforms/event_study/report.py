@@ -14,20 +14,10 @@ from scipy.stats import t as student_t
 
 from transforms.event_study.engine import StudyResult
 from transforms.event_study.spec import window_label
+from transforms.event_study.statistics import TESTS
 
 __all__ = ["TESTS", "CaarCurve", "caar_band", "caar_curves", "event_records", "group_report", "long_rows"]
 
-#: (statistic, its p-value) for every test, in report order
-TESTS: tuple[tuple[str, str], ...] = (
-    ("csect_t", "csect_p"),
-    ("patell_z", "patell_p"),
-    ("bmp_t", "bmp_p"),
-    ("kp_bmp_t", "kp_bmp_p"),
-    ("kp_patell_z", "kp_patell_p"),
-    ("corrado_z", "corrado_p"),
-    ("gsign_z", "gsign_p"),
-    ("wilcoxon_w", "wilcoxon_p"),
-)
 _DAY_VALUES = ("aar", "caar", "caar_se", "caar_n", "n_pos", "n_neg", "r_bar", "wilcoxon_z")
 _WINDOW_VALUES = ("caar", "n_pos", "n_neg", "r_bar", "wilcoxon_z")
 

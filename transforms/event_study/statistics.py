@@ -37,6 +37,7 @@ from transforms.event_study.ranks import segment_ranks
 
 __all__ = [
     "EXACT_WILCOXON_MAX_N",
+    "TESTS",
     "TEST_KEYS",
     "Segments",
     "corrado",
@@ -49,11 +50,19 @@ __all__ = [
     "wilcoxon_exact_p",
 ]
 
+#: (statistic, its p-value) for every test, in report order
+TESTS: tuple[tuple[str, str], ...] = (
+    ("csect_t", "csect_p"),
+    ("patell_z", "patell_p"),
+    ("bmp_t", "bmp_p"),
+    ("kp_bmp_t", "kp_bmp_p"),
+    ("kp_patell_z", "kp_patell_p"),
+    ("corrado_z", "corrado_p"),
+    ("gsign_z", "gsign_p"),
+    ("wilcoxon_w", "wilcoxon_p"),
+)
 #: every test statistic and p-value a group gets (NaN for a group of fewer than two events)
-TEST_KEYS = (
-    "csect_t", "csect_p", "patell_z", "patell_p", "bmp_t", "bmp_p", "kp_bmp_t", "kp_bmp_p", "kp_patell_z",
-    "kp_patell_p", "corrado_z", "corrado_p", "gsign_z", "gsign_p", "wilcoxon_w", "wilcoxon_z", "wilcoxon_p",
-)  # fmt: skip
+TEST_KEYS = (*(key for pair in TESTS for key in pair), "wilcoxon_z")
 #: the exact Wilcoxon distribution is used up to this many nonzero untied values
 EXACT_WILCOXON_MAX_N = 50
 

@@ -265,11 +265,8 @@ def benchmark_levels(
     """The stored price level of ``ticker`` by date, as a study reads it (``adj_close`` when every row has one
     and ``adjustment`` is total_return, else the close), leaving out rows from ``exclude_source``: the series
     the synthetic generator takes its market factor from."""
-    rows = con.execute(
-        "SELECT date, close, adj_close FROM prices WHERE ticker = ? AND source <> ? ORDER BY date",
-        [ticker, exclude_source],
-    ).fetchall()
-    frame = pd.DataFrame(rows, columns=["date", "close", "adj_close"])
+    frame = read_prices(con, [ticker])
+    frame = frame[frame["source"] != exclude_source]
     use_adjusted = adjustment == "total_return" and frame["adj_close"].notna().all()
     level = frame["adj_close" if use_adjusted else "close"].astype(float)
     return pd.Series(level.to_numpy(), index=frame["date"].to_numpy(), dtype=float)

@@ -8,12 +8,16 @@ synthetic  seeded generated prices for offline demos, labelled ``synthetic``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from crawlers.prices.base import PRICE_COLUMNS, FetchFailure, PriceBatch, PriceProvider
 from transforms.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["PRICE_COLUMNS", "PROVIDERS", "FetchFailure", "PriceBatch", "PriceProvider", "make_provider"]
 
@@ -29,12 +33,12 @@ def make_provider(
     max_retries: int = 4,
     backoff_s: float = 2.0,
     benchmark: str = "000300.SS",
-    market: Callable[[], Mapping[date, float] | None] | None = None,
+    market: Mapping[date, float] | pd.Series | None = None,
 ) -> PriceProvider:
     """A provider by name; ConfigError for an unknown name or a file provider without a file.
 
-    ``market`` (synthetic only): called once to get the stored ``benchmark``'s price levels by date, whose
-    returns are the synthetic stocks' market factor (so they are studied against the returns they were made
+    ``market`` (synthetic only): the stored ``benchmark``'s price levels by date, whose returns are the
+    synthetic stocks' market factor (so they are studied against the returns they were made
     from)."""
     if name == "yfinance":
         from crawlers.prices.yahoo import YFinanceProvider
@@ -53,5 +57,5 @@ def make_provider(
     if name == "synthetic":
         from crawlers.prices.synthetic import SyntheticProvider
 
-        return SyntheticProvider(seed, benchmark=benchmark, market=market() if market else None)
+        return SyntheticProvider(seed, benchmark=benchmark, market=market)
     raise ConfigError(f"unknown price provider {name!r}; choose one of {', '.join(PROVIDERS)}")

@@ -37,7 +37,7 @@ __all__ = ["SyntheticProvider"]
 
 ORIGIN = np.datetime64("2015-01-05", "D")
 _EXCHANGE = {"SS": "SH", "SH": "SH", "SZ": "SZ", "BJ": "BJ"}
-#: the generator's per-ticker parameters (documented above; tests compare estimates with them)
+#: the generator's per-ticker parameters (documented above)
 BETA_RANGE = (0.6, 1.4)
 SIGMA_RANGE = (0.012, 0.03)
 ALPHA_SD = 0.0003

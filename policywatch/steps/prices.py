@@ -170,7 +170,7 @@ def provider_factory_for(
         max_retries=cfg.max_retries,
         backoff_s=cfg.backoff_s,
         benchmark=settings.study.benchmark,
-        market=lambda: market,
+        market=market,
     )
 
 

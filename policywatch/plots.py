@@ -36,7 +36,7 @@ def y_range(curves: Sequence[CaarCurve]) -> tuple[float, float]:
     """Axis limits in percent: the curves' range (and zero) padded by half its span, at least 2 points."""
     values = np.concatenate([np.asarray(c.caar, dtype=float) * 100 for c in curves] or [np.zeros(1)])
     values = values[np.isfinite(values)]
-    lo, hi = min(0.0, float(values.min(initial=0.0))), max(0.0, float(values.max(initial=0.0)))
+    lo, hi = float(values.min(initial=0.0)), float(values.max(initial=0.0))  # zero always in range
     pad = max(0.5 * (hi - lo), 2.0)
     return lo - pad, hi + pad
 
@@ -69,6 +69,10 @@ def _draw(ax, curve: CaarCurve, limits: tuple[float, float], color=None):
     return line, "band clipped" if _clipped(curve, limits) else ""
 
 
+def _label(curve: CaarCurve, note: str) -> str:
+    return f"{curve.label} (n={curve.n}{', ' + note if note else ''})"
+
+
 def caar_png(curves: Sequence[CaarCurve], *, title: str, level: float = 0.95) -> bytes:
     """All curves on one axis (for a few groups), as PNG bytes."""
     plt = _pyplot()
@@ -80,7 +84,7 @@ def caar_png(curves: Sequence[CaarCurve], *, title: str, level: float = 0.95) ->
         for curve in curves:
             line, note = _draw(ax, curve, limits)
             clipped |= note == "band clipped"
-            line.set_label(f"{curve.label} (n={curve.n}{', ' + note if note else ''})")
+            line.set_label(_label(curve, note))
         ax.set_ylim(*limits)
         ax.axhline(0, color="black", linewidth=0.6)
         ax.axvline(0, color="grey", linewidth=0.6, linestyle="--")
@@ -120,7 +124,7 @@ def caar_grid_png(curves: Sequence[CaarCurve], *, title: str, columns: int = 4, 
             ax.set_ylim(*limits)
             ax.axhline(0, color="black", linewidth=0.5)
             ax.axvline(0, color="grey", linewidth=0.5, linestyle="--")
-            ax.set_title(f"{curve.label} (n={curve.n}{', ' + note if note else ''})", fontsize=8)
+            ax.set_title(_label(curve, note), fontsize=8)
             ax.tick_params(labelsize=7)
         for ax in axes[-1]:
             ax.set_xlabel("day", fontsize=7)

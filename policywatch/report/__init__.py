@@ -20,7 +20,13 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from policywatch.config import Settings
 from policywatch.plots import caar_grid_png, caar_png
-from policywatch.report.data import caar_curves_from_db, read_article_view, read_overview, window_stats
+from policywatch.report.data import (
+    caar_curves_from_db,
+    read_article_view,
+    read_overview,
+    served_by_replay,
+    window_stats,
+)
 from transforms.errors import InputError
 from transforms.models import CHINA_TZ
 from warehouse.store import open_reader
@@ -126,8 +132,9 @@ def write_reports(
         ids = _resolve_ids(article_ids, known) if article_ids else known
         summary = ReportSummary(out_dir / "index.html")
         study_text = _study_text(overview.study_params)
+        replayed = served_by_replay(con, ids)
         for article_id in ids:
-            view = read_article_view(con, article_id, study)
+            view = read_article_view(con, article_id, study, replayed=article_id in replayed)
             charts = _article_charts(con, study, article_id)
             page = out_dir / _page_name(article_id)
             page.write_text(
@@ -146,11 +153,12 @@ def write_reports(
             )
             summary.pages.append(page)
         # the index links only the pages this folder holds (``report ID --out NEW`` writes one)
-        for article in [a for main in overview.articles for a in (main, *main["flashes"])]:
+        listed = [a for main in overview.articles for a in (main, *main["flashes"])]
+        for article in listed:
             article["page"] = _page_name(article["article_id"])
             article["page_exists"] = (out_dir / article["page"]).exists()
             article["published"] = _when(article["published_at"]).split(" (")[0]
-        pages_here = sum(1 for i in known if (out_dir / _page_name(i)).exists())
+        pages_here = sum(a["page_exists"] for a in listed)
         real_sources = [s for s in overview.price_sources if s != "synthetic"]
         class_charts = [
             _chart(caar_curves_from_db(con, study, "link_class", ["mention", "theme_stock", "name_collision"]),

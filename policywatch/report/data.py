@@ -183,7 +183,9 @@ def study_price_sources(con: duckdb.DuckDBPyConnection, study: str) -> tuple[lis
     return list(rows[0]["price_sources"]), json.loads(params) if isinstance(params, str) else params
 
 
-def read_article_view(con: duckdb.DuckDBPyConnection, article_id: str, study: str) -> ArticleView:
+def read_article_view(
+    con: duckdb.DuckDBPyConnection, article_id: str, study: str, *, replayed: bool = False
+) -> ArticleView:
     (head,) = _rows(
         con,
         "SELECT a.article_id, a.title, a.url, a.origin_ref, a.published_at, a.source, p.policy_score,"
@@ -270,7 +272,6 @@ def read_article_view(con: duckdb.DuckDBPyConnection, article_id: str, study: st
             [study, article_id],
         )
     sources = sorted({e["price_source"] for e in events if e.get("price_source")})
-    replayed = served_by_replay(con, [article_id])
     return ArticleView(
         article_id=head["article_id"],
         title=head["title"],
@@ -286,7 +287,7 @@ def read_article_view(con: duckdb.DuckDBPyConnection, article_id: str, study: st
         stats=window_stats(con, study, "article", article_id) if _has_table(con, "study_results") else [],
         price_sources=sources,
         study=study,
-        replayed=article_id in replayed,
+        replayed=replayed,
     )
 
 

@@ -27,6 +27,12 @@ from warehouse.store import open_reader
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+def outline_id(con) -> str:
+    """The standardization outline's id: the one standardization policy among the samples."""
+    ((outline,),) = con.execute("SELECT article_id FROM article_policy WHERE is_standardization").fetchall()
+    return outline
+
+
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Settings:
     """The samples imported and linked, real prices where they exist and synthetic ones elsewhere, both studies."""
@@ -38,7 +44,7 @@ def warehouse(tmp_path_factory) -> Settings:
     fetch_prices(settings, provider="synthetic", since=date(2020, 6, 1), fill_gaps=True)
     run_study(settings)
     con = open_reader(settings.db.path)
-    (outline,) = con.execute("SELECT article_id FROM article_policy WHERE is_standardization").fetchall()[0]
+    outline = outline_id(con)
     con.close()
     run_study(settings, name=HEADLINE_STUDY, refresh_events=False, article_ids=[outline],
               price_sources=[f"file:{BUNDLED_PRICES.name}"])  # fmt: skip
@@ -78,7 +84,7 @@ def test_article_page_shows_measures_links_charts_and_statistics(report):
 def test_the_theme_chart_shows_every_theme_and_says_so(report, warehouse):
     con = open_reader(warehouse.db.path)
     try:
-        (outline,) = con.execute("SELECT article_id FROM article_policy WHERE is_standardization").fetchall()[0]
+        outline = outline_id(con)
         themes = con.execute(
             "SELECT count(DISTINCT group_id) FROM study_results WHERE study = 'default'"
             " AND group_type = 'article_theme' AND starts_with(group_id, ?)",
@@ -94,7 +100,7 @@ def test_the_theme_chart_shows_every_theme_and_says_so(report, warehouse):
 def test_every_theme_member_is_listed(report, warehouse):
     con = open_reader(warehouse.db.path)
     try:
-        (outline,) = con.execute("SELECT article_id FROM article_policy WHERE is_standardization").fetchall()[0]
+        outline = outline_id(con)
         members = con.execute(
             "SELECT measure_ordinal, theme_id, list(ticker ORDER BY ticker) FROM article_tickers"
             " WHERE article_id = ? AND via = 'theme' GROUP BY 1, 2",
@@ -126,7 +132,7 @@ def test_tags_of_article_kinds_are_not_link_classes(report):
 
 def test_an_index_for_one_article_links_only_its_page(warehouse, tmp_path):
     con = open_reader(warehouse.db.path)
-    (outline,) = con.execute("SELECT article_id FROM article_policy WHERE is_standardization").fetchall()[0]
+    outline = outline_id(con)
     con.close()
     out = tmp_path / "one"
     result = CliRunner().invoke(app, ["--db", str(warehouse.db.path), "report", outline, "--out", str(out)])

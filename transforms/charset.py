@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import re
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -190,10 +191,13 @@ def _replaced(attempt: _Attempt) -> tuple[str, ...]:
     )
 
 
-def _detect(data: bytes) -> _Attempt | None:
-    """The plausible decoding with the fewest replaced bytes, in Sina's own order of charsets."""
+def _detect(data: bytes, tried: Collection[str] = ()) -> _Attempt | None:
+    """The plausible decoding with the fewest replaced bytes, in Sina's own order of charsets; the codecs in
+    ``tried`` already gave no plausible text (decoding is deterministic), so they are not decoded again."""
     plausible = []
     for codec in _DETECTED:
+        if codec in tried:
+            continue
         attempt = _decode(data, codec)
         if _plausible(attempt):
             if not attempt.bad:
@@ -255,8 +259,8 @@ def decode_document(data: bytes, http_charset: str | None = None) -> DecodedText
         if codec == "utf-8" or _plausible(attempt):
             return DecodedText(attempt.text, codec, _replaced(attempt))
         # declared, decodable, but not Chinese: mojibake unless the bytes read plausibly in another charset
-        other = _detect(data)
-        if other is not None and other.codec != codec:
+        other = _detect(data, tried)
+        if other is not None:
             return DecodedText(
                 other.text or "",
                 other.codec,
@@ -270,7 +274,7 @@ def decode_document(data: bytes, http_charset: str | None = None) -> DecodedText
             (f"the text read with the declared charset {name!r} does not look like Chinese", *_replaced(attempt)),
         )
 
-    found = _detect(data)
+    found = _detect(data, tried)
     if found is None:
         if refused:
             raise CharsetError(

@@ -16,7 +16,7 @@ from transforms.charset import decode_document
 from transforms.errors import ParseError
 from transforms.hexo import parse_post_date, split_front_matter
 from transforms.measures import segment_measures
-from transforms.models import CHINA_TZ, Article, StockLink
+from transforms.models import Article, StockLink
 from transforms.sina_body import BodyExtract, body_from_fragment, extract_body
 from transforms.sina_ids import article_hash_id, page_publishid, publishid_from_url
 from transforms.sina_templates import (
@@ -28,22 +28,12 @@ from transforms.sina_templates import (
     TEMPLATES,
     PageTemplate,
 )
-from transforms.sina_times import epoch_to_utc, page_published_at, parse_china_time
+from transforms.sina_times import page_published_at
 from transforms.text_codes import find_text_codes
 from transforms.tickers import security_from_code
 from transforms.truncation import fragment_cut_reason, page_cut_reason
 
-#: the id and time functions live in sina_ids and sina_times, re-exported for code that imports them from here
-__all__ = [
-    "CHINA_TZ",
-    "article_hash_id",
-    "epoch_to_utc",
-    "parse_archive_post",
-    "parse_body_html",
-    "parse_china_time",
-    "parse_sina_page",
-    "publishid_from_url",
-]
+__all__ = ["parse_archive_post", "parse_body_html", "parse_sina_page"]
 
 _ORIGINAL_TITLE = re.compile(r"^原标题\s*[:：]\s*(.+)$")
 _SOURCE_LINE = re.compile(r"^(?:来源|文章来源)\s*[:：]\s*(.{1,30})$")

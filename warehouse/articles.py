@@ -103,6 +103,11 @@ class ArticleRecord:
     origin: str  #: archive | crawl | rss | …
     origin_ref: str | None  #: file path or URL
     http_charset: str | None = None
+    #: the SHA-256 of ``raw`` (hex), computed once: stored ids, fingerprints and raw rows all use it
+    raw_sha256: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "raw_sha256", raw_sha256(self.raw))
 
 
 @dataclass(slots=True)
@@ -128,7 +133,7 @@ def record_fingerprint(record: ArticleRecord) -> str:
     parsed = record.article.to_dict()
     parsed.pop("fetched_at")
     made_of = {
-        "raw_sha256": raw_sha256(record.raw),
+        "raw_sha256": record.raw_sha256,
         "raw_format": record.raw_format,
         "http_charset": record.http_charset,
         "article": parsed,
@@ -138,7 +143,7 @@ def record_fingerprint(record: ArticleRecord) -> str:
 
 def _keep_stored_ids(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecord]) -> list[ArticleRecord]:
     """Records with a hash id whose raw bytes are already stored take the id (and id source) stored with them."""
-    digests = {raw_sha256(r.raw) for r in records if r.article.id_source == "hash"}
+    digests = {r.raw_sha256 for r in records if r.article.id_source == "hash"}
     if not digests:
         return list(records)
     stored: dict[str, list[tuple[str, str]]] = {
@@ -153,7 +158,7 @@ def _keep_stored_ids(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRe
     kept: list[ArticleRecord] = []
     for record in records:
         article = record.article
-        candidates = stored.get(raw_sha256(record.raw)) if article.id_source == "hash" else None
+        candidates = stored.get(record.raw_sha256) if article.id_source == "hash" else None
         if candidates and article.article_id not in {article_id for article_id, _ in candidates}:
             article_id, id_source = candidates[0]  # the first stored, should older loads have made several
             record = replace(record, article=replace(article, article_id=article_id, id_source=id_source))
@@ -178,9 +183,9 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
         return result
 
     existing = {
-        row[0]: (row[1], row[2], row[3], row[4])
+        row[0]: (row[1], row[2], row[3])
         for row in con.execute(
-            "SELECT a.article_id, a.fingerprint, a.parser_version, a.origin_ref, r.raw_sha256"
+            "SELECT a.article_id, a.fingerprint, a.origin_ref, r.raw_sha256"
             " FROM articles a LEFT JOIN article_raw r USING (article_id)"
             " WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))",
             [list(groups)],
@@ -188,7 +193,7 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
     }
     batch: dict[str, ArticleRecord] = {}
     for article_id, group in groups.items():
-        stored_ref = existing[article_id][2] if article_id in existing else None
+        stored_ref = existing[article_id][1] if article_id in existing else None
         # of several in this batch, the one from where the stored article came from is the one compared with it
         chosen = next((r for r in group if stored_ref and r.origin_ref == stored_ref), group[0])
         batch[article_id] = chosen
@@ -203,10 +208,10 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
         article = record.article
         fingerprint = record_fingerprint(record)
         if article_id in existing:
-            old_fingerprint, old_version, old_ref, old_raw = existing[article_id]
+            old_fingerprint, old_ref, old_raw = existing[article_id]
             elsewhere = bool(old_ref and record.origin_ref and old_ref != record.origin_ref)
-            same = old_fingerprint == fingerprint and old_version == article.parser_version
-            copy = elsewhere and article.id_source == "hash" and old_raw != raw_sha256(record.raw)
+            same = old_fingerprint == fingerprint  # the parsed fields it covers include the parser version
+            copy = elsewhere and article.id_source == "hash" and old_raw != record.raw_sha256
             if same or copy:
                 result.unchanged.append(article_id)
                 if elsewhere:
@@ -275,7 +280,7 @@ def _raw_row(record: ArticleRecord) -> dict:
         "compression": "zlib",
         "raw": zlib.compress(record.raw, 6),
         "raw_size": len(record.raw),
-        "raw_sha256": raw_sha256(record.raw),
+        "raw_sha256": record.raw_sha256,
         "http_charset": record.http_charset,
         "fetched_at": record.article.fetched_at,
     }

@@ -3,7 +3,6 @@ what is needed to parse them again, so that no refusal loses an article for good
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
@@ -15,6 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from transforms.sina_ids import publishid_from_url
+from warehouse.articles import raw_sha256
 from warehouse.db import transaction
 
 __all__ = ["Reject", "iter_rejects", "record_rejects", "resolve_rejects"]
@@ -64,7 +64,7 @@ def record_rejects(con: duckdb.DuckDBPyConnection, run_id: str, rejects: Sequenc
             "compression": ["zlib"] * len(rows),
             "raw": [zlib.compress(r.raw, 6) for r in rows],
             "raw_size": [len(r.raw) for r in rows],
-            "raw_sha256": [hashlib.sha256(r.raw).hexdigest() for r in rows],
+            "raw_sha256": [raw_sha256(r.raw) for r in rows],
             "http_charset": [r.http_charset for r in rows],
             "record": [json.dumps(r.record, ensure_ascii=False, default=str) for r in rows],
             "fetched_at": [r.fetched_at for r in rows],

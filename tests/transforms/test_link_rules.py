@@ -7,32 +7,9 @@ class is ``mention``). Written from the way Chinese financial news is worded, no
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from transforms.link_classifier import classify_stock_link
-from transforms.models import StockLink
-from transforms.name_matcher import NameScanner, find_company_mentions
-from transforms.tickers import security_from_code
-
-DAY = date(2021, 10, 11)
-M, C, T = "mention", "name_collision", "theme_stock"
-
-
-def judge_both(text: str, code: str, anchor: str, context) -> tuple[str, bool]:
-    """The class of a Sina link to ``code`` on the first ``anchor``, and whether the own matcher finds ``code``;
-    the matcher's finds vouch for their neighbours in a list, as in ``link_article``."""
-    found = find_company_mentions(text, [0], [text], DAY, context, NameScanner(context.master))
-    spans = [(p, p + len(m.name)) for m in found for p in m.positions]
-    security = security_from_code(code)
-    link = StockLink(code, security.ticker, security.exchange, security.kind, anchor, text.index(anchor), 0, ("span",))
-    judgement = classify_stock_link(link, text, DAY, context, company_spans=spans)
-    return judgement.link_class, code in {m.code for m in found}
-
-
-def check(text, code, anchor, expected, context) -> None:
-    assert judge_both(text, code, anchor, context) == (expected, expected == M), text
+from tests.transforms.linking_cases import C, M, T, check
 
 
 @pytest.mark.parametrize(

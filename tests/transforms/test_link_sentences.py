@@ -1,28 +1,16 @@
 """Sina's links judged in single sentences, each class read from the sentence by hand.
 
 Sina links a short name wherever it appears as a plain substring (first occurrence only); these sentences
-put a link where Sina's linker would put it and say what the words mean there.
+put a link where Sina's linker would put it and say what the words mean there. Each is judged twice: the
+link's class, and whether the own matcher finds the company (it should exactly when the class is
+``mention``); the fund names are judged by the link alone, with the reason that names the fund.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
-from transforms.link_classifier import classify_stock_link
-from transforms.models import StockLink
-from transforms.tickers import security_from_code
-
-DAY = date(2021, 10, 11)
-M, C, T = "mention", "name_collision", "theme_stock"
-
-
-def judge(text: str, code: str, anchor: str, context, day=DAY):
-    """The judgement of a Sina link to ``code`` on the first ``anchor`` in ``text``."""
-    security = security_from_code(code)
-    link = StockLink(code, security.ticker, security.exchange, security.kind, anchor, text.index(anchor), 0, ("span",))
-    return classify_stock_link(link, text, day, context)
+from tests.transforms.linking_cases import C, M, T, check, judge
 
 
 @pytest.mark.parametrize(
@@ -42,7 +30,7 @@ def judge(text: str, code: str, anchor: str, context, day=DAY):
     ],
 )
 def test_company_words_not_generic_verbs(text, code, anchor, expected, linking_context):
-    assert judge(text, code, anchor, linking_context).link_class == expected
+    check(text, code, anchor, expected, linking_context)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +59,7 @@ def test_company_words_not_generic_verbs(text, code, anchor, expected, linking_c
     ],
 )
 def test_names_inside_longer_words_are_judged(text, code, anchor, expected, linking_context):
-    assert judge(text, code, anchor, linking_context).link_class == expected
+    check(text, code, anchor, expected, linking_context)
 
 
 @pytest.mark.parametrize(
@@ -111,4 +99,4 @@ def test_fund_names_need_a_fund_shape(text, code, anchor, expected, fund, linkin
     ],
 )
 def test_places_and_facilities(text, code, anchor, expected, linking_context):
-    assert judge(text, code, anchor, linking_context).link_class == expected
+    check(text, code, anchor, expected, linking_context)

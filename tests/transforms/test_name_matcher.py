@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from transforms.name_matcher import NameScanner, find_company_mentions
+import pytest
 
-DAY = date(2021, 10, 11)
-
-
-def found(text: str, context, day=DAY):
-    paragraphs = text.split("\n")
-    starts, offset = [], 0
-    for p in paragraphs:
-        starts.append(offset)
-        offset += len(p) + 1
-    return find_company_mentions(text, starts, paragraphs, day, context, NameScanner(context.master))
+from tests.transforms.linking_cases import DAY, found
 
 
 def mentions(text: str, context, day=DAY) -> dict[str, str]:
@@ -79,16 +70,18 @@ def test_the_strongest_occurrence_sets_the_confidence(linking_context):
     assert mention.confidence == 0.85 and "（601555）" in mention.evidence and "2 occurrences" in mention.evidence
 
 
-def test_generic_verbs_and_prices_are_not_company_words(linking_context):
-    # "很多老百姓认为": ordinary people; "老百姓表示": people say; "农产品价格上涨5%": the price of produce;
-    # "机器人行业预计": the robot industry. None of these names a listed company.
-    for text in (
-        "很多老百姓认为，看病贵的问题还没有解决。",
-        "老百姓表示，菜价比去年稳定。",
-        "受天气影响，农产品价格上涨5%。",
-        "机器人行业预计今年增长两成。",
-    ):
-        assert mentions(text, linking_context) == {}, text
+@pytest.mark.parametrize(
+    "text",
+    [
+        "很多老百姓认为，看病贵的问题还没有解决。",  # "很多老百姓认为": ordinary people
+        "老百姓表示，菜价比去年稳定。",  # "老百姓表示": people say
+        "受天气影响，农产品价格上涨5%。",  # "农产品价格上涨5%": the price of produce
+        "机器人行业预计今年增长两成。",  # "机器人行业预计": the robot industry
+    ],
+)
+def test_generic_verbs_and_prices_are_not_company_words(text, linking_context):
+    # none of these names a listed company
+    assert mentions(text, linking_context) == {}
 
 
 def test_only_distinctive_names_make_a_list_of_companies(linking_context):
@@ -99,15 +92,22 @@ def test_only_distinctive_names_make_a_list_of_companies(linking_context):
     assert "listed together with the companies 贵州茅台" in found["sh603883"]
 
 
-def test_institutions_and_terms_that_contain_a_short_name(linking_context):
-    # the regulator, the banking association, Shibor, the construction association: no company among them
-    for text in (
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the regulator, the banking association, Shibor, the construction association
         "中国银行保险监督管理委员会发布通知。",
         "中国银行业协会发布报告。",
         "上海银行间同业拆放利率上行。",
         "中国建筑业协会发布数据。",
-    ):
-        assert mentions(text, linking_context) == {}, text
+    ],
+)
+def test_institutions_and_terms_that_contain_a_short_name(text, linking_context):
+    # no company among them
+    assert mentions(text, linking_context) == {}
+
+
+def test_a_carmakers_sales_name_the_carmaker(linking_context):
     # "长安汽车销量增长": the carmaker's sales
     assert set(mentions("长安汽车销量增长20%。", linking_context)) == {"sz000625"}
 
@@ -118,10 +118,11 @@ def test_a_broker_analyst_is_not_a_fund(linking_context):
     assert "followed by 首席" in found["sh600030"]
 
 
-def test_places_and_facilities_are_not_companies_by_themselves(linking_context):
-    # a forum held in Lujiazui and at Financial Street, a city, a scenic area, a port's throughput, a railway
-    # line's traffic, and two everyday phrases: no company is named
-    for text in (
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a forum held in Lujiazui and at Financial Street, a city, a scenic area, a port's throughput, a
+        # railway line's traffic, and two everyday phrases
         "陆家嘴论坛今天开幕。",
         "连云港市发布通知。",
         "张家界景区游客增多。",
@@ -130,8 +131,11 @@ def test_places_and_facilities_are_not_companies_by_themselves(linking_context):
         "大秦铁路运量下降。",
         "新世界的大门已经打开。",
         "人们走进新天地。",
-    ):
-        assert mentions(text, linking_context) == {}, text
+    ],
+)
+def test_places_and_facilities_are_not_companies_by_themselves(text, linking_context):
+    # no company is named
+    assert mentions(text, linking_context) == {}
 
 
 def test_a_facility_name_with_company_words_is_the_company(linking_context):

@@ -166,8 +166,15 @@ def journal_base_name(name: str) -> str:
 
 
 def read_journals(folder: Path) -> dict[str, list[JournalEntry]]:
-    """Every journal in ``folder`` (open ones too), by base name, with its entries."""
-    return {journal_base_name(path.name): read_journal(path)[1] for path in _journals(folder, include_open=True)}
+    """Every journal in ``folder`` (open ones too), by base name, with its entries. A journal the writer
+    recorded and deleted after the listing is left out: its deliveries are in ``alerts_sent`` (read after)."""
+    journals = {}
+    for path in _journals(folder, include_open=True):
+        try:
+            journals[journal_base_name(path.name)] = read_journal(path)[1]
+        except FileNotFoundError:
+            continue
+    return journals
 
 
 def pending_deliveries(

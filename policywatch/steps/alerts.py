@@ -190,7 +190,10 @@ def record_alert_journals(
         summary = RecordSummary(run_id)
         try:
             for path in paths:
-                header, entries = read_journal(path)
+                try:
+                    header, entries = read_journal(path)
+                except FileNotFoundError:
+                    continue  # another recorder recorded it (and deleted it) after this one listed it
                 deliveries = [RecordedDelivery(*e.key, e.title, e.at, e.ok, e.error) for e in entries]
                 # the cap the sender's watchlist had (an unreadable header: the default)
                 cap = int(header.get("max_attempts") or Watchlist.model_fields["max_attempts"].default)

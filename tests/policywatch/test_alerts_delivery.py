@@ -419,3 +419,50 @@ def test_a_journal_folder_that_cannot_be_written_is_a_clear_error(linked, tmp_pa
     one_rule(tmp_path / "w.yaml", "console://")
     with pytest.raises(ConfigError, match="cannot use the alert journal folder"):
         run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+
+
+def test_a_journal_recorded_and_deleted_after_a_sender_listed_it_is_counted_from_the_database(
+    down, linked, tmp_path, monkeypatch
+):
+    """The writer records a journal and deletes it between the moment a sender lists the journals and the
+    moment it reads them: the file is gone, its attempt is in alerts_sent, and the sender goes on."""
+    from policywatch.alerts import journal as journals
+    from policywatch.steps.alerts import record_alert_journals, send_alerts
+
+    path = tmp_path / "w.yaml"
+    one_rule(path, down.url("json", "/policywatch"))
+    path.write_text("max_attempts: 2\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert len(send_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None).failed) == 1
+    listed = journals._journals
+
+    def list_then_record(folder, **options):
+        found = listed(folder, **options)
+        monkeypatch.setattr(journals, "_journals", listed)
+        assert record_alert_journals(linked).journals == 1  # recorded and deleted now
+        return found
+
+    monkeypatch.setattr(journals, "_journals", list_then_record)
+    second = send_alerts(linked, watchlist_path=path, since=SINCE, echo=lambda _: None)
+    assert (len(second.failed), second.given_up) == (1, 0)  # the first attempt counted once: tried again
+    assert record_alert_journals(linked).journals == 1
+    assert query(linked, "SELECT status, attempts FROM alerts_sent") == [("given_up", 2)]
+
+
+def test_a_journal_another_recorder_recorded_after_this_one_listed_it_is_skipped(down, linked, tmp_path, monkeypatch):
+    import policywatch.steps.alerts as steps
+
+    one_rule(tmp_path / "w.yaml", down.url("json", "/policywatch"))
+    sent = steps.send_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
+    assert len(sent.failed) == 1
+    listed = steps.journals_to_record
+
+    def list_then_record_elsewhere(folder):
+        found = listed(folder)
+        monkeypatch.setattr(steps, "journals_to_record", listed)
+        assert steps.record_alert_journals(linked).journals == 1  # the other recorder, done first
+        return found
+
+    monkeypatch.setattr(steps, "journals_to_record", list_then_record_elsewhere)
+    late = steps.record_alert_journals(linked)
+    assert (late.journals, late.failed) == (0, 0)
+    assert query(linked, "SELECT status, attempts FROM alerts_sent") == [("failed", 1)]

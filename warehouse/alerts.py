@@ -112,15 +112,14 @@ def recorded_journals(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 @dataclass(frozen=True, slots=True)
 class RecordedDelivery:
-    """One attempted delivery as a journal reports it; ``ok`` None: the outcome is unknown."""
+    """One attempted delivery as a journal reports it; ``ok`` None: attempted, outcome unknown (the sender
+    stopped before writing it)."""
 
-    article_id: str
-    rule_id: str
-    channel: str
+    key: tuple[str, str, str]  #: (article id, rule id, channel name)
     title: str
     at: datetime
     ok: bool | None
-    error: str | None
+    error: str | None = None
 
 
 def record_journal(
@@ -153,7 +152,7 @@ def record_journal(
                     title = excluded.title, run_id = excluded.run_id
                 WHERE alerts_sent.status <> 'sent'
                 """,
-                [d.article_id, d.rule_id, d.channel, status, d.at, d.at, d.at if d.ok else None,
+                [*d.key, status, d.at, d.at, d.at if d.ok else None,
                  None if d.ok else error, d.title, run_id, max_attempts],
             )  # fmt: skip
         con.execute(

@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from transforms.errors import ConfigError, TransientError
+from warehouse.alerts import RecordedDelivery
 
 __all__ = [
     "DeliveryJournal",
-    "JournalEntry",
     "PendingDelivery",
     "SendingInProgressError",
     "journal_base_name",
@@ -55,15 +55,6 @@ _LOCK_FILE = ".sending.lock"
 
 class SendingInProgressError(TransientError):
     """Another process is sending alerts; try again when it is done."""
-
-
-@dataclass(frozen=True, slots=True)
-class JournalEntry:
-    key: Key
-    title: str
-    at: datetime
-    ok: bool | None  #: None: attempted, outcome unknown (the sender stopped before writing it)
-    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,11 +119,11 @@ def open_journal(folder: Path, label: str, header: dict[str, Any]) -> Iterator[D
         path.rename(folder / f"{name}{CLOSED}")
 
 
-def read_journal(path: Path) -> tuple[dict[str, Any], list[JournalEntry]]:
+def read_journal(path: Path) -> tuple[dict[str, Any], list[RecordedDelivery]]:
     """The header and one entry per attempted delivery, in the order attempted. A torn last line (the
     sender died mid-write) is ignored: its delivery has an intent and no outcome, or was not begun."""
     header: dict[str, Any] = {}
-    attempts: dict[Key, JournalEntry] = {}
+    attempts: dict[Key, RecordedDelivery] = {}
     # a line torn mid-character must not make the whole file unreadable: it fails json.loads below instead
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         try:
@@ -145,11 +136,11 @@ def read_journal(path: Path) -> tuple[dict[str, Any], list[JournalEntry]]:
             continue
         key: Key = tuple(record["key"])  # type: ignore[assignment]
         if kind == "intent":
-            attempts[key] = JournalEntry(key, record["title"], datetime.fromisoformat(record["at"]), None)
+            attempts[key] = RecordedDelivery(key, record["title"], datetime.fromisoformat(record["at"]), None)
         elif kind == "outcome" and key in attempts:
             started = attempts[key]
-            attempts[key] = JournalEntry(key, started.title, datetime.fromisoformat(record["at"]), bool(record["ok"]),
-                                         record.get("error"))  # fmt: skip
+            at = datetime.fromisoformat(record["at"])
+            attempts[key] = RecordedDelivery(key, started.title, at, bool(record["ok"]), record.get("error"))
     return header, list(attempts.values())
 
 
@@ -165,7 +156,7 @@ def journal_base_name(name: str) -> str:
     return name.removesuffix(OPEN).removesuffix(CLOSED)
 
 
-def read_journals(folder: Path) -> dict[str, list[JournalEntry]]:
+def read_journals(folder: Path) -> dict[str, list[RecordedDelivery]]:
     """Every journal in ``folder`` (open ones too), by base name, with its entries. A journal the writer
     recorded and deleted after the listing is left out: its deliveries are in ``alerts_sent`` (read after)."""
     journals = {}
@@ -178,7 +169,7 @@ def read_journals(folder: Path) -> dict[str, list[JournalEntry]]:
 
 
 def pending_deliveries(
-    journals: dict[str, list[JournalEntry]], *, recorded: set[str] = frozenset()
+    journals: dict[str, list[RecordedDelivery]], *, recorded: set[str] = frozenset()
 ) -> dict[Key, PendingDelivery]:
     """What the journals not recorded yet say: a delivery one of them sent is not due. ``recorded``: the names
     in ``alert_journals``, read *after* the journals were. A journal the writer recorded in between is still on

@@ -44,7 +44,6 @@ from transforms.alert_message import AlertMessage, render_alert
 from transforms.errors import ConfigError
 from transforms.watchlist import Watchlist
 from warehouse.alerts import (
-    RecordedDelivery,
     alert_candidates,
     delivery_states,
     record_journal,
@@ -194,10 +193,9 @@ def record_alert_journals(
                     header, entries = read_journal(path)
                 except FileNotFoundError:
                     continue  # another recorder recorded it (and deleted it) after this one listed it
-                deliveries = [RecordedDelivery(*e.key, e.title, e.at, e.ok, e.error) for e in entries]
                 # the cap the sender's watchlist had (an unreadable header: the default)
                 cap = int(header.get("max_attempts") or Watchlist.model_fields["max_attempts"].default)
-                if record_journal(con, path.name, deliveries, run_id=run_id, max_attempts=cap):
+                if record_journal(con, path.name, entries, run_id=run_id, max_attempts=cap):
                     summary.journals += 1
                     summary.sent += sum(1 for e in entries if e.ok)
                     summary.failed += sum(1 for e in entries if e.ok is False)

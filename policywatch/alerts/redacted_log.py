@@ -23,9 +23,9 @@ __all__ = ["channel_redactor", "redact", "redacted_apprise_log"]
 _LOCK = threading.Lock()
 
 
-def redact(text: str, secrets: Iterable[str], *, url_body: str = "", url_label: str = "<channel URL>") -> str:
-    """``text`` without any of ``secrets`` (also URL-quoted, as they appear in request lines) and without the
-    channel URL's body (everything after ``scheme://``)."""
+def redact(text: str, secrets: Iterable[str], *, url_body: str, url_label: str) -> str:
+    """``text`` without any of ``secrets`` (also URL-quoted, as they appear in request lines) and with the
+    channel URL's body (everything after ``scheme://``) replaced by ``url_label``."""
     if url_body:
         text = text.replace(url_body, url_label)
     forms = {form for secret in secrets if secret for form in (secret, quote(secret), quote(secret, safe=""),

@@ -8,9 +8,11 @@ link's class, and whether the own matcher finds the company (it should exactly w
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from tests.transforms.linking_cases import C, M, T, check, judge
+from tests.transforms.linking_cases import C, M, T, check, judge, judge_both
 
 
 @pytest.mark.parametrize(
@@ -100,3 +102,14 @@ def test_fund_names_need_a_fund_shape(text, code, anchor, expected, fund, linkin
 )
 def test_places_and_facilities(text, code, anchor, expected, linking_context):
     check(text, code, anchor, expected, linking_context)
+
+
+def test_a_curated_longer_word_makes_a_name_inside_it_a_collision(linking_context):
+    """generic_names.yaml's ``longer_words``, for what no rule finds: a name inside a listed word is not the
+    company there, whatever the rules would say."""
+    text = "中国银行研究院发布报告称，经济稳步复苏。"
+    assert judge_both(text, "sh601988", "中国银行", linking_context) == (M, True)  # by the rules: the bank's own
+    lexicon = replace(linking_context.lexicon, longer={"中国银行研究院": "a research institute"})
+    curated = replace(linking_context, lexicon=lexicon)
+    assert judge_both(text, "sh601988", "中国银行", curated) == (C, False)
+    assert "a research institute" in judge(text, "sh601988", "中国银行", curated).reason

@@ -87,6 +87,8 @@ _NOT_A_FUND_MIDDLE = re.compile(r"的|旗下|发行|推出|管理|承销|首席|
 _FUNDS_IN_SENTENCE = re.compile(r"基金|债|ETF|LOF|FOF|混合[A-E]?|持有期|净值")
 _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 #: the rest of a list that makes it a list of stocks: …等机场股, …、深圳机场板块
+#: what may follow a name in the words of a company: its corporate acts, its share moves, its business acts
+_COMPANY_AFTER = (_CORPORATE_AFTER, _MOVE_AFTER, _ACT_AFTER)
 _STOCKS_AFTER = re.compile(r"^(?:[、和与及][^，,。；;、]{1,6}?)*等?[^，,。；;]{0,4}?(?:个股|股票|股|板块|概念)")
 
 
@@ -129,7 +131,7 @@ def company_cues(
     if code:
         cues.append(f"the code {code.group(0).strip()} follows")
     clause = _SENTENCE_END.split(after, maxsplit=1)[0]
-    for pattern in (_CORPORATE_AFTER, _MOVE_AFTER, _ACT_AFTER):
+    for pattern in _COMPANY_AFTER:
         market = pattern.match(clause)
         if market and not _FIELD_GAP.search(market.group("gap")):
             lead = market.groupdict().get("lead")
@@ -168,7 +170,7 @@ def facility_words_around(text: str, start: int, end: int, ending: str) -> bool:
         rest = text[end + neighbour.end() : end + neighbour.end() + 12]
     elif not re.search(rf"{kin}[、和与及]$", text[max(0, start - 10) : start]):
         return False
-    return not (_STOCKS_AFTER.match(rest) or any(p.match(rest) for p in (_CORPORATE_AFTER, _MOVE_AFTER, _ACT_AFTER)))
+    return not (_STOCKS_AFTER.match(rest) or any(p.match(rest) for p in _COMPANY_AFTER))
 
 
 def _listed_together(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:

@@ -7,7 +7,7 @@ plus a curated list (``policywatch/data/generic_names.yaml``). Pure: the caller 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 __all__ = ["Facility", "Lexicon", "LexiconEntry", "LongerWord"]
@@ -92,7 +92,7 @@ class Lexicon:
     entries: Mapping[str, LexiconEntry]
     common: Mapping[str, str]
     company: Mapping[str, str]
-    segment: Callable[[str], list[str]]
+    segment: Callable[[str], Sequence[str]]
     min_frequency: int = 20
     longer: Mapping[str, str] = field(default_factory=dict)
 
@@ -102,9 +102,9 @@ class Lexicon:
             return None
         if word in self.common:
             return f"an ordinary phrase meaning {self.common[word]}"
-        for ending, facility in _FACILITIES:
-            if word.endswith(ending) and len(word) > len(ending):
-                return f"the name of {facility} it runs"
+        facility = self.facility(word)
+        if facility:
+            return f"the name of {facility.what} it runs"
         entry = self.entries.get(word)
         if entry is None or entry.pos in _PROPER or entry.frequency < self.min_frequency:
             return None

@@ -9,7 +9,7 @@ vocabulary. Standardization adds how densely 标准/标准化 run through the te
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from transforms.models import Article
@@ -89,7 +89,7 @@ def _tiling(word: str) -> list[int]:
     return bounds[:-1]
 
 
-def _found_issuers(text: str, segment: Callable[[str], list[str]]) -> list[str]:
+def _found_issuers(text: str, segment: Callable[[str], Sequence[str]]) -> list[str]:
     """The bodies named in ``text``, in order of first mention.
 
     A written form counts where it is a word of its own: the segmenter cuts at both its edges (国办 is not in
@@ -118,7 +118,9 @@ def _found_issuers(text: str, segment: Callable[[str], list[str]]) -> list[str]:
     return list(found)
 
 
-def assess_policy(article: Article, *, segment: Callable[[str], list[str]], threshold: float = 0.5) -> PolicyAssessment:
+def assess_policy(
+    article: Article, *, segment: Callable[[str], Sequence[str]], threshold: float = 0.5
+) -> PolicyAssessment:
     """Score ``article``; ``segment`` is a word segmenter (the lexicon's), which decides where a body's name is
     a word of its own."""
     text = f"{article.title}\n{article.original_title or ''}\n{article.text}"

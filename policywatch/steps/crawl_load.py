@@ -24,7 +24,6 @@ from policywatch.steps.crawl_jobs import job_finished, pending_run_dirs, prune_r
 from policywatch.steps.crawl_records import RecordLoader, Tally
 from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary, StagedCrawl
 from policywatch.steps.import_archive import Skip
-from transforms.errors import FetchError, TerminalError
 from warehouse.crawl_state import FetchOutcome, record_fetches
 from warehouse.runs import finish_run, record_skip, start_run
 from warehouse.store import open_writer
@@ -191,11 +190,9 @@ def load_staged_jobs(
             finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
             raise
         summary = _summary(tally, staged, run_id, started, finished)
-        if staged and staged.problem:
+        if staged and (error := staged.problem_error()):
             finish_run(con, run_id, "failed", summary.counts(), staged.problem)
-            if staged.problem_kind == "terminal":
-                raise TerminalError(staged.problem)
-            raise FetchError(staged.problem)
+            raise error
         message = None if finished else "stopped by crawl.max_requests; the next run resumes the job"
         finish_run(con, run_id, summary.status, summary.counts(), message)
         return summary

@@ -27,7 +27,7 @@ from crawlers.sina.pipelines import PROGRESS_PREFIX
 from crawlers.sina.run import CRASH_PREFIX
 from crawlers.sina.site import article_key
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
-from crawlers.sina.staging import LOADED_MARKER, close_reasons, read_records
+from crawlers.sina.staging import LOADED_MARKER, close_reasons, closed_stats, read_records
 from transforms.errors import TransientError
 from transforms.models import CRAWL_RULE_REASONS
 
@@ -105,11 +105,7 @@ def job_finished(run_dir: Path) -> bool:
 
 def requests_made(run_dir: Path) -> int:
     """HTTP requests of the job's last crawler process (Scrapy's stats are per process)."""
-    total = 0
-    for path in run_dir.glob("closed-*.json"):
-        stats = json.loads(path.read_text(encoding="utf-8")).get("stats") or {}
-        total += int(stats.get("downloader/request_count") or 0)
-    return total
+    return sum(int(stats.get("downloader/request_count") or 0) for stats in closed_stats(run_dir).values())
 
 
 def run_crawler(run_dir: Path, on_event: Callable[[dict[str, Any]], None]) -> int:
@@ -168,8 +164,7 @@ def last_error_line(text: str) -> str | None:
 
 def _spider_errors(run_dir: Path) -> dict[str, int]:
     errors: dict[str, int] = {}
-    for path in run_dir.glob("closed-*.json"):
-        stats = json.loads(path.read_text(encoding="utf-8")).get("stats") or {}
+    for stats in closed_stats(run_dir).values():
         for name, value in stats.items():
             if name.startswith("spider_exceptions/") and name != "spider_exceptions/count":
                 kind = name.removeprefix("spider_exceptions/")
@@ -213,7 +208,7 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
         return CrawlerProblem(f"the crawler process was killed ({name}); the next run resumes its job", "transient")
     if code == 0 and finished:
         return None
-    if code == 0 and all((run_dir / f"closed-{name}.json").exists() for name in _expected_spiders(run_dir)):
+    if code == 0 and _expected_spiders(run_dir) <= close_reasons(run_dir).keys():
         return None  # stopped early on purpose (the request budget): the next run resumes the job
     line = last_error_line(_read(run_dir / "stderr.log", log_from))
     if line and not transient_exception(line):

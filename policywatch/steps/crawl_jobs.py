@@ -130,7 +130,6 @@ def _read(path: Path, start: int = 0) -> str:
     return path.read_bytes()[start:].decode("utf-8", errors="replace") if path.exists() else ""
 
 
-#: exceptions that say the machine was short of something, not that the code or the job is wrong
 def transient_exception(line: str | None) -> bool:
     """Whether an exception line (``ConnectionResetError: …``) names a failure of the machine rather than of
     the code: out of memory, or an operating-system error (a full disk, a broken pipe, a refused or reset
@@ -184,11 +183,10 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
         p.stem.removeprefix(CRASH_PREFIX): json.loads(p.read_text(encoding="utf-8")).get("error")
         for p in sorted(run_dir.glob(f"{CRASH_PREFIX}*.json"))
     }
-    if crashes and all(transient_exception(error) for error in crashes.values()):
-        named = "; ".join(f"{spider}: {error}" for spider, error in crashes.items())
-        return CrawlerProblem(f"the crawler could not run ({named}); the next run tries again", "transient")
     if crashes:
         named = "; ".join(f"{spider}: {error}" for spider, error in crashes.items())
+        if all(transient_exception(error) for error in crashes.values()):
+            return CrawlerProblem(f"the crawler could not run ({named}); the next run tries again", "transient")
         return CrawlerProblem(
             f"the crawler could not run ({named}); running it again will fail the same way: fix the code or the"
             f" configuration (tracebacks in {run_dir / 'stderr.log'})",
@@ -210,7 +208,8 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
         return None
     if code == 0 and _expected_spiders(run_dir) <= close_reasons(run_dir).keys():
         return None  # stopped early on purpose (the request budget): the next run resumes the job
-    line = last_error_line(_read(run_dir / "stderr.log", log_from))
+    log = _read(run_dir / "stderr.log", log_from)
+    line = last_error_line(log)
     if line and not transient_exception(line):
         return CrawlerProblem(
             f"the crawler process failed (exit code {code}): {line}; running it again will fail the same way"
@@ -219,7 +218,7 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
         )
     return CrawlerProblem(
         f"the crawler process exited with code {code} before its job was done; the next run resumes it."
-        f" {line or _read(run_dir / 'stderr.log', log_from)[-400:]}",
+        f" {line or log[-400:]}",
         "transient",
     )
 

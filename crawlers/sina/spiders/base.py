@@ -22,7 +22,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from crawlers.sina.middlewares import OffHostRedirect, RetriesExhausted
-from crawlers.sina.site import RATE_LIMIT_STATUS
+from crawlers.sina.site import RATE_LIMIT_STATUS, host_set
 from crawlers.sina.spec import CrawlSpec
 
 __all__ = ["PolicySpider", "failure_reason", "now_iso"]
@@ -68,7 +68,7 @@ class PolicySpider(scrapy.Spider):
         self.spec = CrawlSpec.read(spec_path)
         self.headers = {"Referer": self.spec.referer}
         #: hosts a redirect may lead to (``crawlers.sina.middlewares``): the ones the crawl fetches from
-        self.redirect_hosts = frozenset(h.lower() for h in self.spec.allowed_hosts if h)
+        self.redirect_hosts = host_set(self.spec.allowed_hosts)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:

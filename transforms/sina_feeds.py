@@ -28,6 +28,7 @@ __all__ = [
     "ZhiboStock",
     "parse_roll_answer",
     "parse_zhibo_answer",
+    "parse_zhibo_item",
     "strip_jsonp",
 ]
 
@@ -295,21 +296,23 @@ def parse_zhibo_answer(data: bytes | str) -> ZhiboPage:
     result = _Fields(_load(data, "zhibo"), "(top)", "zhibo").child("result")
     _status(result)
     feed = result.child("data").child("feed")
-    items: list[ZhiboItem] = []
-    for index, raw in enumerate(feed.list("list")):
-        item = _Fields(raw, f"result.data.feed.list[{index}]", "zhibo")
-        tags = raw.get("tag") or []
-        if not isinstance(tags, list):
-            raise item.fail("tag", f"is {_kind(tags)}, expected a list")
-        stocks, docurl = _zhibo_ext(item)
-        items.append(
-            ZhiboItem(
-                id=item.integer("id"),
-                rich_text=item.text("rich_text", required=True) or "",
-                created_at=_china_time(item, "create_time"),
-                tags=tuple(str(t.get("name")) for t in tags if isinstance(t, Mapping) and t.get("name")),
-                stocks=stocks,
-                docurl=docurl or item.text("docurl"),
-            )
-        )
+    items = [parse_zhibo_item(raw, f"result.data.feed.list[{index}]") for index, raw in enumerate(feed.list("list"))]
     return ZhiboPage(items=tuple(items))
+
+
+def parse_zhibo_item(obj: Any, path: str) -> ZhiboItem:
+    """One element of a 7x24 page's ``result.data.feed.list`` (the JSON object); ``path`` names it in the
+    FeedFormatError raised when it is not a usable item."""
+    item = _Fields(obj, path, "zhibo")
+    tags = obj.get("tag") or []
+    if not isinstance(tags, list):
+        raise item.fail("tag", f"is {_kind(tags)}, expected a list")
+    stocks, docurl = _zhibo_ext(item)
+    return ZhiboItem(
+        id=item.integer("id"),
+        rich_text=item.text("rich_text", required=True) or "",
+        created_at=_china_time(item, "create_time"),
+        tags=tuple(str(t.get("name")) for t in tags if isinstance(t, Mapping) and t.get("name")),
+        stocks=stocks,
+        docurl=docurl or item.text("docurl"),
+    )

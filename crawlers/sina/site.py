@@ -17,6 +17,7 @@ __all__ = [
     "RATE_LIMIT_MARKERS",
     "ArticleFilter",
     "article_key",
+    "host_set",
     "is_rate_limit_page",
     "looks_truncated",
     "roll_page_url",
@@ -55,6 +56,12 @@ def article_key(url: str) -> str:
     return f"{parts.hostname or ''}{parts.path}"
 
 
+def host_set(hosts: Iterable[str]) -> frozenset[str]:
+    """Host names to match exactly (``tech.sina.com.cn`` is another site than ``finance.sina.com.cn``): lower
+    case, empty ones left out."""
+    return frozenset(h.lower() for h in hosts if h)
+
+
 Verdict = Literal["article", "off_host", "not_article"]
 
 
@@ -67,7 +74,7 @@ class ArticleFilter:
 
     @classmethod
     def build(cls, hosts: Iterable[str], path_pattern: str) -> ArticleFilter:
-        return cls(frozenset(h.lower() for h in hosts if h), re.compile(path_pattern))
+        return cls(host_set(hosts), re.compile(path_pattern))
 
     def verdict(self, url: str) -> Verdict:
         parts = urlsplit(url.strip())

@@ -46,7 +46,8 @@ class CrawlSpec:
     zhibo_pages: int = 1
     zhibo_page_size: int = 20
     known_zhibo_ids: list[int] = field(default_factory=list)
-    zhibo_gaps: list[list[int | None]] = field(default_factory=list)  #: [low, high] ids not read yet
+    #: (low, high) ids not read yet, strictly between low (None: no lower bound) and high
+    zhibo_gaps: list[tuple[int | None, int]] = field(default_factory=list)
     download_timeout_s: float = 20.0
     concurrent_requests: int = 8
     concurrent_per_host: int = 2
@@ -78,5 +79,6 @@ class CrawlSpec:
         known = {f.name for f in fields(cls)}
         data = {k: v for k, v in data.items() if k in known}
         data["channels"] = [tuple(c) for c in data.get("channels", [])]
+        data["zhibo_gaps"] = [tuple(g) for g in data.get("zhibo_gaps", [])]
         data["extra_articles"] = [ExtraArticle(**e) for e in data.get("extra_articles", [])]
         return cls(**data)

@@ -30,6 +30,7 @@ __all__ = [
     "StagedRecord",
     "StagingWriter",
     "close_reasons",
+    "closed_stats",
     "read_records",
     "write_closed",
 ]
@@ -169,3 +170,15 @@ def close_reasons(run_dir: Path) -> dict[str, str]:
         except (OSError, ValueError, KeyError):
             continue
     return reasons
+
+
+def closed_stats(run_dir: Path) -> dict[str, dict[str, Any]]:
+    """The Scrapy stats each spider of the run recorded when it closed, by spider; like ``close_reasons``, a
+    closed file that cannot be read is left out."""
+    stats = {}
+    for path in run_dir.glob("closed-*.json"):
+        try:
+            stats[path.stem.removeprefix("closed-")] = json.loads(path.read_text(encoding="utf-8")).get("stats") or {}
+        except (OSError, ValueError):
+            continue
+    return stats

@@ -57,12 +57,12 @@ class ZhiboPager:
 
     @classmethod
     def start(
-        cls, *, pages: int, page_size: int, newest_stored: int | None, gaps: Sequence[Sequence[int | None]] = ()
+        cls, *, pages: int, page_size: int, newest_stored: int | None, gaps: Sequence[tuple[int | None, int]] = ()
     ) -> ZhiboPager:
         """``gaps``: ``(low, high)`` id ranges earlier runs could not read (read only when below the floor)."""
-        wanted = [[g[0], g[1]] for g in gaps if g[1] is not None and newest_stored is not None]
-        wanted = [g for g in wanted if int(g[1]) <= int(newest_stored)]  # type: ignore[arg-type]
-        wanted.sort(key=lambda g: -int(g[1]))  # type: ignore[arg-type]
+        wanted: list[list[int | None]] = []
+        if newest_stored is not None:
+            wanted = [[low, high] for low, high in sorted(gaps, key=lambda g: -g[1]) if high <= newest_stored]
         return cls(_State(pages, page_size, newest_stored, wanted))
 
     @classmethod

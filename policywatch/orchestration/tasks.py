@@ -56,7 +56,6 @@ def crawl(params: Mapping[str, Any]) -> dict[str, Any]:
     """The crawl phase: Scrapy into staging files; the database is only read, briefly (outside the writers' pool).
     Returns what was staged, for ``load``."""
     from policywatch.steps.crawl import crawl_to_staging
-    from transforms.errors import FetchError, TerminalError
 
     staged = crawl_to_staging(
         _settings(),
@@ -68,11 +67,10 @@ def crawl(params: Mapping[str, Any]) -> dict[str, Any]:
         rss_feeds=params.get("rss_feeds"),
     )
     log.info("crawl: %s", {k: v for k, v in staged.to_json().items() if k != "args"})
-    if staged.problem and staged.problem_kind == "terminal":
-        raise TerminalError(staged.problem)  # a crash that would happen again: not retried
-    if staged.problem:
-        # retried by Airflow: the retry resumes the job; what is staged waits for the next load
-        raise FetchError(staged.problem)
+    if error := staged.problem_error():
+        # a terminal one is not retried; a transient one is retried by Airflow: the retry resumes the job, and
+        # what is staged waits for the next load
+        raise error
     return json.loads(json.dumps(staged.to_json(), default=str))
 
 

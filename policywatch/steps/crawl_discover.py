@@ -167,7 +167,7 @@ def crawl_spec(
     known: Iterable[str],
     extra: Sequence[ExtraArticle | RetryCandidate],
     zhibo_known: Iterable[int],
-    zhibo_gaps: Sequence[Sequence[int | None]] = (),
+    zhibo_gaps: Sequence[tuple[int | None, int]] = (),
 ) -> CrawlSpec:
     staging = Path(crawl.staging_dir)
     return CrawlSpec(
@@ -188,7 +188,7 @@ def crawl_spec(
         zhibo_pages=crawl.zhibo_pages,
         zhibo_page_size=crawl.zhibo_page_size,
         known_zhibo_ids=sorted(zhibo_known),
-        zhibo_gaps=[list(g) for g in zhibo_gaps],
+        zhibo_gaps=list(zhibo_gaps),
         download_timeout_s=crawl.download_timeout_s,
         concurrent_requests=crawl.concurrent_requests,
         concurrent_per_host=crawl.concurrent_per_host,

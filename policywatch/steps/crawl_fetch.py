@@ -239,7 +239,7 @@ def fetch_to_staging(
             known=known.keys | staged | discovered.stored_keys,
             extra=[*discovered.teasers, *known.retries],
             zhibo_known=known.zhibo_ids | staged_zhibo,
-            zhibo_gaps=[[g.low, g.high] for g in known.zhibo_gaps],
+            zhibo_gaps=[(g.low, g.high) for g in known.zhibo_gaps],
         ).write()
         finished, made, problem = _run_job(run_dir, live)
         requests += made

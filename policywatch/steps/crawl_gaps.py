@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
-from crawlers.sina.staging import read_records
+from crawlers.sina.staging import StagedRecord, read_records
 from crawlers.sina.zhibo_page import zhibo_feed_key
 from policywatch.steps.crawl_records import Tally
 from policywatch.steps.import_archive import Skip
@@ -131,13 +131,21 @@ def gap_message(gap: ZhiboGap, spec: CrawlSpec) -> str:
     return f"7x24: items {ids} were not read ({why}){since}; the next runs read the feed down to them"
 
 
-def close_zhibo_read(con: duckdb.DuckDBPyConnection, run_dir: Path, *, run_id: str, tally: Tally) -> None:
+def close_zhibo_read(
+    con: duckdb.DuckDBPyConnection,
+    run_dir: Path,
+    *,
+    run_id: str,
+    tally: Tally,
+    records: Iterable[StagedRecord] | None = None,
+) -> None:
     """The job is over: record which 7x24 ids its read (and the reads before it) left unread, and report each
-    gap still open as a ``gap`` skip."""
+    gap still open as a ``gap`` skip. ``records``: the job's staged records, when they are at hand (else they
+    are read from ``run_dir``)."""
     spec = CrawlSpec.read(run_dir / SPEC_FILE)
     if not spec.zhibo_url:
         return
-    read = ZhiboRead.from_records(r.data for r in read_records(run_dir) if r.source_file == "items-sina_zhibo.jsonl")
+    read = ZhiboRead.from_records(r.data for r in (read_records(run_dir) if records is None else records))
     feed = zhibo_feed_key(spec.zhibo_url)
     newest = max(spec.known_zhibo_ids, default=None)
     gaps = unread_gaps(read, feed=feed, newest_stored=newest, open_gaps=open_zhibo_gaps(con, feed))

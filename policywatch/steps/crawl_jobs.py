@@ -27,7 +27,7 @@ from crawlers.sina.pipelines import PROGRESS_PREFIX
 from crawlers.sina.run import CRASH_PREFIX
 from crawlers.sina.site import article_key
 from crawlers.sina.spec import SPEC_FILE, CrawlSpec
-from crawlers.sina.staging import LOADED_MARKER, close_reasons, read_records
+from crawlers.sina.staging import LOADED_MARKER, close_reasons, closed_stats, read_records
 from transforms.errors import TransientError
 from transforms.models import CRAWL_RULE_REASONS
 
@@ -105,11 +105,7 @@ def job_finished(run_dir: Path) -> bool:
 
 def requests_made(run_dir: Path) -> int:
     """HTTP requests of the job's last crawler process (Scrapy's stats are per process)."""
-    total = 0
-    for path in run_dir.glob("closed-*.json"):
-        stats = json.loads(path.read_text(encoding="utf-8")).get("stats") or {}
-        total += int(stats.get("downloader/request_count") or 0)
-    return total
+    return sum(int(stats.get("downloader/request_count") or 0) for stats in closed_stats(run_dir).values())
 
 
 def run_crawler(run_dir: Path, on_event: Callable[[dict[str, Any]], None]) -> int:
@@ -134,7 +130,6 @@ def _read(path: Path, start: int = 0) -> str:
     return path.read_bytes()[start:].decode("utf-8", errors="replace") if path.exists() else ""
 
 
-#: exceptions that say the machine was short of something, not that the code or the job is wrong
 def transient_exception(line: str | None) -> bool:
     """Whether an exception line (``ConnectionResetError: …``) names a failure of the machine rather than of
     the code: out of memory, or an operating-system error (a full disk, a broken pipe, a refused or reset
@@ -168,8 +163,7 @@ def last_error_line(text: str) -> str | None:
 
 def _spider_errors(run_dir: Path) -> dict[str, int]:
     errors: dict[str, int] = {}
-    for path in run_dir.glob("closed-*.json"):
-        stats = json.loads(path.read_text(encoding="utf-8")).get("stats") or {}
+    for stats in closed_stats(run_dir).values():
         for name, value in stats.items():
             if name.startswith("spider_exceptions/") and name != "spider_exceptions/count":
                 kind = name.removeprefix("spider_exceptions/")
@@ -189,11 +183,10 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
         p.stem.removeprefix(CRASH_PREFIX): json.loads(p.read_text(encoding="utf-8")).get("error")
         for p in sorted(run_dir.glob(f"{CRASH_PREFIX}*.json"))
     }
-    if crashes and all(transient_exception(error) for error in crashes.values()):
-        named = "; ".join(f"{spider}: {error}" for spider, error in crashes.items())
-        return CrawlerProblem(f"the crawler could not run ({named}); the next run tries again", "transient")
     if crashes:
         named = "; ".join(f"{spider}: {error}" for spider, error in crashes.items())
+        if all(transient_exception(error) for error in crashes.values()):
+            return CrawlerProblem(f"the crawler could not run ({named}); the next run tries again", "transient")
         return CrawlerProblem(
             f"the crawler could not run ({named}); running it again will fail the same way: fix the code or the"
             f" configuration (tracebacks in {run_dir / 'stderr.log'})",
@@ -213,9 +206,10 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
         return CrawlerProblem(f"the crawler process was killed ({name}); the next run resumes its job", "transient")
     if code == 0 and finished:
         return None
-    if code == 0 and all((run_dir / f"closed-{name}.json").exists() for name in _expected_spiders(run_dir)):
+    if code == 0 and _expected_spiders(run_dir) <= close_reasons(run_dir).keys():
         return None  # stopped early on purpose (the request budget): the next run resumes the job
-    line = last_error_line(_read(run_dir / "stderr.log", log_from))
+    log = _read(run_dir / "stderr.log", log_from)
+    line = last_error_line(log)
     if line and not transient_exception(line):
         return CrawlerProblem(
             f"the crawler process failed (exit code {code}): {line}; running it again will fail the same way"
@@ -224,7 +218,7 @@ def crawler_problem(run_dir: Path, code: int, *, finished: bool, log_from: int =
         )
     return CrawlerProblem(
         f"the crawler process exited with code {code} before its job was done; the next run resumes it."
-        f" {line or _read(run_dir / 'stderr.log', log_from)[-400:]}",
+        f" {line or log[-400:]}",
         "transient",
     )
 

@@ -11,20 +11,19 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
 
 from crawlers.sina.site import article_key
-from crawlers.sina.staging import LOADED_MARKER, read_records
+from crawlers.sina.staging import LOADED_MARKER, StagedRecord, read_records
 from policywatch.config import Settings
 from policywatch.steps.crawl_gaps import close_zhibo_read
 from policywatch.steps.crawl_jobs import job_finished, pending_run_dirs, prune_run_dirs
 from policywatch.steps.crawl_records import RecordLoader, Tally
 from policywatch.steps.crawl_results import CrawlProgress, CrawlSummary, StagedCrawl
 from policywatch.steps.import_archive import Skip
-from transforms.errors import FetchError, TerminalError
 from warehouse.crawl_state import FetchOutcome, record_fetches
 from warehouse.runs import finish_run, record_skip, start_run
 from warehouse.store import open_writer
@@ -76,12 +75,13 @@ def load_run_dir(
     _save_offsets(run_dir, offsets)
 
 
-def unfinished_articles(run_dir: Path) -> list[tuple[str, str]]:
+def unfinished_articles(run_dir: Path, records: Iterable[StagedRecord] | None = None) -> list[tuple[str, str]]:
     """``(key, url)`` of articles the job listed as new but neither fetched nor reported failing: requests a
-    stopped job never got to, or lost in flight."""
+    stopped job never got to, or lost in flight. ``records``: the job's staged records, when they are at hand
+    (else they are read from ``run_dir``)."""
     listed: dict[str, str] = {}
     done: set[str] = set()
-    for record in read_records(run_dir):
+    for record in read_records(run_dir) if records is None else records:
         data = record.data
         kind = data.get("kind")
         key = data.get("key") or (article_key(str(data["url"])) if data.get("url") else None)
@@ -97,14 +97,15 @@ def unfinished_articles(run_dir: Path) -> list[tuple[str, str]]:
 def finalize_run_dir(con: duckdb.DuckDBPyConnection, run_dir: Path, *, run_id: str, tally: Tally) -> None:
     """The job is over: what it listed but never got is a failure, retried by later runs, and what its 7x24 read
     left unread is a gap, read by later runs."""
+    records = list(read_records(run_dir))
     outcomes = []
-    for key, url in unfinished_articles(run_dir):
+    for key, url in unfinished_articles(run_dir, records):
         message = "listed, but the job ended before its page was fetched"
         tally.failed.append(Skip(url, "interrupted", message))
         record_skip(con, run_id, url, "interrupted", message)
         outcomes.append(FetchOutcome(key, url, "failed", None, "interrupted", message, 0))
     record_fetches(con, run_id, outcomes)
-    close_zhibo_read(con, run_dir, run_id=run_id, tally=tally)
+    close_zhibo_read(con, run_dir, run_id=run_id, tally=tally, records=records)
     (run_dir / LOADED_MARKER).write_text(run_id, encoding="utf-8")
     for folder in ("pages", "job"):
         shutil.rmtree(run_dir / folder, ignore_errors=True)  # the raw bytes are in article_raw now
@@ -191,11 +192,9 @@ def load_staged_jobs(
             finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
             raise
         summary = _summary(tally, staged, run_id, started, finished)
-        if staged and staged.problem:
+        if staged and (error := staged.problem_error()):
             finish_run(con, run_id, "failed", summary.counts(), staged.problem)
-            if staged.problem_kind == "terminal":
-                raise TerminalError(staged.problem)
-            raise FetchError(staged.problem)
+            raise error
         message = None if finished else "stopped by crawl.max_requests; the next run resumes the job"
         finish_run(con, run_id, summary.status, summary.counts(), message)
         return summary

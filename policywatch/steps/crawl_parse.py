@@ -22,7 +22,7 @@ from transforms.errors import ParseError
 from transforms.models import StockLink
 from transforms.rss_items import RssItem, rss_article
 from transforms.sina_article import parse_sina_page
-from transforms.sina_feeds import FeedFormatError, ZhiboItem, ZhiboStock, parse_zhibo_answer
+from transforms.sina_feeds import ZhiboItem, ZhiboStock, parse_zhibo_item
 from transforms.zhibo import zhibo_article, zhibo_tags
 from warehouse.articles import ArticleRecord
 
@@ -87,20 +87,14 @@ def zhibo_raw(data: dict[str, Any]) -> bytes:
     return json.dumps({k: v for k, v in data.items() if k != "kind"}, ensure_ascii=False).encode()
 
 
-_ONE_ITEM_PAGE = '{"result": {"status": {"code": 0}, "data": {"feed": {"list": [%s]}}}}'
-_ITEM_PATH = "result.data.feed.list[0]"
-
-
 def _sina_item(item: Any) -> ZhiboItem:
     """One of Sina's 7x24 items (its JSON text, or the object), read by the feed's own parser."""
-    text = item if isinstance(item, str) else json.dumps(item, ensure_ascii=False)
-    try:
-        (parsed,) = parse_zhibo_answer(_ONE_ITEM_PAGE % text).items
-    except FeedFormatError as exc:
-        raise FeedFormatError(str(exc).replace(_ITEM_PATH, "the item"), reason=exc.reason) from None
-    except ValueError:  # not one item
-        raise ParseError("the stored 7x24 item is not one JSON object", reason="malformed_zhibo") from None
-    return parsed
+    if isinstance(item, str):
+        try:
+            item = json.loads(item)
+        except json.JSONDecodeError:  # not one JSON value
+            raise ParseError("the stored 7x24 item is not one JSON object", reason="malformed_zhibo") from None
+    return parse_zhibo_item(item, "the item")
 
 
 def _staged_item(data: dict[str, Any]) -> ZhiboItem:

@@ -4,9 +4,10 @@ and the summary of a run."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any
+from typing import Any, Literal
 
 from policywatch.steps.import_archive import Skip
+from transforms.errors import FetchError, TerminalError
 
 __all__ = ["CrawlProgress", "CrawlSummary", "StagedCrawl"]
 
@@ -36,7 +37,16 @@ class StagedCrawl:
     problem: str | None = None
     elapsed_s: float = 0.0
     #: transient (killed, unreachable: retry later) | terminal (a crash from a bug or bad configuration)
-    problem_kind: str | None = None
+    problem_kind: Literal["transient", "terminal"] | None = None
+
+    def problem_error(self) -> TerminalError | FetchError | None:
+        """The exception the crawl's problem raises: TerminalError for a crash that would happen again (not
+        retried), FetchError for one that may not (retried: the retry resumes the job); None without a problem."""
+        if not self.problem:
+            return None
+        if self.problem_kind == "terminal":
+            return TerminalError(self.problem)
+        return FetchError(self.problem)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

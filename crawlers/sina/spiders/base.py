@@ -22,7 +22,7 @@ from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
 
 from crawlers.sina.middlewares import OffHostRedirect, RetriesExhausted
-from crawlers.sina.site import RATE_LIMIT_STATUS
+from crawlers.sina.site import RATE_LIMIT_STATUS, host_set
 from crawlers.sina.spec import CrawlSpec
 
 __all__ = ["PolicySpider", "failure_reason", "now_iso"]
@@ -68,7 +68,7 @@ class PolicySpider(scrapy.Spider):
         self.spec = CrawlSpec.read(spec_path)
         self.headers = {"Referer": self.spec.referer}
         #: hosts a redirect may lead to (``crawlers.sina.middlewares``): the ones the crawl fetches from
-        self.redirect_hosts = frozenset(h.lower() for h in self.spec.allowed_hosts if h)
+        self.redirect_hosts = host_set(self.spec.allowed_hosts)
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -77,19 +77,45 @@ class PolicySpider(scrapy.Spider):
         if run_dir:
             settings.set("JOBDIR", str(Path(run_dir) / "job" / cls.name), priority="spider")
 
-    def failed(self, failure: Failure) -> Any:
-        request = failure.request  # type: ignore[attr-defined]
-        reason, message = failure_reason(failure)
-        attempts = request.meta.get("retry_times", 0) + 1
-        self.logger.info("failed %s: %s (%s)", request.url, reason, message)
-        yield {
+    def _failure_record(
+        self,
+        stage: str,
+        url: str,
+        source: str | None,
+        reason: str,
+        message: str,
+        *,
+        key: str | None = None,
+        attempts: int = 1,
+    ) -> dict[str, Any]:
+        """The record of something that could not be had: a request that failed, or an answer that is unusable."""
+        return {
             "kind": "failure",
-            "stage": request.meta.get("kind", "unknown"),
-            "url": request.url,
-            "key": request.meta.get("key"),
-            "source": request.meta.get("source"),
+            "stage": stage,
+            "url": url,
+            "key": key,
+            "source": source,
             "reason": reason,
             "message": message,
             "attempts": attempts,
             "at": now_iso(),
         }
+
+    def _request_failure(self, failure: Failure) -> dict[str, Any]:
+        """The failure record of a request that could not be completed (logged)."""
+        request = failure.request  # type: ignore[attr-defined]
+        reason, message = failure_reason(failure)
+        attempts = request.meta.get("retry_times", 0) + 1
+        self.logger.info("failed %s: %s (%s)", request.url, reason, message)
+        return self._failure_record(
+            request.meta.get("kind", "unknown"),
+            request.url,
+            request.meta.get("source"),
+            reason,
+            message,
+            key=request.meta.get("key"),
+            attempts=attempts,
+        )
+
+    def failed(self, failure: Failure) -> Any:
+        yield self._request_failure(failure)

@@ -177,14 +177,4 @@ class RollSpider(PolicySpider):
         }
 
     def _listing_failure(self, url: str, source: str, reason: str, message: str) -> dict[str, Any]:
-        return {
-            "kind": "failure",
-            "stage": "roll",
-            "url": url,
-            "key": None,
-            "source": source,
-            "reason": reason,
-            "message": message,
-            "attempts": 1,
-            "at": now_iso(),
-        }
+        return self._failure_record("roll", url, source, reason, message)

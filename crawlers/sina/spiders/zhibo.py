@@ -19,7 +19,7 @@ from scrapy.http import Response
 from twisted.python.failure import Failure
 
 from crawlers.sina.site import zhibo_page_url
-from crawlers.sina.spiders.base import PolicySpider, failure_reason, now_iso
+from crawlers.sina.spiders.base import PolicySpider, now_iso
 from crawlers.sina.zhibo_page import split_zhibo_page
 from crawlers.sina.zhibo_paging import PageResult, ZhiboPager
 from transforms.sina_feeds import FeedFormatError
@@ -93,10 +93,11 @@ class ZhiboSpider(PolicySpider):
             yield from self._steer(pager.read(page, ids), pager, response.url)
 
     def page_failed(self, failure: Failure) -> Iterator[Any]:
-        yield from self.failed(failure)
+        record = self._request_failure(failure)
+        reason = record["reason"]
+        yield record
         request = failure.request  # type: ignore[attr-defined]
         pager = ZhiboPager.restore(request.meta["pager"])
-        reason, _ = failure_reason(failure)
         yield from self._steer(pager.lost(request.meta["page"], reason), pager, request.url)
 
     def _steer(self, result: PageResult, pager: ZhiboPager, url: str) -> Iterator[Any]:
@@ -107,14 +108,4 @@ class ZhiboSpider(PolicySpider):
             yield {"kind": "zhibo_end", "url": url, "reason": result.end, "pages": pager.s.used, "at": now_iso()}
 
     def _failure(self, url: str, reason: str, message: str) -> dict[str, Any]:
-        return {
-            "kind": "failure",
-            "stage": "zhibo",
-            "url": url,
-            "key": None,
-            "source": "zhibo",
-            "reason": reason,
-            "message": message,
-            "attempts": 1,
-            "at": now_iso(),
-        }
+        return self._failure_record("zhibo", url, "zhibo", reason, message)

@@ -183,9 +183,9 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
         return result
 
     existing = {
-        row[0]: (row[1], row[2], row[3])
+        row[0]: (row[1], row[2], row[3], row[4])
         for row in con.execute(
-            "SELECT a.article_id, a.fingerprint, a.origin_ref, r.raw_sha256"
+            "SELECT a.article_id, a.fingerprint, a.parser_version, a.origin_ref, r.raw_sha256"
             " FROM articles a LEFT JOIN article_raw r USING (article_id)"
             " WHERE a.article_id IN (SELECT unnest(?::VARCHAR[]))",
             [list(groups)],
@@ -193,7 +193,7 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
     }
     batch: dict[str, ArticleRecord] = {}
     for article_id, group in groups.items():
-        stored_ref = existing[article_id][1] if article_id in existing else None
+        stored_ref = existing[article_id][2] if article_id in existing else None
         # of several in this batch, the one from where the stored article came from is the one compared with it
         chosen = next((r for r in group if stored_ref and r.origin_ref == stored_ref), group[0])
         batch[article_id] = chosen
@@ -208,9 +208,9 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
         article = record.article
         fingerprint = record_fingerprint(record)
         if article_id in existing:
-            old_fingerprint, old_ref, old_raw = existing[article_id]
+            old_fingerprint, old_version, old_ref, old_raw = existing[article_id]
             elsewhere = bool(old_ref and record.origin_ref and old_ref != record.origin_ref)
-            same = old_fingerprint == fingerprint  # the parsed fields it covers include the parser version
+            same = old_fingerprint == fingerprint and old_version == article.parser_version
             copy = elsewhere and article.id_source == "hash" and old_raw != record.raw_sha256
             if same or copy:
                 result.unchanged.append(article_id)

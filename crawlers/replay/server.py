@@ -60,14 +60,12 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         route = self._classify(parts.path)
-        # logged on arrival (a slow answer counts when it was asked for), completed once answered
+        # logged on arrival (a slow answer counts when it was asked for), completed just before it is answered
         record = RequestRecord(self.path, route, 0, None, self.headers.get("Referer"), self.headers.get("User-Agent"))
         with self.site.lock:
-            index = self._index = len(self.site.log)
+            self._index = len(self.site.log)
             self.site.log.append(record)
-        status, fault = self._answer(route, parts.path, query)
-        with self.site.lock:
-            self.site.log[index] = replace(record, status=status, fault=fault)
+        self._answer(route, parts.path, query)
 
     def _classify(self, path: str) -> str:
         if path == "/robots.txt":
@@ -82,13 +80,13 @@ class _Handler(BaseHTTPRequestHandler):
             return "article"
         return "other"
 
-    def _answer(self, route: str, path: str, query: dict[str, str]) -> tuple[int, str | None]:
+    def _answer(self, route: str, path: str, query: dict[str, str]) -> int:
         site = self.site
         if route == "robots":
             lines = ["User-agent: *", *(f"Disallow: {p}" for p in site.robots_disallow), "Allow: /", ""]
-            return self._send(200, "\n".join(lines).encode(), "text/plain"), None
+            return self._send(200, "\n".join(lines).encode(), "text/plain")
         if route == "other":
-            return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html"), None
+            return self._send(404, b"<html><body>404 Not Found</body></html>", "text/html")
         render = {
             "roll": lambda: self._roll(query),
             "zhibo": lambda: self._zhibo(query),
@@ -96,38 +94,39 @@ class _Handler(BaseHTTPRequestHandler):
             "article": lambda: self._article(path),
         }[route]
         if route != "rss" and not self.headers.get("Referer"):
-            return self._send(403, b"<html><body>403 Forbidden</body></html>", "text/html"), "no_referer"
+            return self._send(403, b"<html><body>403 Forbidden</body></html>", "text/html", "no_referer")
         if path in site.redirects:
-            return self._redirect(site.redirects[path]), "redirect"
+            return self._redirect(site.redirects[path])
         if path in site.fail_paths:
             status = site.fail_paths[path]
-            return self._send(status, f"<html><body>{status}</body></html>".encode(), "text/html"), "permanent"
+            return self._send(status, f"<html><body>{status}</body></html>".encode(), "text/html", "permanent")
         if route == "zhibo":
             with site.lock:
                 broken = site.zhibo_broken.get(page_of(query))
             if isinstance(broken, int):
-                return self._send(broken, f"<html><body>{broken}</body></html>".encode(), "text/html"), "permanent"
+                body = f"<html><body>{broken}</body></html>".encode()
+                return self._send(broken, body, "text/html", "permanent")
         fault = site.faults.next_fault(self.path)
         if fault is not None:
-            return self._fault(fault, render), fault
+            return self._fault(fault, render)
         body, content_type = render()
-        return self._send(200, body, content_type), None
+        return self._send(200, body, content_type)
 
     def _fault(self, fault: str, render) -> int:
         if fault.startswith("http_"):
             status = int(fault[5:])
-            return self._send(status, f"<html><body>{status}</body></html>".encode(), "text/html")
+            return self._send(status, f"<html><body>{status}</body></html>".encode(), "text/html", fault)
         if fault == "rate_limit_456":
-            return self._send(456, KINSOKU_PAGE, "text/html")
+            return self._send(456, KINSOKU_PAGE, "text/html", fault)
         if fault == "kinsoku_200":
-            return self._send(200, KINSOKU_PAGE, "text/html")
+            return self._send(200, KINSOKU_PAGE, "text/html", fault)
         body, content_type = render()
         if fault == "slow":
-            with self.site.lock:  # said before the wait: a crawler that gave up leaves it unanswered
-                self.site.log[self._index] = replace(self.site.log[self._index], fault=fault)
+            self._log(0, fault)  # said before the wait: a crawler that gave up leaves it unanswered
             time.sleep(self.site.slow_s)
-            return self._send(200, body, content_type)
+            return self._send(200, body, content_type, fault)
         # truncated: announce the whole length, send half, hang up
+        self._log(200, fault)
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -137,13 +136,20 @@ class _Handler(BaseHTTPRequestHandler):
         return 200
 
     def _redirect(self, location: str) -> int:
+        self._log(302, "redirect")
         self.send_response(302)
         self.send_header("Location", location)
         self.send_header("Content-Length", "0")
         self.end_headers()
         return 302
 
-    def _send(self, status: int, body: bytes, content_type: str) -> int:
+    def _log(self, status: int, fault: str | None) -> None:
+        """Complete this request's log entry; before the answer goes out, so whoever got it finds it logged."""
+        with self.site.lock:
+            self.site.log[self._index] = replace(self.site.log[self._index], status=status, fault=fault)
+
+    def _send(self, status: int, body: bytes, content_type: str, fault: str | None = None) -> int:
+        self._log(status, fault)
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)

@@ -25,11 +25,11 @@ $(STAMP): requirements.lock requirements-uv.lock pyproject.toml Makefile
 demo: $(STAMP)
 	$(BIN)/policywatch demo
 
-## test: lint, then the full test suite
+## test: lint, then the full test suite, spread over the machine's cores (pytest-xdist)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

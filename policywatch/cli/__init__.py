@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import click
 import typer
 from typer.core import TyperGroup
 
 from policywatch.cli import airflow, alerts, articles, crawl, demo, linkage, prices, query, report, show, study
-from policywatch.cli.common import AppState, fail
-from policywatch.config import load_settings
+from policywatch.cli.common import AppState, fail, unmeasured_width
 from transforms.errors import PolicywatchError
+
+if TYPE_CHECKING:
+    from policywatch.config import Settings
 
 __all__ = ["app", "main"]
 
@@ -74,7 +77,13 @@ def _global_options(
         typer.Option("--config", help="TOML config file (default ./policywatch.toml if present)."),
     ] = None,
 ) -> None:
-    ctx.obj = AppState(lambda: load_settings(config, db=db))
+    ctx.obj = AppState(lambda: _load_settings(config, db))
+
+
+def _load_settings(config: Path | None, db: Path | None) -> Settings:
+    from policywatch.config import load_settings  # pydantic: only for the commands that read the settings
+
+    return load_settings(config, db=db)
 
 
 for module in (articles, show, crawl, linkage, prices, study, alerts, report, query, airflow, demo):
@@ -82,6 +91,8 @@ for module in (articles, show, crawl, linkage, prices, study, alerts, report, qu
 
 
 def main() -> None:
+    if width := unmeasured_width():
+        os.environ["COLUMNS"] = str(width)  # typer's help consoles, made later, read it
     try:
         app()
     except PolicywatchError as exc:

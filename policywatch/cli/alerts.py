@@ -9,9 +9,7 @@ from typing import Annotated
 import typer
 
 from policywatch.cli.common import EXIT_PARTIAL, AppState, OutputFormat, console, emit_rows, err_console, guarded
-from policywatch.steps.alerts import run_alerts, send_test_alerts
 from transforms.models import CHINA_TZ
-from warehouse.store import open_reader
 
 __all__ = ["register"]
 
@@ -35,6 +33,8 @@ def alerts_run(
 
     Example: policywatch alerts run --watchlist watchlist.yaml --since 2021-10-01
     """
+    from policywatch.steps.alerts import run_alerts
+
     settings = ctx.ensure_object(AppState).settings
     aware = since.replace(tzinfo=CHINA_TZ) if since and since.tzinfo is None else since  # a date: China midnight
     summary = run_alerts(
@@ -62,6 +62,8 @@ def alerts_test(ctx: typer.Context, watchlist: WatchlistOption = None) -> None:
 
     Example: SLACK_TOKEN=… policywatch alerts test --watchlist watchlist.yaml
     """
+    from policywatch.steps.alerts import send_test_alerts
+
     settings = ctx.ensure_object(AppState).settings
     results = send_test_alerts(
         settings, watchlist_path=watchlist, echo=lambda text: console.print(text, highlight=False, markup=False)
@@ -84,6 +86,8 @@ def alerts_history(
 
     Example: policywatch alerts history --format csv
     """
+    from warehouse.store import open_reader
+
     settings = ctx.ensure_object(AppState).settings
     con = open_reader(settings.db.path)
     try:

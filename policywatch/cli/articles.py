@@ -8,9 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from policywatch.article_json import article_record
 from policywatch.cli.common import (
     EXIT_PARTIAL,
     AppState,
@@ -20,10 +18,7 @@ from policywatch.cli.common import (
     err_console,
     guarded,
 )
-from policywatch.steps.import_archive import import_archive
-from policywatch.steps.parse_files import iter_article_files, parse_files
 from transforms.errors import ConfigError, InputError
-from warehouse.store import open_reader
 
 __all__ = ["register"]
 
@@ -43,6 +38,9 @@ def parse(
 
     Example: policywatch parse article.md --json | jq '.stock_links[] | {code, anchor_text, class, reason}'
     """
+    from policywatch.article_json import article_record
+    from policywatch.steps.parse_files import iter_article_files, parse_files
+
     files, missing = iter_article_files(paths)
     if url and len(files) != 1:
         raise ConfigError("--url names one page: pass exactly one file with it")
@@ -96,6 +94,10 @@ def import_archive_command(
 
     Example: policywatch import-archive ~/RSSHUB-PAGE/source/_posts/
     """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from policywatch.steps.import_archive import import_archive
+
     settings = ctx.ensure_object(AppState).settings
     with Progress(
         TextColumn("[bold]importing"),
@@ -135,6 +137,8 @@ def articles(
 
     Example: policywatch articles --search 标准 --limit 10
     """
+    from warehouse.store import open_reader
+
     settings = ctx.ensure_object(AppState).settings
     con = open_reader(settings.db.path)
     try:

@@ -5,20 +5,23 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
 
-from policywatch.config import Settings
 from transforms.errors import PolicywatchError, TransientError
 from transforms.models import CHINA_TZ
+
+if TYPE_CHECKING:
+    from policywatch.config import Settings
 
 __all__ = [
     "EXIT_PARTIAL",
@@ -35,8 +38,27 @@ EXIT_PARTIAL = 1  #: done, but some inputs were skipped
 EXIT_TERMINAL = 2  #: bad input or configuration: fix it, do not retry
 EXIT_TRANSIENT = 75  #: EX_TEMPFAIL: try again later (a lock, the network)
 
-console = Console()
-err_console = Console(stderr=True)
+#: the width of output that no terminal measures (cron, Airflow, CI, a file): wide enough for a URL and a
+#: summary on one line, where rich would wrap at 80 columns
+UNMEASURED_WIDTH = 120
+
+
+def unmeasured_width() -> int | None:
+    """``UNMEASURED_WIDTH`` when neither ``COLUMNS`` nor a terminal on stdin, stdout or stderr gives a width
+    (rich measures those itself: ``policywatch … | less`` in a terminal gets the terminal's width)."""
+    if (os.environ.get("COLUMNS") or "").isdigit():
+        return None
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        try:
+            os.get_terminal_size(stream.fileno())
+        except (AttributeError, ValueError, OSError):
+            continue
+        return None
+    return UNMEASURED_WIDTH
+
+
+console = Console(width=unmeasured_width())
+err_console = Console(stderr=True, width=unmeasured_width())
 
 
 @dataclass

@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from policywatch.cli.common import AppState, console, guarded
-from policywatch.steps.demo import run_demo
 
 __all__ = ["register"]
 
@@ -24,6 +23,8 @@ def demo(
 
     Example: policywatch demo --out /tmp/pw-demo
     """
+    from policywatch.steps.demo import run_demo
+
     explicit_db = (ctx.parent.params.get("db") if ctx.parent else None) or os.environ.get("POLICYWATCH_DB")
     summary = run_demo(
         out,
@@ -31,7 +32,7 @@ def demo(
         console=console,
         database=Path(explicit_db) if explicit_db else None,
     )
-    console.print(summary, highlight=False, markup=False)
+    console.print(summary, highlight=False, markup=False, soft_wrap=True)  # paths stay whole
 
 
 def register(app: typer.Typer) -> None:

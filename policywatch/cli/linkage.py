@@ -8,10 +8,6 @@ from typing import Annotated
 import typer
 
 from policywatch.cli.common import EXIT_PARTIAL, AppState, OutputFormat, console, emit_rows, err_console, guarded
-from policywatch.reference import load_master, load_taxonomy
-from policywatch.steps.link import link_articles
-from policywatch.steps.reference import refresh_reference
-from warehouse.store import open_reader
 
 __all__ = ["register"]
 
@@ -31,6 +27,8 @@ def link(
 
     Example: policywatch link && policywatch sql "SELECT * FROM article_ticker_summary ORDER BY confidence DESC"
     """
+    from policywatch.steps.link import link_articles
+
     settings = ctx.ensure_object(AppState).settings
     summary = link_articles(settings, article_ids=article_ids or None, relink_all=relink_all)
     classes = ", ".join(f"{n} {c}" for c, n in sorted(summary.link_classes.items())) or "none"
@@ -53,6 +51,9 @@ def themes(
 
     Example: policywatch themes --format csv > themes.csv
     """
+    from policywatch.reference import load_taxonomy
+    from warehouse.store import open_reader
+
     settings = ctx.ensure_object(AppState).settings
     taxonomy = load_taxonomy(settings.linking.themes_file)
     hits: dict[str, tuple[int, int]] = {}
@@ -91,6 +92,8 @@ def reference_refresh(ctx: typer.Context) -> None:
 
     Example: policywatch reference refresh && policywatch link --all
     """
+    from policywatch.steps.reference import refresh_reference
+
     settings = ctx.ensure_object(AppState).settings
     path, count = refresh_reference(settings)
     console.print(f"wrote {count} securities to {path}; run `policywatch link --all` to re-link with them")
@@ -108,6 +111,8 @@ def reference_show(
 
     Example: policywatch reference show 中国重工
     """
+    from policywatch.reference import load_master
+
     settings = ctx.ensure_object(AppState).settings
     master = load_master(settings.linking.reference_dir)
     needle = query.strip().lower().replace(".ss", "").replace(".sz", "").replace(".bj", "")

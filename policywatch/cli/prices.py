@@ -10,7 +10,6 @@ from typing import Annotated
 import typer
 
 from policywatch.cli.common import EXIT_PARTIAL, AppState, console, err_console, guarded
-from policywatch.steps.prices import fetch_prices
 from transforms.errors import ConfigError
 
 __all__ = ["register"]
@@ -59,6 +58,8 @@ def fetch(
 
     Example: policywatch prices fetch --tickers 300024.SZ,000061.SZ --since 2021-01-01
     """
+    from policywatch.steps.prices import fetch_prices
+
     if tickers and linked:
         raise ConfigError("pass --tickers or --linked, not both")
     try:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import duckdb
 import typer
 
 from policywatch.cli.common import AppState, OutputFormat, emit_rows, guarded
 from transforms.errors import InputError
-from warehouse.store import open_reader
 
 __all__ = ["register"]
 
@@ -23,6 +21,10 @@ def sql(
 
     Example: policywatch sql "SELECT code, anchor_text, count(*) FROM stock_links GROUP BY ALL ORDER BY 3 DESC"
     """
+    import duckdb
+
+    from warehouse.store import open_reader
+
     settings = ctx.ensure_object(AppState).settings
     # a reader waits for a writer's lock as long as a writer would; no file reads or writes outside the database
     con = open_reader(settings.db.path, lock_timeout=settings.db.lock_timeout_s, external_access=False)

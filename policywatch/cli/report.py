@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from policywatch.cli.common import AppState, console, guarded
-from policywatch.report import write_reports
 
 __all__ = ["register"]
 
@@ -24,6 +23,8 @@ def report(
 
     Example: policywatch report --out /tmp/pw-report && xdg-open /tmp/pw-report/index.html
     """
+    from policywatch.report import write_reports
+
     settings = ctx.ensure_object(AppState).settings
     summary = write_reports(settings, out, article_ids=article_ids or None, study=study)
     console.print(f"report: {summary.index} and {len(summary.pages)} article pages", highlight=False)

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
 
 from policywatch.cli.common import AppState, OutputFormat, console, emit_rows, guarded
 from transforms.errors import ConfigError
 from transforms.models import CHINA_TZ
-from warehouse.store import open_reader
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["register"]
 
@@ -42,6 +43,8 @@ def show(
 
     Example: policywatch show loerwde8
     """
+    from warehouse.store import open_reader
+
     settings = ctx.ensure_object(AppState).settings
     con = open_reader(settings.db.path)
     try:

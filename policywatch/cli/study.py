@@ -7,18 +7,15 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from policywatch.cli.common import EXIT_PARTIAL, AppState, OutputFormat, console, emit_rows, err_console, guarded
-from policywatch.plots import plot_caar
-from policywatch.steps.events import build_events
-from policywatch.steps.study import StudyOutcome, run_study, spec_from_settings
-from policywatch.steps.study_files import study_files, study_json
 from transforms.errors import ConfigError
-from transforms.event_study import parse_window
-from transforms.event_study.report import caar_curves, group_report
+
+if TYPE_CHECKING:
+    from policywatch.steps.study import StudyOutcome
 
 __all__ = ["register"]
 
@@ -39,6 +36,8 @@ def events(ctx: typer.Context) -> None:
 
     Example: policywatch events && policywatch sql "SELECT reason, count(*) FROM event_skips GROUP BY 1"
     """
+    from policywatch.steps.events import build_events
+
     settings = ctx.ensure_object(AppState).settings
     summary = build_events(settings)
     skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(summary.skipped.items())) or "none"
@@ -86,6 +85,12 @@ def study(
     Example (your data): policywatch study --prices px.csv --events ev.csv --benchmark 000300.SS
     --estimation -250:-11 --window -5:10 --min-estimation 120 --format json
     """
+    from policywatch.plots import plot_caar
+    from policywatch.steps.study import run_study, spec_from_settings
+    from policywatch.steps.study_files import study_files, study_json
+    from transforms.event_study import parse_window
+    from transforms.event_study.report import caar_curves
+
     settings = ctx.ensure_object(AppState).settings
     if prices is not None or events_file is not None:
         missing = [
@@ -198,6 +203,8 @@ def _emit_files(payload: dict[str, Any], fmt: OutputFormat) -> None:
 
 
 def _emit_warehouse(outcome: StudyOutcome, fmt: OutputFormat) -> None:
+    from transforms.event_study.report import group_report
+
     result = outcome.result
     if result is None:
         console.print("no events: link articles to tickers (article_tickers) and fetch prices first")

@@ -90,7 +90,9 @@ def run_demo(out: Path, *, base_settings: Settings, console: Console, database: 
     settings, paths = demo_settings(out, base_settings, database)
     paths.out.mkdir(parents=True, exist_ok=True)
     paths.watchlist.write_text(_DEMO_WATCHLIST.format(alerts_file=paths.alerts), encoding="utf-8")
-    console.print(f"[bold]policywatch demo[/] → {paths.out}  (offline: a local replay of Sina serves the samples)")
+    console.print(
+        f"[bold]policywatch demo[/] → {paths.out}  (offline: a local replay of Sina serves the samples)", soft_wrap=True
+    )
 
     with start_replay(SAMPLE_ARTICLES) as replay:
         console.print(f"1/6 crawl {replay.roll_url}", highlight=False)

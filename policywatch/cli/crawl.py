@@ -7,17 +7,18 @@ import time
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from policywatch.cli.common import EXIT_PARTIAL, AppState, console, err_console, guarded
-from policywatch.steps.crawl import CrawlProgress, CrawlSummary, run_crawl
-from policywatch.steps.demo import SAMPLE_ARTICLES
-from policywatch.steps.import_archive import Skip
+from policywatch.steps.crawl_sources import plan_sources
 from transforms.errors import ConfigError
+
+if TYPE_CHECKING:
+    from policywatch.steps.crawl import CrawlSummary
+    from policywatch.steps.import_archive import Skip
 
 __all__ = ["register"]
 
@@ -51,9 +52,27 @@ def crawl(
 ) -> None:
     """Crawl Sina Finance: list new articles, fetch their pages politely, store them.
 
-    Example: policywatch crawl --roll-url http://127.0.0.1:8765/api/roll/get --channels 155:1686 --max-pages 3
+    A source URL given here takes the others along: the roll API and the 7x24 feed not given are read from
+    the same host (same path), and configured RSS feeds on other hosts are left out; the crawl says so.
+
+    Example (a local replay: policywatch replay serve): policywatch crawl --roll-url
+    http://127.0.0.1:8765/api/roll/get --channels 155:1686 --max-pages 3
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from policywatch.steps.crawl import CrawlProgress, run_crawl
+
     settings = ctx.ensure_object(AppState).settings
+    sources = plan_sources(
+        configured_roll=settings.crawl.roll_url,
+        configured_zhibo=settings.crawl.zhibo_url,
+        configured_rss=settings.crawl.rss_feeds,
+        roll_url=roll_url,
+        zhibo_url=zhibo_url,
+        rss_feeds=rss_urls or None,
+    )
+    for note in sources.notes:
+        err_console.print(f"[yellow]source[/] {escape(note)}", highlight=False, soft_wrap=True)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.fields[stage]}[/]"),
@@ -71,12 +90,12 @@ def crawl(
 
         summary = run_crawl(
             settings,
-            roll_url=roll_url,
+            roll_url=sources.roll_url,
             channels=_channels(channels),
             since=since.date() if since else None,
             max_pages=max_pages,
-            zhibo_url=zhibo_url,
-            rss_feeds=rss_urls or None,
+            zhibo_url=sources.zhibo_url,
+            rss_feeds=list(sources.rss_feeds),
             on_progress=show,
         )
     _print_summary(summary, settings.db.path)
@@ -129,8 +148,9 @@ def _print_summary(summary: CrawlSummary, db: Path) -> None:
 
 def replay_serve(
     articles: Annotated[
-        Path, typer.Option("--articles", help="A folder of archive posts to serve (default: the bundled samples).")
-    ] = SAMPLE_ARTICLES,
+        Path | None,
+        typer.Option("--articles", help="A folder of archive posts to serve (default: the bundled samples)."),
+    ] = None,
     port: Annotated[int, typer.Option(help="Port to listen on (0: any free port).")] = 8765,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     fault_rate: Annotated[
@@ -150,7 +170,9 @@ def replay_serve(
     Example: policywatch replay serve --articles policywatch/data/samples/sina --port 8765 --fault-rate 0.3 --seed 1
     """
     from crawlers.replay.server import start_replay
+    from policywatch.steps.demo import SAMPLE_ARTICLES
 
+    articles = articles or SAMPLE_ARTICLES
     if not articles.is_dir():
         raise ConfigError(f"--articles {articles} is not a folder")
     handle = start_replay(articles, port=port, host=host, fault_rate=fault_rate, seed=seed, slow_s=slow)

@@ -15,6 +15,7 @@ The load phase (``crawl_load.load_staged``) stores what was staged; ``crawl.run_
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 import uuid
@@ -40,6 +41,7 @@ from policywatch.steps.crawl_jobs import (
     unreachable_problem,
 )
 from policywatch.steps.crawl_results import CrawlProgress, StagedCrawl
+from policywatch.steps.crawl_sources import plan_sources
 from transforms.errors import ConfigError
 from transforms.models import CHINA_TZ
 from warehouse.crawl_state import (
@@ -54,6 +56,8 @@ from warehouse.store import open_reader
 
 __all__ = ["KnownState", "effective_crawl_settings", "fetch_to_staging", "read_known_state"]
 
+log = logging.getLogger(__name__)
+
 
 def effective_crawl_settings(
     settings: Settings,
@@ -64,20 +68,25 @@ def effective_crawl_settings(
     zhibo_url: str | None = None,
     rss_feeds: Sequence[str] | None = None,
 ) -> CrawlSettings:
-    """The crawl section with command-line overrides applied."""
-    update: dict[str, Any] = {}
-    if roll_url is not None:
-        update["roll_url"] = roll_url
+    """The crawl section with command-line overrides applied; sources the run does not name follow the ones it
+    names (:func:`plan_sources`), each move logged as a warning."""
+    plan = plan_sources(
+        configured_roll=settings.crawl.roll_url,
+        configured_zhibo=settings.crawl.zhibo_url,
+        configured_rss=settings.crawl.rss_feeds,
+        roll_url=roll_url,
+        zhibo_url=zhibo_url,
+        rss_feeds=rss_feeds,
+    )
+    for note in plan.notes:
+        log.warning("crawl source %s", note)
+    update: dict[str, Any] = {"roll_url": plan.roll_url, "zhibo_url": plan.zhibo_url, "rss_feeds": list(plan.rss_feeds)}
     if channels is not None:
         update["channels"] = [c if isinstance(c, Channel) else Channel.parse(c) for c in channels]
     if max_pages is not None:
         if max_pages < 1:
             raise ConfigError(f"--max-pages must be at least 1, got {max_pages}")
         update["max_pages"] = max_pages
-    if zhibo_url is not None:
-        update["zhibo_url"] = zhibo_url
-    if rss_feeds is not None:
-        update["rss_feeds"] = list(rss_feeds)
     crawl = settings.crawl.model_copy(update=update)
     if not crawl.roll_url.startswith(("http://", "https://")):
         raise ConfigError(f"crawl.roll_url must be an http(s) URL, got {crawl.roll_url!r}")

@@ -58,6 +58,24 @@ def test_crawl_prints_a_summary_and_a_second_run_finds_everything_known(tmp_path
     assert "known 11" in second.stdout and "fetched 0 pages" in second.stdout and "0 new" in second.stdout
 
 
+def test_a_roll_url_alone_takes_the_7x24_feed_along_and_leaves_a_live_rss_feed_out(tmp_path):
+    config = config_file(tmp_path)
+    config.write_text(config.read_text() + 'rss_feeds = ["https://rsshub.app/sina/finance/china"]\n')
+    with start_replay(SAMPLES, seed=1) as replay:
+        result = runner.invoke(
+            app,
+            ["--config", str(config), "--db", str(tmp_path / "cli.duckdb"), "crawl", "--roll-url", replay.roll_url],
+            catch_exceptions=False,
+        )
+        routes = {r.route for r in replay.requests}
+    assert result.exit_code == 0, result.output
+    assert f"source 7x24 feed: {replay.zhibo_url} (the configured https://zhibo.sina.com.cn/" in result.stderr
+    assert "RSS: 1 configured feed(s) on another host than --roll-url left out of this run" in result.stderr
+    assert {"roll", "article", "zhibo"} <= routes  # the replay was asked for its 7x24 feed
+    assert "7x24: 11 items" in result.stdout and "22 new" in result.stdout  # 11 articles and 11 flashes
+    assert "0 skipped, 0 failed" in result.stdout
+
+
 def test_failures_are_listed_with_their_reasons_and_exit_1(tmp_path):
     with start_replay(SAMPLES, seed=1) as probe:
         path = probe.articles[0].path

@@ -8,7 +8,16 @@ from typing import Annotated
 
 import typer
 
-from policywatch.cli.common import EXIT_PARTIAL, AppState, OutputFormat, console, emit_rows, err_console, guarded
+from policywatch.cli.common import (
+    EXIT_PARTIAL,
+    AppState,
+    OutputFormat,
+    console,
+    emit_rows,
+    err_console,
+    guarded,
+    labelled,
+)
 from transforms.models import CHINA_TZ
 
 __all__ = ["register"]
@@ -50,7 +59,7 @@ def alerts_run(
         highlight=False,
     )
     for article_id, rule, channel, error in summary.failed:
-        err_console.print(f"[yellow]failed[/] {channel} ({rule}, {article_id}): {error}", highlight=False)
+        err_console.print(labelled("failed", f"{channel} ({rule}, {article_id}): {error}"), highlight=False)
     if summary.failed:
         raise typer.Exit(EXIT_PARTIAL)
 

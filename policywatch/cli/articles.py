@@ -17,6 +17,7 @@ from policywatch.cli.common import (
     emit_rows,
     err_console,
     guarded,
+    labelled,
 )
 from transforms.errors import ConfigError, InputError
 
@@ -62,7 +63,7 @@ def parse(
     if not as_json:
         emit_rows(["article_id", "published_at", "title", "policy", "Sina links", "measures"], rows, OutputFormat.table)
     for path, error in failures:
-        err_console.print(f"[yellow]skipped[/] {path}: {error} [dim]({error.reason})[/]", highlight=False)
+        err_console.print(labelled("skipped", f"{path}: {error}", reason=error.reason), highlight=False)
     if failures:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -104,7 +105,7 @@ def import_archive_command(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a file name
         console=err_console,
         transient=True,
     ) as progress:
@@ -122,7 +123,7 @@ def import_archive_command(
         highlight=False,
     )
     for skip in summary.skipped:
-        err_console.print(f"[yellow]skipped[/] {skip.item}: {skip.message} [dim]({skip.reason})[/]", highlight=False)
+        err_console.print(labelled("skipped", f"{skip.item}: {skip.message}", reason=skip.reason), highlight=False)
     if summary.skipped:
         raise typer.Exit(EXIT_PARTIAL)
 
@@ -189,7 +190,7 @@ def reparse(
         highlight=False,
     )
     for skip in summary.skipped:
-        err_console.print(f"[yellow]skipped[/] {skip.item}: {skip.message} [dim]({skip.reason})[/]", highlight=False)
+        err_console.print(labelled("skipped", f"{skip.item}: {skip.message}", reason=skip.reason), highlight=False)
     refused = []
     if not article_ids:
         rejects = reparse_rejects(settings, everything=everything)
@@ -202,7 +203,7 @@ def reparse(
         refused = rejects.refused
         for skip in refused:
             err_console.print(
-                f"[yellow]still refused[/] {skip.item}: {skip.message} [dim]({skip.reason})[/]", highlight=False
+                labelled("still refused", f"{skip.item}: {skip.message}", reason=skip.reason), highlight=False
             )
     if summary.skipped or refused:
         raise typer.Exit(EXIT_PARTIAL)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from transforms.errors import PolicywatchError, TransientError
 from transforms.models import CHINA_TZ
@@ -32,6 +33,7 @@ __all__ = [
     "emit_rows",
     "fail",
     "guarded",
+    "labelled",
 ]
 
 EXIT_PARTIAL = 1  #: done, but some inputs were skipped
@@ -57,8 +59,21 @@ def unmeasured_width() -> int | None:
     return UNMEASURED_WIDTH
 
 
-console = Console(width=unmeasured_width())
-err_console = Console(stderr=True, width=unmeasured_width())
+# What is printed is data (titles, paths, error messages, query results): never read as markup, so that a
+# ``[/]`` in it cannot crash the print nor ``[red]`` style it, nor ``:name:`` become an emoji. Styles go through
+# ``labelled``.
+console = Console(width=unmeasured_width(), markup=False, emoji=False)
+err_console = Console(stderr=True, width=unmeasured_width(), markup=False, emoji=False)
+
+
+def labelled(label: str, message: str = "", *, style: str = "yellow", reason: str | None = None) -> Text:
+    """``label message (reason)`` with the label styled and the rest printed exactly as written."""
+    text = Text(label, style=style)
+    if message:
+        text.append(" " + message)
+    if reason:
+        text.append(f" ({reason})", style="dim")
+    return text
 
 
 @dataclass
@@ -81,7 +96,7 @@ class OutputFormat(StrEnum):
 
 def fail(exc: PolicywatchError) -> NoReturn:
     kind = "retryable" if isinstance(exc, TransientError) else "error"
-    err_console.print(f"[bold red]{kind}:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+    err_console.print(labelled(f"{kind}:", str(exc), style="bold red"), highlight=False, soft_wrap=True)
     sys.exit(EXIT_TRANSIENT if isinstance(exc, TransientError) else EXIT_TERMINAL)
 
 
@@ -135,7 +150,7 @@ def emit_rows(
         return
     table = Table(title=title, show_lines=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(Text(column), overflow="fold")
     for row in rows:
-        table.add_row(*("" if v is None else str(_plain(v)) for v in row))
+        table.add_row(*(Text("" if v is None else str(_plain(v))) for v in row))
     console.print(table)

@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
 
-from policywatch.cli.common import EXIT_PARTIAL, AppState, console, err_console, guarded
+from policywatch.cli.common import EXIT_PARTIAL, AppState, console, err_console, guarded, labelled
 from policywatch.steps.crawl_sources import plan_sources
 from transforms.errors import ConfigError
 
@@ -72,7 +71,7 @@ def crawl(
         rss_feeds=rss_urls or None,
     )
     for note in sources.notes:
-        err_console.print(f"[yellow]source[/] {escape(note)}", highlight=False, soft_wrap=True)
+        err_console.print(labelled("source", note), highlight=False, soft_wrap=True)
     with Progress(
         SpinnerColumn(),
         TextColumn("[bold]{task.fields[stage]}[/]"),
@@ -133,14 +132,14 @@ def _print_summary(summary: CrawlSummary, db: Path) -> None:
         console.print(f"resumed {summary.resumed_jobs} unfinished job(s) first", highlight=False, soft_wrap=True)
     if not summary.job_finished:
         err_console.print(
-            "[yellow]stopped by crawl.max_requests:[/] the next run resumes this job", highlight=False, soft_wrap=True
+            labelled("stopped by crawl.max_requests:", "the next run resumes this job"), highlight=False, soft_wrap=True
         )
     for label, skips in (("skipped", summary.skipped), ("failed", summary.failed)):
         if not skips:
             continue
-        err_console.print(f"[yellow]{label}[/] {len(skips)}: {_reasons(skips)}", highlight=False, soft_wrap=True)
+        err_console.print(labelled(label, f"{len(skips)}: {_reasons(skips)}"), highlight=False, soft_wrap=True)
         for skip in skips[:20]:
-            line = f"  {escape(skip.item)}: {escape(skip.message)} [dim]({escape(skip.reason)})[/]"
+            line = labelled(f"  {skip.item}:", skip.message, style="", reason=skip.reason)
             err_console.print(line, highlight=False, soft_wrap=True)
         if len(skips) > 20:
             err_console.print(f"  … and {len(skips) - 20} more (table skips)", highlight=False, soft_wrap=True)

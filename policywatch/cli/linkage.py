@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from policywatch.cli.common import EXIT_PARTIAL, AppState, OutputFormat, console, emit_rows, err_console, guarded
+from policywatch.cli.common import (
+    EXIT_PARTIAL,
+    AppState,
+    OutputFormat,
+    console,
+    emit_rows,
+    err_console,
+    guarded,
+    labelled,
+)
 
 __all__ = ["register"]
 
@@ -39,7 +48,7 @@ def link(
         highlight=False,
     )
     if summary.unknown:
-        err_console.print(f"[yellow]skipped[/] no stored article has these ids: {', '.join(summary.unknown)}")
+        err_console.print(labelled("skipped", f"no stored article has these ids: {', '.join(summary.unknown)}"))
         raise typer.Exit(EXIT_PARTIAL)
 
 

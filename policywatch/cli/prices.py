@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from policywatch.cli.common import EXIT_PARTIAL, AppState, console, err_console, guarded
+from policywatch.cli.common import EXIT_PARTIAL, AppState, console, err_console, guarded, labelled
 from transforms.errors import ConfigError
 
 __all__ = ["register"]
@@ -86,13 +86,15 @@ def fetch(
         console.print(f"adjusted close rebased onto the stored series: {', '.join(sorted(summary.rescaled))}")
     if summary.unjoined:
         err_console.print(
-            f"[yellow]not filled[/] (no date in common with the stored series to join on): "
-            f"{', '.join(sorted(summary.unjoined))}",
+            labelled(
+                "not filled",
+                f"(no date in common with the stored series to join on): {', '.join(sorted(summary.unjoined))}",
+            ),
             highlight=False,
         )
     for provider_name, failure in summary.failures:
         err_console.print(
-            f"[yellow]failed[/] {failure.ticker} ({provider_name}): {failure.message} [dim]({failure.reason})[/]",
+            labelled("failed", f"{failure.ticker} ({provider_name}): {failure.message}", reason=failure.reason),
             highlight=False,
         )
     if summary.failures:

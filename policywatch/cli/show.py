@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.text import Text
 
-from policywatch.cli.common import AppState, OutputFormat, console, emit_rows, guarded
+from policywatch.cli.common import AppState, OutputFormat, console, emit_rows, guarded, labelled
 from transforms.errors import ConfigError
 from transforms.models import CHINA_TZ
 
@@ -91,7 +92,7 @@ def show(
     finally:
         con.close()
     title, original, published, source, editor, url, origin, ref, template, match, warnings = head
-    console.rule(f"[bold]{title}")
+    console.rule(Text(title, style="bold"))
     when = published.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M %Z") if published else "unknown"
     policy_line = None
     if policy:
@@ -104,9 +105,9 @@ def show(
         ("links = comment", match), ("warnings", "; ".join(warnings or []) or None),
     ):  # fmt: skip
         if value is not None:
-            console.print(f"[dim]{label:>16}[/] {value}", highlight=False)
+            console.print(labelled(f"{label:>16}", str(value), style="dim"), highlight=False)
     if not policy:
-        console.print("[yellow]not linked yet: run `policywatch link`[/]")
+        console.print(labelled("not linked yet:", "run `policywatch link`"))
     emit_rows(["anchor", "code", "ticker", "class", "reason"], links, OutputFormat.table, title="Sina's stock links")
     if codes:
         emit_rows(["as written", "ticker"], codes, OutputFormat.table, title="Codes written in the text")

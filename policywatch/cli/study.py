@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from policywatch.cli.common import EXIT_PARTIAL, AppState, OutputFormat, console, emit_rows, err_console, guarded
+from policywatch.cli.common import (
+    EXIT_PARTIAL,
+    AppState,
+    OutputFormat,
+    console,
+    emit_rows,
+    err_console,
+    guarded,
+    labelled,
+)
 from transforms.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -47,7 +56,7 @@ def events(ctx: typer.Context) -> None:
 
 def _warn(warnings: list[str]) -> None:
     for warning in warnings:
-        err_console.print(f"[yellow]warning[/] {warning}", highlight=False)
+        err_console.print(labelled("warning", warning), highlight=False)
 
 
 def study(
@@ -124,7 +133,7 @@ def study(
         dropped = [e for e in payload["events"] if e["status"] == "dropped"]
         if dropped:
             err_console.print(
-                f"[yellow]{len(dropped)} of {len(payload['events'])} events dropped[/] (see events[].reason)"
+                labelled(f"{len(dropped)} of {len(payload['events'])} events dropped", "(see events[].reason)")
             )
             raise typer.Exit(EXIT_PARTIAL)
         return

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from rich.console import Console
+from rich.text import Text
 
 from crawlers.replay.server import start_replay
 from policywatch.config import Settings
@@ -91,7 +92,10 @@ def run_demo(out: Path, *, base_settings: Settings, console: Console, database: 
     paths.out.mkdir(parents=True, exist_ok=True)
     paths.watchlist.write_text(_DEMO_WATCHLIST.format(alerts_file=paths.alerts), encoding="utf-8")
     console.print(
-        f"[bold]policywatch demo[/] → {paths.out}  (offline: a local replay of Sina serves the samples)", soft_wrap=True
+        Text.assemble(
+            ("policywatch demo", "bold"), f" → {paths.out}  (offline: a local replay of Sina serves the samples)"
+        ),
+        soft_wrap=True,
     )
 
     with start_replay(SAMPLE_ARTICLES) as replay:

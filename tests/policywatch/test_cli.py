@@ -193,3 +193,13 @@ def test_global_options_also_work_after_the_command(db, tmp_path):
     assert json.loads(shown.stdout) == [{"n": 11}]
     nested = cli("reference", "show", "300024", "--db", str(db))  # a command of a command group
     assert nested.exit_code == 0 and "300024.SZ" in nested.stdout
+
+
+def test_data_is_printed_as_written_never_as_console_markup(db):
+    """A title, a query result or an error message with ``[/]`` or ``[red]`` or ``:smile:`` in it is text."""
+    result = cli("--db", str(db), "sql", "SELECT '[/]' AS a, '[red]x[/red]' AS b, ':smile:' AS c")
+    assert result.exit_code == 0, result.output
+    assert "[/]" in result.stdout and "[red]x[/red]" in result.stdout and ":smile:" in result.stdout
+    failed = cli("--db", str(db), "sql", 'SELECT * FROM "[/]"')
+    assert failed.exit_code == 2
+    assert "error: query failed" in failed.stderr and '"[/]"' in failed.stderr

@@ -24,9 +24,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from policywatch.transforms.sina.hexo import parse_rfc2822, split_front_matter  # noqa: E402
+
 from policywatch.config import CrawlSettings, DatabaseSettings, Settings  # noqa: E402
-from policywatch.steps.crawl import CrawlProgress, run_crawl  # noqa: E402
-from transforms.hexo import parse_rfc2822, split_front_matter  # noqa: E402
+from policywatch.steps.crawl.run import CrawlProgress, run_crawl  # noqa: E402
 
 SAMPLES = ROOT / "policywatch" / "data" / "samples" / "sina"
 

@@ -35,7 +35,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from transforms.event_study import EventTable, Groups, PricePanel, StudySpec, run_event_study  # noqa: E402
+from policywatch.transforms.event_study import EventTable, Groups, PricePanel, StudySpec, run_event_study  # noqa: E402
 
 N_TICKERS, N_SESSIONS, SEED = 3000, 1500, 20211010
 SPEC = StudySpec(exclude_other_events=False)  # eventstudy has no exclusion: compare like with like

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from transforms.sina_article import parse_archive_post, parse_sina_page  # noqa: E402
+from policywatch.transforms.sina.article import parse_archive_post, parse_sina_page  # noqa: E402
 
 SAMPLES = ROOT / "policywatch" / "data" / "samples" / "sina"
 PAGES = ROOT / "tests" / "fixtures" / "sina" / "pages"
@@ -53,9 +53,10 @@ def main() -> None:
     ours_pages = rate("policywatch: full pages (incl. charset detection)",
                       lambda: [parse_sina_page(p) for p in pages], len(pages), args.seconds)  # fmt: skip
 
+    from policywatch.transforms.linking.linker import link_article
+    from policywatch.transforms.linking.name_matcher import NameScanner
+
     from policywatch.reference import load_linking_context
-    from transforms.linking import link_article
-    from transforms.name_matcher import NameScanner
 
     started = time.perf_counter()
     context = load_linking_context()

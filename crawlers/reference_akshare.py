@@ -12,7 +12,7 @@ from datetime import date
 from types import ModuleType
 from typing import Any
 
-from transforms.errors import FetchError, InputError
+from policywatch.transforms.errors import FetchError, InputError
 
 __all__ = ["SecurityRow", "fetch_securities"]
 

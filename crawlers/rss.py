@@ -20,11 +20,10 @@ from http.client import HTTPException, HTTPResponse
 from urllib.parse import urlsplit
 
 import feedparser
-
-from crawlers.sina.site import is_rate_limit_page
-from transforms.errors import FetchError
-from transforms.rss_items import RssItem
-from transforms.sina_feeds import FeedFormatError
+from policywatch.crawlers.sina.site import is_rate_limit_page
+from policywatch.transforms.errors import FetchError
+from policywatch.transforms.sina.feeds import FeedFormatError
+from policywatch.transforms.sina.rss_items import RssItem
 
 __all__ = ["FeedFetcher", "parse_feed"]
 

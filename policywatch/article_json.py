@@ -6,8 +6,8 @@ from collections import defaultdict
 from dataclasses import asdict
 from typing import Any
 
-from transforms.linking import LinkedArticle
-from transforms.models import Article
+from policywatch.transforms.linking.linker import LinkedArticle
+from policywatch.transforms.models import Article
 
 __all__ = ["article_record", "summarise_tickers"]
 

@@ -20,7 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
-from transforms.errors import ConfigError
+from policywatch.transforms.errors import ConfigError
 
 __all__ = [
     "AlertSettings",

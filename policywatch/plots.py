@@ -1,4 +1,4 @@
-"""Figures from computed results (the computing lives in ``transforms.event_study.report``).
+"""Figures from computed results (the computing lives in ``policywatch.transforms.event_study.report``).
 
 matplotlib with the Agg backend: files only, no display needed, safe on servers and in Airflow workers.
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from transforms.event_study.report import CaarCurve
+from policywatch.transforms.event_study.report import CaarCurve
 
 __all__ = ["caar_grid_png", "caar_png", "plot_caar", "y_range"]
 

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import yaml
 
-from transforms.boards import BoardIndex, build_board_index
-from transforms.errors import ConfigError
-from transforms.lexicon import Lexicon, LexiconEntry
-from transforms.linking_context import LinkingContext
-from transforms.securities import IndexRow, SecurityMaster, Snapshot, build_master
-from transforms.themes import Taxonomy, parse_taxonomy
+from policywatch.transforms.errors import ConfigError
+from policywatch.transforms.linking.boards import BoardIndex, build_board_index
+from policywatch.transforms.linking.context import LinkingContext
+from policywatch.transforms.linking.lexicon import Lexicon, LexiconEntry
+from policywatch.transforms.linking.securities import IndexRow, SecurityMaster, Snapshot, build_master
+from policywatch.transforms.policy.themes import Taxonomy, parse_taxonomy
 
 __all__ = [
     "BUNDLED_PRICES",

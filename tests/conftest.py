@@ -33,7 +33,7 @@ def sample_path(prefix: str) -> Path:
 
 def query(settings: Settings, sql: str, params: Sequence[object] = ()) -> list[tuple]:
     """Rows of ``sql`` from the test's warehouse, read-only."""
-    from warehouse.store import open_reader
+    from policywatch.warehouse.store import open_reader
 
     con = open_reader(settings.db.path)
     try:

@@ -27,8 +27,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import numpy as np
-
-from transforms.errors import ConfigError, InputError
+from policywatch.transforms.errors import ConfigError, InputError
 
 __all__ = [
     "DEFAULT_CALENDAR",

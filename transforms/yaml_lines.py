@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from policywatch.transforms.errors import ConfigError
 from pydantic import ValidationError
-
-from transforms.errors import ConfigError
 
 __all__ = ["describe_validation_error", "load_yaml_with_lines", "where"]
 

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
-
-from transforms.alert_matching import AlertCandidate, CandidateMeasure, CandidateTicker, SinaLink
-from warehouse.db import transaction
+from policywatch.transforms.alerts.matching import AlertCandidate, CandidateMeasure, CandidateTicker, SinaLink
+from policywatch.warehouse.db import transaction
 
 __all__ = [
     "DeliveryState",

@@ -6,8 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 import duckdb
-
-from transforms.models import Article, Measure, Section, StockLink, TextCode
+from policywatch.transforms.models import Article, Measure, Section, StockLink, TextCode
 
 __all__ = ["read_articles"]
 

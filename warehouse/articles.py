@@ -26,10 +26,9 @@ from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
-
-from transforms.models import CHINA_TZ, Article
-from warehouse.arrow_io import insert_rows
-from warehouse.db import transaction
+from policywatch.transforms.models import CHINA_TZ, Article
+from policywatch.warehouse.arrow_io import insert_rows
+from policywatch.warehouse.db import transaction
 
 __all__ = ["ArticleRecord", "LoadResult", "content_hash", "load_articles", "raw_sha256", "record_fingerprint"]
 

@@ -12,10 +12,9 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-
-from transforms.sina_ids import publishid_from_url
-from warehouse.articles import raw_sha256
-from warehouse.db import transaction
+from policywatch.transforms.sina.ids import publishid_from_url
+from policywatch.warehouse.articles import raw_sha256
+from policywatch.warehouse.db import transaction
 
 __all__ = ["Reject", "iter_rejects", "record_rejects", "resolve_rejects"]
 

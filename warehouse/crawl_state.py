@@ -13,10 +13,9 @@ from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
-
-from transforms.models import CRAWL_RULE_REASONS, PARSER_VERSION, StockLink
-from warehouse.arrow_io import insert_rows
-from warehouse.db import transaction
+from policywatch.transforms.models import CRAWL_RULE_REASONS, PARSER_VERSION, StockLink
+from policywatch.warehouse.arrow_io import insert_rows
+from policywatch.warehouse.db import transaction
 
 __all__ = [
     "FetchOutcome",

@@ -9,8 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-
-from transforms.errors import ConfigError, DatabaseLockedError
+from policywatch.transforms.errors import ConfigError, DatabaseLockedError
 
 __all__ = ["connect", "transaction"]
 

@@ -13,9 +13,8 @@ from datetime import date, datetime
 import duckdb
 import pandas as pd
 import pyarrow as pa
-
-from warehouse.arrow_io import insert_rows
-from warehouse.db import transaction
+from policywatch.warehouse.arrow_io import insert_rows
+from policywatch.warehouse.db import transaction
 
 __all__ = [
     "EventRow",

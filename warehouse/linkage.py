@@ -12,13 +12,12 @@ from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
-
-from transforms.linking import LinkedArticle
-from transforms.securities import SecurityMaster
-from transforms.themes import Taxonomy
-from transforms.tickers import code_for_ticker
-from warehouse.arrow_io import insert_rows
-from warehouse.db import transaction
+from policywatch.transforms.linking.linker import LinkedArticle
+from policywatch.transforms.linking.securities import SecurityMaster
+from policywatch.transforms.linking.tickers import code_for_ticker
+from policywatch.transforms.policy.themes import Taxonomy
+from policywatch.warehouse.arrow_io import insert_rows
+from policywatch.warehouse.db import transaction
 
 __all__ = ["articles_to_link", "load_reference", "save_linkage"]
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-
-from transforms.errors import ConfigError
-from warehouse.db import transaction
+from policywatch.transforms.errors import ConfigError
+from policywatch.warehouse.db import transaction
 
 __all__ = ["Migration", "applied_migrations", "available_migrations", "migrate"]
 

@@ -23,8 +23,7 @@ from typing import Protocol
 import duckdb
 import pandas as pd
 import pyarrow as pa
-
-from warehouse.db import transaction
+from policywatch.warehouse.db import transaction
 
 __all__ = [
     "PriceLoad",
@@ -45,12 +44,14 @@ class FailureLike(Protocol):
 
 
 class PriceBatchLike(Protocol):
-    """What a provider hands over (``crawlers.prices.PriceBatch`` has this shape)."""
+    """What a provider hands over (``policywatch.crawlers.prices.PriceBatch`` has this shape)."""
 
     provider: str
     source: str
     adjustment: str
-    rows: pd.DataFrame  #: the providers' layout, ``crawlers.prices.PRICE_COLUMNS`` (the SQL below names each)
+    rows: (
+        pd.DataFrame
+    )  #: the providers' layout, ``policywatch.crawlers.prices.PRICE_COLUMNS`` (the SQL below names each)
     failures: Sequence[FailureLike]
     fetched_at: datetime
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-
-from warehouse.db import connect
-from warehouse.migrate import migrate
+from policywatch.warehouse.db import connect
+from policywatch.warehouse.migrate import migrate
 
 __all__ = ["open_reader", "open_writer"]
 

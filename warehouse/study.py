@@ -14,8 +14,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pyarrow as pa
-
-from warehouse.db import transaction
+from policywatch.warehouse.db import transaction
 
 __all__ = ["STUDY_TABLES", "replace_study"]
 

@@ -1,4 +1,4 @@
-"""Price providers behind one interface (:class:`~crawlers.prices.base.PriceProvider`).
+"""Price providers behind one interface (:class:`~policywatch.crawlers.prices.base.PriceProvider`).
 
 yfinance   Yahoo Finance, batched ``yf.download`` (default; no Beijing listings)
 akshare    East Money through akshare (Shanghai, Shenzhen and Beijing)
@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from crawlers.prices.base import PRICE_COLUMNS, FetchFailure, PriceBatch, PriceProvider
-from transforms.errors import ConfigError
+from policywatch.crawlers.prices.base import PRICE_COLUMNS, FetchFailure, PriceBatch, PriceProvider
+from policywatch.transforms.errors import ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,21 +41,21 @@ def make_provider(
     synthetic stocks' market factor (so they are studied against the returns they were made
     from)."""
     if name == "yfinance":
-        from crawlers.prices.yahoo import YFinanceProvider
+        from policywatch.crawlers.prices.yahoo import YFinanceProvider
 
         return YFinanceProvider(batch_size=batch_size, max_retries=max_retries, backoff_s=backoff_s)
     if name == "akshare":
-        from crawlers.prices.akshare_daily import AkshareProvider
+        from policywatch.crawlers.prices.akshare_daily import AkshareProvider
 
         return AkshareProvider(max_retries=max_retries, backoff_s=backoff_s)
     if name == "file":
         if file is None:
             raise ConfigError("the file provider needs a file: --file PATH or prices.file in the config")
-        from crawlers.prices.files import FilePriceProvider
+        from policywatch.crawlers.prices.files import FilePriceProvider
 
         return FilePriceProvider(file)
     if name == "synthetic":
-        from crawlers.prices.synthetic import SyntheticProvider
+        from policywatch.crawlers.prices.synthetic import SyntheticProvider
 
         return SyntheticProvider(seed, benchmark=benchmark, market=market)
     raise ConfigError(f"unknown price provider {name!r}; choose one of {', '.join(PROVIDERS)}")

@@ -22,9 +22,8 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 import requests
-
-from crawlers.prices.base import FetchFailure, PriceBatch, chain_adjusted, normalise_rows
-from transforms.tickers import is_index
+from policywatch.crawlers.prices.base import FetchFailure, PriceBatch, chain_adjusted, normalise_rows
+from policywatch.transforms.linking.tickers import is_index
 
 __all__ = ["AkshareProvider", "failure_reason"]
 

@@ -15,8 +15,7 @@ from typing import Protocol
 
 import numpy as np
 import pandas as pd
-
-from transforms.errors import InputError
+from policywatch.transforms.errors import InputError
 
 __all__ = [
     "PRICE_COLUMNS",

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
-from crawlers.prices.base import FetchFailure, PriceBatch, chain_adjusted, normalise_rows
-from transforms.errors import InputError
+from policywatch.crawlers.prices.base import FetchFailure, PriceBatch, chain_adjusted, normalise_rows
+from policywatch.transforms.errors import InputError
 
 __all__ = ["FilePriceProvider", "read_price_file"]
 

@@ -27,11 +27,10 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
-
-from crawlers.prices.base import PriceBatch, normalise_rows
-from transforms.models import CHINA_TZ
-from transforms.tickers import is_index
-from transforms.trading_calendar import exchange_sessions
+from policywatch.crawlers.prices.base import PriceBatch, normalise_rows
+from policywatch.transforms.linking.tickers import is_index
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.trading_calendar import exchange_sessions
 
 __all__ = ["SyntheticProvider"]
 

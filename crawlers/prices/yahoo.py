@@ -35,9 +35,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
-
-from crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
-from transforms.errors import InputError
+from policywatch.crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
+from policywatch.transforms.errors import InputError
 
 __all__ = ["YFinanceProvider", "parse_download"]
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from crawlers.archive import discover_posts
-from transforms.errors import ParseError
-from transforms.hexo import parse_rfc2822, split_front_matter
-from transforms.models import CHINA_TZ
+from policywatch.crawlers.archive import discover_posts
+from policywatch.transforms.errors import ParseError
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.sina.hexo import parse_rfc2822, split_front_matter
 
 __all__ = ["REPLAY_CHANNELS", "ReplayArticle", "load_catalog"]
 

@@ -10,8 +10,8 @@ from email.utils import format_datetime
 from html import escape
 from xml.sax.saxutils import escape as xml_escape
 
-from crawlers.replay.catalog import ReplayArticle
-from transforms.models import CHINA_TZ
+from policywatch.crawlers.replay.catalog import ReplayArticle
+from policywatch.transforms.models import CHINA_TZ
 
 __all__ = [
     "KINSOKU_PAGE",

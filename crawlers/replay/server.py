@@ -21,9 +21,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
-from crawlers.replay.catalog import ReplayArticle, load_catalog
-from crawlers.replay.faults import FAULT_KINDS, FaultPlan
-from crawlers.replay.render import (
+from policywatch.crawlers.replay.catalog import ReplayArticle, load_catalog
+from policywatch.crawlers.replay.faults import FAULT_KINDS, FaultPlan
+from policywatch.crawlers.replay.render import (
     KINSOKU_PAGE,
     legacy_page,
     modern_page,
@@ -32,7 +32,7 @@ from crawlers.replay.render import (
     rss_feed,
     zhibo_answer,
 )
-from crawlers.replay.site import (
+from policywatch.crawlers.replay.site import (
     ROLL_PATH,
     RSS_PATH,
     ZHIBO_PATH,
@@ -307,9 +307,9 @@ def start_replay(
 ) -> ReplayHandle:
     """Serve the archive posts under ``articles_dir`` the way Sina does, on ``host:port`` (0: any free port).
 
-    ``fault_rate`` (0..1) mixes in seeded faults (see ``crawlers.replay.faults``) of ``fault_kinds``; ``slow_s``
-    is how long a slow answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths to a
-    status they always get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths;
+    ``fault_rate`` (0..1) mixes in seeded faults (see ``policywatch.crawlers.replay.faults``) of ``fault_kinds``;
+    ``slow_s`` is how long a slow answer takes (set it above the crawler's timeout); ``fail_paths`` maps article paths
+    to a status they always get (a permanent failure); ``robots_disallow`` lists robots.txt Disallow paths;
     ``zhibo_docurl`` says what a 7x24 item's ``docurl`` names: a page of its own (``twin``) or the article it
     announces (``article``);
     ``rss_untitled`` and ``rss_unlinked`` list article paths whose RSS item has an empty title or no link;

@@ -8,9 +8,9 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from crawlers.replay.catalog import ReplayArticle
-from crawlers.replay.faults import FaultPlan
-from crawlers.replay.render import roll_item, zhibo_item
+from policywatch.crawlers.replay.catalog import ReplayArticle
+from policywatch.crawlers.replay.faults import FaultPlan
+from policywatch.crawlers.replay.render import roll_item, zhibo_item
 
 __all__ = ["ROLL_PATH", "RSS_PATH", "ZHIBO_PATH", "ZHIBO_QUERY", "ReplaySite", "RequestRecord", "number_of", "page_of"]
 

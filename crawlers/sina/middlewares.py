@@ -16,13 +16,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from policywatch.crawlers.sina.site import is_rate_limit_page, looks_truncated
 from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware, RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.exceptions import DownloadTimeoutError, IgnoreRequest, ResponseDataLossError
 from scrapy.extensions.httpcache import DummyPolicy
 from scrapy.utils.httpobj import urlparse_cached
-
-from crawlers.sina.site import is_rate_limit_page, looks_truncated
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler

@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from policywatch.crawlers.sina.staging import StagingWriter, write_closed
 from scrapy import signals
-
-from crawlers.sina.staging import StagingWriter, write_closed
 
 if TYPE_CHECKING:
     from scrapy import Spider

@@ -1,4 +1,4 @@
-"""The crawler process: ``python -m crawlers.sina.run RUN_DIR``.
+"""The crawler process: ``python -m policywatch.crawlers.sina.run RUN_DIR``.
 
 Runs the roll spider (and the 7x24 spider when the job names a feed) in one Scrapy process, with settings
 derived from the job spec. A process of its own because Twisted's reactor cannot restart inside one process.
@@ -19,13 +19,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from policywatch.crawlers.sina.spec import SPEC_FILE, CrawlSpec
+from policywatch.crawlers.sina.spiders.roll import RollSpider
+from policywatch.crawlers.sina.spiders.zhibo import ZhiboSpider
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 from twisted.python.failure import Failure
-
-from crawlers.sina.spec import SPEC_FILE, CrawlSpec
-from crawlers.sina.spiders.roll import RollSpider
-from crawlers.sina.spiders.zhibo import ZhiboSpider
 
 __all__ = ["CRASH_PREFIX", "EXIT_CRASHED", "main", "scrapy_settings"]
 
@@ -35,7 +34,7 @@ CRASH_PREFIX = "crashed-"  #: ``crashed-<spider>.json``: the exception a spider 
 
 def scrapy_settings(spec: CrawlSpec) -> Settings:
     settings = Settings()
-    settings.setmodule("crawlers.sina.settings", priority="project")
+    settings.setmodule("policywatch.crawlers.sina.settings", priority="project")
     values: dict[str, Any] = {
         "POLICYWATCH_RUN_DIR": spec.run_dir,
         "USER_AGENT": spec.user_agent,
@@ -70,7 +69,7 @@ def scrapy_settings(spec: CrawlSpec) -> Settings:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        sys.stderr.write("usage: python -m crawlers.sina.run RUN_DIR\n")
+        sys.stderr.write("usage: python -m policywatch.crawlers.sina.run RUN_DIR\n")
         return 2
     spec_path = Path(argv[1]) / SPEC_FILE
     spec = CrawlSpec.read(spec_path)

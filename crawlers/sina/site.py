@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from transforms.sina_ids import publishid_from_url
-from transforms.truncation import page_cut_reason
+from policywatch.transforms.sina.ids import publishid_from_url
+from policywatch.transforms.sina.truncation import page_cut_reason
 
 __all__ = [
     "RATE_LIMIT_MARKERS",

@@ -1,6 +1,6 @@
 """Staging files between the crawler process and the loader: one folder per run.
 
-    RUN_DIR/spec.json                 the job (crawlers.sina.spec)
+    RUN_DIR/spec.json                 the job (policywatch.crawlers.sina.spec)
     RUN_DIR/items-<spider>.jsonl      one JSON record per line: listing, page, zhibo, failure
     RUN_DIR/pages/<sha1 of URL>.html  the raw bytes of each fetched page (written before its record)
     RUN_DIR/rss.jsonl                 RSS items, written by the application before the crawl

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from transforms.sina_feeds import FeedFormatError, strip_jsonp
+from policywatch.transforms.sina.feeds import FeedFormatError, strip_jsonp
 
 __all__ = ["RawZhiboItem", "split_zhibo_page", "zhibo_feed_key"]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from transforms.errors import ConfigError, TransientError
-from transforms.watchlist import Watchlist, parse_watchlist
+from policywatch.transforms.alerts.watchlist import Watchlist, parse_watchlist
+from policywatch.transforms.errors import ConfigError, TransientError
 
 __all__ = ["AlertsNotDeliveredError", "load_watchlist"]
 

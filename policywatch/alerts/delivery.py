@@ -18,8 +18,8 @@ import apprise
 from apprise.manager_plugins import NotificationManager
 
 from policywatch.alerts.redacted_log import channel_redactor, redacted_apprise_log
-from transforms.alert_message import AlertMessage
-from transforms.watchlist import AlertChannel
+from policywatch.transforms.alerts.message import AlertMessage
+from policywatch.transforms.alerts.watchlist import AlertChannel
 
 __all__ = ["DeliveryResult", "check_channel", "deliver"]
 

@@ -31,8 +31,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
-from transforms.errors import ConfigError, TransientError
-from warehouse.alerts import RecordedDelivery
+from policywatch.transforms.errors import ConfigError, TransientError
+from policywatch.warehouse.alerts import RecordedDelivery
 
 __all__ = [
     "DeliveryJournal",

@@ -13,7 +13,7 @@ from typer.core import TyperGroup
 
 from policywatch.cli import airflow, alerts, articles, crawl, demo, linkage, prices, query, report, show, study
 from policywatch.cli.common import AppState, fail, unmeasured_width
-from transforms.errors import PolicywatchError
+from policywatch.transforms.errors import PolicywatchError
 
 if TYPE_CHECKING:
     from policywatch.config import Settings

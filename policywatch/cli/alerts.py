@@ -18,7 +18,7 @@ from policywatch.cli.common import (
     guarded,
     labelled,
 )
-from transforms.models import CHINA_TZ
+from policywatch.transforms.models import CHINA_TZ
 
 __all__ = ["register"]
 
@@ -95,7 +95,7 @@ def alerts_history(
 
     Example: policywatch alerts history --format csv
     """
-    from warehouse.store import open_reader
+    from policywatch.warehouse.store import open_reader
 
     settings = ctx.ensure_object(AppState).settings
     con = open_reader(settings.db.path)

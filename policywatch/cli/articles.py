@@ -19,7 +19,7 @@ from policywatch.cli.common import (
     guarded,
     labelled,
 )
-from transforms.errors import ConfigError, InputError
+from policywatch.transforms.errors import ConfigError, InputError
 
 __all__ = ["register"]
 
@@ -70,8 +70,8 @@ def parse(
 
 def _linker(settings):
     from policywatch.reference import load_linking_context
-    from transforms.linking import link_article
-    from transforms.name_matcher import NameScanner
+    from policywatch.transforms.linking.linker import link_article
+    from policywatch.transforms.linking.name_matcher import NameScanner
 
     context = load_linking_context(settings.linking.themes_file, settings.linking.reference_dir)
     scanner = NameScanner(context.master)
@@ -138,7 +138,7 @@ def articles(
 
     Example: policywatch articles --search 标准 --limit 10
     """
-    from warehouse.store import open_reader
+    from policywatch.warehouse.store import open_reader
 
     settings = ctx.ensure_object(AppState).settings
     con = open_reader(settings.db.path)
@@ -178,7 +178,7 @@ def reparse(
 
     Example: policywatch reparse && policywatch link
     """
-    from policywatch.steps.crawl_reparse import reparse_rejects
+    from policywatch.steps.crawl.rejects import reparse_rejects
     from policywatch.steps.reparse import reparse_articles
 
     settings = ctx.ensure_object(AppState).settings

@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from transforms.errors import PolicywatchError, TransientError
-from transforms.models import CHINA_TZ
+from policywatch.transforms.errors import PolicywatchError, TransientError
+from policywatch.transforms.models import CHINA_TZ
 
 if TYPE_CHECKING:
     from policywatch.config import Settings

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from policywatch.cli.common import EXIT_PARTIAL, AppState, console, err_console, guarded, labelled
-from policywatch.steps.crawl_sources import plan_sources
-from transforms.errors import ConfigError
+from policywatch.steps.crawl.sources import plan_sources
+from policywatch.transforms.errors import ConfigError
 
 if TYPE_CHECKING:
-    from policywatch.steps.crawl import CrawlSummary
+    from policywatch.steps.crawl.run import CrawlSummary
     from policywatch.steps.import_archive import Skip
 
 __all__ = ["register"]
@@ -59,7 +59,7 @@ def crawl(
     """
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    from policywatch.steps.crawl import CrawlProgress, run_crawl
+    from policywatch.steps.crawl.run import CrawlProgress, run_crawl
 
     settings = ctx.ensure_object(AppState).settings
     sources = plan_sources(
@@ -168,7 +168,7 @@ def replay_serve(
 
     Example: policywatch replay serve --articles policywatch/data/samples/sina --port 8765 --fault-rate 0.3 --seed 1
     """
-    from crawlers.replay.server import start_replay
+    from policywatch.crawlers.replay.server import start_replay
     from policywatch.steps.demo import SAMPLE_ARTICLES
 
     articles = articles or SAMPLE_ARTICLES

@@ -61,7 +61,7 @@ def themes(
     Example: policywatch themes --format csv > themes.csv
     """
     from policywatch.reference import load_taxonomy
-    from warehouse.store import open_reader
+    from policywatch.warehouse.store import open_reader
 
     settings = ctx.ensure_object(AppState).settings
     taxonomy = load_taxonomy(settings.linking.themes_file)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from policywatch.cli.common import EXIT_PARTIAL, AppState, console, err_console, guarded, labelled
-from transforms.errors import ConfigError
+from policywatch.transforms.errors import ConfigError
 
 __all__ = ["register"]
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from policywatch.cli.common import AppState, OutputFormat, emit_rows, guarded
-from transforms.errors import InputError
+from policywatch.transforms.errors import InputError
 
 __all__ = ["register"]
 
@@ -23,7 +23,7 @@ def sql(
     """
     import duckdb
 
-    from warehouse.store import open_reader
+    from policywatch.warehouse.store import open_reader
 
     settings = ctx.ensure_object(AppState).settings
     # a reader waits for a writer's lock as long as a writer would; no file reads or writes outside the database

@@ -8,8 +8,8 @@ import typer
 from rich.text import Text
 
 from policywatch.cli.common import AppState, OutputFormat, console, emit_rows, guarded, labelled
-from transforms.errors import ConfigError
-from transforms.models import CHINA_TZ
+from policywatch.transforms.errors import ConfigError
+from policywatch.transforms.models import CHINA_TZ
 
 if TYPE_CHECKING:
     import duckdb
@@ -44,7 +44,7 @@ def show(
 
     Example: policywatch show loerwde8
     """
-    from warehouse.store import open_reader
+    from policywatch.warehouse.store import open_reader
 
     settings = ctx.ensure_object(AppState).settings
     con = open_reader(settings.db.path)

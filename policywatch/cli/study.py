@@ -21,10 +21,10 @@ from policywatch.cli.common import (
     guarded,
     labelled,
 )
-from transforms.errors import ConfigError
+from policywatch.transforms.errors import ConfigError
 
 if TYPE_CHECKING:
-    from policywatch.steps.study import StudyOutcome
+    from policywatch.steps.study.run import StudyOutcome
 
 __all__ = ["register"]
 
@@ -45,7 +45,7 @@ def events(ctx: typer.Context) -> None:
 
     Example: policywatch events && policywatch sql "SELECT reason, count(*) FROM event_skips GROUP BY 1"
     """
-    from policywatch.steps.events import build_events
+    from policywatch.steps.study.events import build_events
 
     settings = ctx.ensure_object(AppState).settings
     summary = build_events(settings)
@@ -95,10 +95,10 @@ def study(
     --estimation -250:-11 --window -5:10 --min-estimation 120 --format json
     """
     from policywatch.plots import plot_caar
-    from policywatch.steps.study import run_study, spec_from_settings
-    from policywatch.steps.study_files import study_files, study_json
-    from transforms.event_study import parse_window
-    from transforms.event_study.report import caar_curves
+    from policywatch.steps.study.files import study_files, study_json
+    from policywatch.steps.study.run import run_study, spec_from_settings
+    from policywatch.transforms.event_study import parse_window
+    from policywatch.transforms.event_study.report import caar_curves
 
     settings = ctx.ensure_object(AppState).settings
     if prices is not None or events_file is not None:
@@ -212,7 +212,7 @@ def _emit_files(payload: dict[str, Any], fmt: OutputFormat) -> None:
 
 
 def _emit_warehouse(outcome: StudyOutcome, fmt: OutputFormat) -> None:
-    from transforms.event_study.report import group_report
+    from policywatch.transforms.event_study.report import group_report
 
     result = outcome.result
     if result is None:

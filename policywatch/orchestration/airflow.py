@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from policywatch.config import Settings
-from transforms.errors import ConfigError
+from policywatch.transforms.errors import ConfigError
 
 __all__ = [
     "ARTICLES_ASSET",
@@ -77,8 +77,10 @@ def retry_policy() -> Any:
 
     return ExceptionRetryPolicy(
         rules=[
-            RetryRule("transforms.errors.TerminalError", RetryAction.FAIL, reason="bad configuration or input"),
-            RetryRule("transforms.errors.TransientError", RetryAction.RETRY, reason="transient: retrying"),
+            RetryRule(
+                "policywatch.transforms.errors.TerminalError", RetryAction.FAIL, reason="bad configuration or input"
+            ),
+            RetryRule("policywatch.transforms.errors.TransientError", RetryAction.RETRY, reason="transient: retrying"),
             RetryRule(list(NETWORK_ERRORS), RetryAction.RETRY, reason="network: retrying"),
         ],
         default=RetryAction.FAIL,
@@ -142,8 +144,8 @@ def check_configuration(settings: Settings) -> list[str]:
     """Load everything the DAGs need once, so a broken file fails here and not at 3 a.m."""
     from policywatch.alerts import load_watchlist
     from policywatch.reference import load_taxonomy
-    from transforms.trading_calendar import calendar_horizon
-    from warehouse.store import open_writer
+    from policywatch.transforms.trading_calendar import calendar_horizon
+    from policywatch.warehouse.store import open_writer
 
     done = []
     relative = {

@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from crawlers.prices import FetchFailure, PriceBatch
 from policywatch.config import Settings, load_settings
-from transforms.errors import ConfigError
+from policywatch.crawlers.prices import FetchFailure, PriceBatch
+from policywatch.transforms.errors import ConfigError
 
 __all__ = [
     "alert",
@@ -55,7 +55,7 @@ def _date(value: Any, param: str | None = None) -> date | None:
 def crawl(params: Mapping[str, Any]) -> dict[str, Any]:
     """The crawl phase: Scrapy into staging files; the database is only read, briefly (outside the writers' pool).
     Returns what was staged, for ``load``."""
-    from policywatch.steps.crawl import crawl_to_staging
+    from policywatch.steps.crawl.run import crawl_to_staging
 
     staged = crawl_to_staging(
         _settings(),
@@ -76,7 +76,7 @@ def crawl(params: Mapping[str, Any]) -> dict[str, Any]:
 
 def load(staged: Mapping[str, Any] | None, params: Mapping[str, Any]) -> dict[str, Any]:
     """The load phase: store every staged crawl job not loaded yet (the writer: run it in the writers' pool)."""
-    from policywatch.steps.crawl import StagedCrawl, load_staged
+    from policywatch.steps.crawl.run import StagedCrawl, load_staged
 
     summary = load_staged(_settings(), StagedCrawl.from_json(dict(staged)) if staged else None)
     counts = summary.counts()
@@ -103,7 +103,7 @@ def alert(params: Mapping[str, Any], run_id: str | None = None) -> dict[str, Any
     the task's retry sends the failed ones again (and only those), and the run shows it."""
     from policywatch.alerts import AlertsNotDeliveredError
     from policywatch.steps.alerts import send_alerts
-    from transforms.models import CHINA_TZ
+    from policywatch.transforms.models import CHINA_TZ
 
     settings = _settings()
     if settings.alerts.watchlist is None:
@@ -148,7 +148,7 @@ def plan_prices(params: Mapping[str, Any]) -> dict[str, Any]:
     """Which provider calls to make, and for synthetic prices the stored benchmark's levels they are built on
     (reads the database: run it in the writers' pool)."""
     from policywatch.steps.prices import plan_prices as plan
-    from warehouse.store import open_writer
+    from policywatch.warehouse.store import open_writer
 
     settings = _settings()
     con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
@@ -220,8 +220,8 @@ def load_prices(
         raise_if_all_transient,
         record_refused,
     )
-    from warehouse.runs import finish_run, start_run
-    from warehouse.store import open_writer
+    from policywatch.warehouse.runs import finish_run, start_run
+    from policywatch.warehouse.store import open_writer
 
     settings = _settings()
     fill_gaps = bool(params.get("fill_gaps"))
@@ -258,14 +258,14 @@ def load_prices(
 
 
 def events(params: Mapping[str, Any]) -> dict[str, Any]:
-    from policywatch.steps.events import build_events
+    from policywatch.steps.study.events import build_events
 
     summary = build_events(_settings())
     return {"run_id": summary.run_id, **summary.counts()}
 
 
 def study(params: Mapping[str, Any]) -> dict[str, Any]:
-    from policywatch.steps.study import run_study
+    from policywatch.steps.study.run import run_study
 
     outcome = run_study(_settings(), name=params.get("study_name") or None, refresh_events=False)
     return {

@@ -27,9 +27,9 @@ from policywatch.report.data import (
     served_by_replay,
     window_stats,
 )
-from transforms.errors import InputError
-from transforms.models import CHINA_TZ
-from warehouse.store import open_reader
+from policywatch.transforms.errors import InputError
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.warehouse.store import open_reader
 
 __all__ = ["HEADLINE_STUDY", "ReportSummary", "write_reports"]
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import duckdb
 import numpy as np
 
-from transforms.event_study.report import CaarCurve, caar_band
+from policywatch.transforms.event_study.report import CaarCurve, caar_band
 
 __all__ = [
     "ArticleView",

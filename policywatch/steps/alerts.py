@@ -33,24 +33,24 @@ from policywatch.alerts.journal import (
 )
 from policywatch.config import Settings
 from policywatch.reference import load_taxonomy
-from transforms.alert_matching import (
+from policywatch.transforms.alerts.matching import (
     AlertCandidate,
     CandidateMeasure,
     CandidateTicker,
     SinaLink,
     match_rule,
 )
-from transforms.alert_message import AlertMessage, render_alert
-from transforms.errors import ConfigError
-from transforms.watchlist import Watchlist
-from warehouse.alerts import (
+from policywatch.transforms.alerts.message import AlertMessage, render_alert
+from policywatch.transforms.alerts.watchlist import Watchlist
+from policywatch.transforms.errors import ConfigError
+from policywatch.warehouse.alerts import (
     alert_candidates,
     delivery_states,
     record_journal,
     recorded_journals,
 )
-from warehouse.runs import finish_run, start_run
-from warehouse.store import open_reader, open_writer
+from policywatch.warehouse.runs import finish_run, start_run
+from policywatch.warehouse.store import open_reader, open_writer
 
 __all__ = [
     "AlertPlan",

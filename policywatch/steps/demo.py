@@ -19,16 +19,16 @@ from pathlib import Path
 from rich.console import Console
 from rich.text import Text
 
-from crawlers.replay.server import start_replay
 from policywatch.config import Settings
+from policywatch.crawlers.replay.server import start_replay
 from policywatch.reference import BUNDLED_PRICES
 from policywatch.report import HEADLINE_STUDY, write_reports
 from policywatch.steps.alerts import run_alerts
-from policywatch.steps.crawl import run_crawl
+from policywatch.steps.crawl.run import run_crawl
 from policywatch.steps.link import link_articles
 from policywatch.steps.prices import fetch_prices
-from policywatch.steps.study import run_study
-from warehouse.store import open_reader
+from policywatch.steps.study.run import run_study
+from policywatch.warehouse.store import open_reader
 
 __all__ = ["SAMPLE_ARTICLES", "demo_settings", "run_demo"]
 

@@ -8,13 +8,13 @@ from itertools import islice
 from pathlib import Path
 from typing import TypeVar
 
-from crawlers.archive import discover_posts, read_posts
 from policywatch.config import Settings
-from transforms.errors import InputError
-from transforms.sina_article import parse_archive_post
-from warehouse.articles import ArticleRecord, load_articles
-from warehouse.runs import finish_run, record_skip, start_run
-from warehouse.store import open_writer
+from policywatch.crawlers.archive import discover_posts, read_posts
+from policywatch.transforms.errors import InputError
+from policywatch.transforms.sina.article import parse_archive_post
+from policywatch.warehouse.articles import ArticleRecord, load_articles
+from policywatch.warehouse.runs import finish_run, record_skip, start_run
+from policywatch.warehouse.store import open_writer
 
 __all__ = ["ImportSummary", "Skip", "import_archive"]
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from policywatch.config import Settings
 from policywatch.reference import BUNDLED_REFERENCE, BUNDLED_THEMES, GENERIC_NAMES, SNAPSHOT_GLOB, load_linking_context
-from transforms.linking import link_article
-from transforms.linking_context import LINKER_VERSION
-from transforms.name_matcher import NameScanner
-from warehouse.article_reader import read_articles
-from warehouse.linkage import articles_to_link, load_reference, save_linkage
-from warehouse.runs import finish_run, record_skip, start_run
-from warehouse.store import open_writer
+from policywatch.transforms.linking.context import LINKER_VERSION
+from policywatch.transforms.linking.linker import link_article
+from policywatch.transforms.linking.name_matcher import NameScanner
+from policywatch.warehouse.article_reader import read_articles
+from policywatch.warehouse.linkage import articles_to_link, load_reference, save_linkage
+from policywatch.warehouse.runs import finish_run, record_skip, start_run
+from policywatch.warehouse.store import open_writer
 
 __all__ = ["LinkSummary", "link_articles", "reference_fingerprint", "taxonomy_fingerprint"]
 

@@ -6,10 +6,10 @@ import gzip
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from crawlers.archive import discover_posts
-from transforms.errors import InputError, ParseError
-from transforms.models import Article
-from transforms.sina_article import parse_archive_post, parse_sina_page
+from policywatch.crawlers.archive import discover_posts
+from policywatch.transforms.errors import InputError, ParseError
+from policywatch.transforms.models import Article
+from policywatch.transforms.sina.article import parse_archive_post, parse_sina_page
 
 __all__ = ["PAGE_SUFFIXES", "iter_article_files", "parse_file"]
 

@@ -19,13 +19,13 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import pandas as pd
 
-from crawlers.prices import FetchFailure, PriceBatch, PriceProvider, make_provider
 from policywatch.config import Settings
-from transforms.errors import FetchError
-from transforms.tickers import security_from_code
-from warehouse.prices import benchmark_levels, last_price_dates, load_prices, record_fetch_failures
-from warehouse.runs import finish_run, record_skip, start_run
-from warehouse.store import open_writer
+from policywatch.crawlers.prices import FetchFailure, PriceBatch, PriceProvider, make_provider
+from policywatch.transforms.errors import FetchError
+from policywatch.transforms.linking.tickers import security_from_code
+from policywatch.warehouse.prices import benchmark_levels, last_price_dates, load_prices, record_fetch_failures
+from policywatch.warehouse.runs import finish_run, record_skip, start_run
+from policywatch.warehouse.store import open_writer
 
 __all__ = [
     "PriceFetchSummary",

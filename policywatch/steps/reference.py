@@ -9,10 +9,10 @@ from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from crawlers.reference_akshare import SecurityRow, fetch_securities
 from policywatch.config import Settings
+from policywatch.crawlers.reference_akshare import SecurityRow, fetch_securities
 from policywatch.reference import load_master
-from transforms.errors import InputError
+from policywatch.transforms.errors import InputError
 
 __all__ = ["MIN_SECURITIES", "refresh_reference"]
 

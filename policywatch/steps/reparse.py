@@ -14,14 +14,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from policywatch.config import Settings
-from policywatch.steps.crawl_parse import parse_zhibo
+from policywatch.steps.crawl.parse import parse_zhibo
 from policywatch.steps.import_archive import Skip
-from transforms.errors import InputError
-from transforms.models import PARSER_VERSION, Article
-from transforms.sina_article import parse_archive_post, parse_body_html, parse_sina_page
-from warehouse.articles import ArticleRecord, load_articles
-from warehouse.runs import finish_run, record_skip, start_run
-from warehouse.store import open_writer
+from policywatch.transforms.errors import InputError
+from policywatch.transforms.models import PARSER_VERSION, Article
+from policywatch.transforms.sina.article import parse_archive_post, parse_body_html, parse_sina_page
+from policywatch.warehouse.articles import ArticleRecord, load_articles
+from policywatch.warehouse.runs import finish_run, record_skip, start_run
+from policywatch.warehouse.store import open_writer
 
 __all__ = ["ReparseSummary", "reparse_articles"]
 

@@ -6,13 +6,17 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from policywatch.crawlers.replay.render import KINSOKU_PAGE
+from policywatch.crawlers.sina.middlewares import (
+    BackoffRetryMiddleware,
+    HostRedirectMiddleware,
+    OffHostRedirect,
+    RetriesExhausted,
+)
 from scrapy import Request, Spider
 from scrapy.core.downloader import Slot
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
-
-from crawlers.replay.render import KINSOKU_PAGE
-from crawlers.sina.middlewares import BackoffRetryMiddleware, HostRedirectMiddleware, OffHostRedirect, RetriesExhausted
 
 PAGE = b"<html><body><div id='artibody'><p>text</p></div></body></html>"
 

@@ -11,8 +11,7 @@ import akshare.index.index_stock_zh as index_module
 import akshare.stock_feature.stock_hist_em as stock_module
 import pytest
 import requests
-
-from crawlers.prices.akshare_daily import AkshareProvider
+from policywatch.crawlers.prices.akshare_daily import AkshareProvider
 
 # 300832.SZ around its bonus issue (real bars, policywatch/data/prices): date, open, close, high, low, volume
 # (lots), amount, amplitude %, change %, change (close − pre_close), turnover %

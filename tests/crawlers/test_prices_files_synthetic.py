@@ -8,14 +8,14 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 import pytest
+from policywatch.crawlers.prices import make_provider
+from policywatch.crawlers.prices.files import FilePriceProvider, read_price_file
+from policywatch.crawlers.prices.synthetic import SyntheticProvider
+from policywatch.transforms.errors import ConfigError, InputError
+from policywatch.transforms.event_study import EventTable, Groups, PricePanel, StudySpec, run_event_study
+from policywatch.transforms.event_study.report import TESTS
 
-from crawlers.prices import make_provider
-from crawlers.prices.files import FilePriceProvider, read_price_file
-from crawlers.prices.synthetic import SyntheticProvider
 from policywatch.reference import BUNDLED_PRICES
-from transforms.errors import ConfigError, InputError
-from transforms.event_study import EventTable, Groups, PricePanel, StudySpec, run_event_study
-from transforms.event_study.report import TESTS
 
 REFERENCE = BUNDLED_PRICES
 

@@ -17,8 +17,8 @@ import pytest
 import requests
 import yfinance.cache
 import yfinance.data
+from policywatch.crawlers.prices.yahoo import YFinanceProvider, parse_download
 
-from crawlers.prices.yahoo import YFinanceProvider, parse_download
 from tests.crawlers.yahoo_chart import YahooChartAdapter, bundled, session_open
 
 pytestmark = pytest.mark.filterwarnings("ignore:The inplace keyword:pandas.errors.Pandas4Warning")  # yfinance 1.7

@@ -8,14 +8,14 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 import pytest
+from policywatch.crawlers.replay.faults import FaultPlan
+from policywatch.crawlers.replay.server import start_replay
+from policywatch.transforms.sina.article import parse_archive_post, parse_sina_page
+from policywatch.transforms.sina.feeds import parse_roll_answer, parse_zhibo_answer
+from policywatch.transforms.sina.hexo import parse_rfc2822, split_front_matter
 
-from crawlers.replay.faults import FaultPlan
-from crawlers.replay.server import start_replay
 from tests.conftest import SAMPLES, sample_path
 from tests.crawlers.http_get import get
-from transforms.hexo import parse_rfc2822, split_front_matter
-from transforms.sina_article import parse_archive_post, parse_sina_page
-from transforms.sina_feeds import parse_roll_answer, parse_zhibo_answer
 
 
 @pytest.fixture(scope="module")

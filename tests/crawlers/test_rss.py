@@ -7,12 +7,12 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from policywatch.crawlers.replay.server import start_replay
+from policywatch.crawlers.rss import FeedFetcher, parse_feed
+from policywatch.transforms.errors import FetchError
+from policywatch.transforms.sina.feeds import FeedFormatError
 
-from crawlers.replay.server import start_replay
-from crawlers.rss import FeedFetcher, parse_feed
 from tests.conftest import SAMPLES
-from transforms.errors import FetchError
-from transforms.sina_feeds import FeedFormatError
 
 #: the reason a fetch gives for each of the replay's faults
 REASONS = {"rate_limit_456": "rate_limited", "kinsoku_200": "rate_limited", "slow": "timeout"}

@@ -3,9 +3,10 @@ Scrapy's settings, one by one."""
 
 from __future__ import annotations
 
-from crawlers.sina.run import scrapy_settings
+from policywatch.crawlers.sina.run import scrapy_settings
+
 from policywatch.config import CrawlSettings
-from policywatch.steps.crawl_discover import crawl_spec
+from policywatch.steps.crawl.discover import crawl_spec
 
 
 def settings_for(tmp_path, **crawl):
@@ -58,9 +59,9 @@ def test_every_tunable_of_the_crawl_section_reaches_scrapy(tmp_path):
     assert settings.get("POLICYWATCH_RUN_DIR") == str(tmp_path / "run")
     middlewares = settings.getdict("DOWNLOADER_MIDDLEWARES")
     assert middlewares["scrapy.downloadermiddlewares.retry.RetryMiddleware"] is None  # ours retries, with backoff
-    assert middlewares["crawlers.sina.middlewares.BackoffRetryMiddleware"] == 550
+    assert middlewares["policywatch.crawlers.sina.middlewares.BackoffRetryMiddleware"] == 550
     assert middlewares["scrapy.downloadermiddlewares.redirect.RedirectMiddleware"] is None
-    assert middlewares["crawlers.sina.middlewares.HostRedirectMiddleware"] == 600
+    assert middlewares["policywatch.crawlers.sina.middlewares.HostRedirectMiddleware"] == 600
     assert settings.getbool("DOWNLOAD_FAIL_ON_DATALOSS") is True and settings.getbool("COOKIES_ENABLED") is False
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
-from crawlers.sina.site import (
+from policywatch.crawlers.sina.site import (
     ArticleFilter,
     article_key,
     is_rate_limit_page,
@@ -14,6 +13,7 @@ from crawlers.sina.site import (
     roll_page_url,
     zhibo_page_url,
 )
+
 from policywatch.config import CrawlSettings
 
 SINA = ArticleFilter.build(["finance.sina.com.cn", "finance.sina.cn"], CrawlSettings().article_url_pattern)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from crawlers.sina.staging import CUT_REASON, StagingWriter, read_records
+from policywatch.crawlers.sina.staging import CUT_REASON, StagingWriter, read_records
 
 PAGE_URL = "https://finance.sina.com.cn/china/gncj/2021-10-10/doc-iktzscyx9453213.shtml"
 WHOLE = [

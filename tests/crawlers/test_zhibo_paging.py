@@ -7,12 +7,12 @@ import json
 from collections.abc import Callable
 
 import pytest
+from policywatch.crawlers.sina.zhibo_page import split_zhibo_page, zhibo_feed_key
+from policywatch.crawlers.sina.zhibo_paging import ZhiboPager
+from policywatch.transforms.sina.feeds import FeedFormatError
+from policywatch.warehouse.crawl_state import ZhiboGap
 
-from crawlers.sina.zhibo_page import split_zhibo_page, zhibo_feed_key
-from crawlers.sina.zhibo_paging import ZhiboPager
-from policywatch.steps.crawl_gaps import ZhiboRead, unread_gaps
-from transforms.sina_feeds import FeedFormatError
-from warehouse.crawl_state import ZhiboGap
+from policywatch.steps.crawl.gaps import ZhiboRead, unread_gaps
 
 #: one page of zhibo.sina.com.cn/api/zhibo/feed as Sina answers it (fields as in sina-formats.md: ``ext`` is a
 #: JSON string, times are China time without a zone, ids are numbers; update_time and tag ids ride along)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from policywatch.crawlers.replay.server import start_replay
 
-from crawlers.replay.server import start_replay
 from policywatch.steps.demo import SAMPLE_ARTICLES
 from tests.conftest import ROOT
 from tests.servers import smtp_server, webhook_server
@@ -212,9 +212,9 @@ def test_retries_are_for_transient_errors_only(down):
     import requests
     import urllib3
     from airflow.sdk.definitions.retry_policy import RetryAction
+    from policywatch.transforms.errors import ConfigError, DatabaseLockedError, FetchError, ParseError
 
     from policywatch.orchestration.airflow import retry_policy
-    from transforms.errors import ConfigError, DatabaseLockedError, FetchError, ParseError
 
     closed = down.url()
     with socket.socket() as silent:  # accepts connections (the backlog) and never answers

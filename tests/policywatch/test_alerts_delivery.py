@@ -14,6 +14,10 @@ from email.header import decode_header, make_header
 
 import duckdb
 import pytest
+from policywatch.transforms.alerts.message import AlertMessage
+from policywatch.transforms.alerts.watchlist import parse_watchlist
+from policywatch.transforms.errors import ConfigError
+from policywatch.warehouse.store import open_reader
 from typer.testing import CliRunner
 
 from policywatch.alerts import load_watchlist
@@ -24,10 +28,6 @@ from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
 from tests.conftest import ROOT, SAMPLES, query
 from tests.servers import smtp_server, webhook_server
-from transforms.alert_message import AlertMessage
-from transforms.errors import ConfigError
-from transforms.watchlist import parse_watchlist
-from warehouse.store import open_reader
 
 SINCE = datetime(2021, 1, 1, tzinfo=UTC)
 runner = CliRunner()

@@ -3,9 +3,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from policywatch.transforms.errors import ConfigError
 
 from policywatch.config import load_settings
-from transforms.errors import ConfigError
 
 
 def test_defaults():

@@ -12,13 +12,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from policywatch.crawlers.replay.server import ReplayHandle, start_replay
+from policywatch.transforms.errors import FetchError
+from policywatch.transforms.sina.hexo import parse_rfc2822, split_front_matter
 
-from crawlers.replay.server import ReplayHandle, start_replay
 from policywatch.config import CrawlSettings, DatabaseSettings, Settings
-from policywatch.steps.crawl import run_crawl
+from policywatch.steps.crawl.run import run_crawl
 from tests.conftest import SAMPLES, query
-from transforms.errors import FetchError
-from transforms.hexo import parse_rfc2822, split_front_matter
 
 pytestmark = pytest.mark.slow
 
@@ -459,7 +459,7 @@ def test_a_killed_crawl_stops_its_crawler_and_the_next_run_resumes_the_job(tmp_p
     settings = make_settings(tmp_path, retry_times=50, backoff_base_s=0.2, backoff_max_s=0.2)
     with start_replay(SAMPLES, fault_rate=1.0, max_faults_in_a_row=1000, seed=1, slow_s=0.3) as failing:
         script = (
-            "import sys; from policywatch.config import Settings; from policywatch.steps.crawl import run_crawl;"
+            "import sys; from policywatch.config import Settings; from policywatch.steps.crawl.run import run_crawl;"
             f"run_crawl(Settings.model_validate_json(sys.argv[1]), roll_url={failing.roll_url!r})"
         )
         parent = subprocess.Popen([sys.executable, "-c", script, settings.model_dump_json()], cwd=tmp_path)

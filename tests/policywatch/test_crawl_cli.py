@@ -9,15 +9,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from policywatch.crawlers.replay.server import start_replay
+from policywatch.transforms.errors import ConfigError
 from typer.testing import CliRunner
 
-from crawlers.replay.server import start_replay
 from policywatch.cli import app
 from policywatch.config import Channel, load_settings
-from policywatch.steps.crawl_discover import allowed_hosts
+from policywatch.steps.crawl.discover import allowed_hosts
 from tests.conftest import SAMPLES
 from tests.crawlers.http_get import get
-from transforms.errors import ConfigError
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]

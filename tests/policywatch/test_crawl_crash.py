@@ -9,14 +9,14 @@ import signal
 import textwrap
 
 import pytest
+from policywatch.crawlers.replay.server import start_replay
+from policywatch.transforms.errors import ConfigError, FetchError, TerminalError
 
-from crawlers.replay.server import start_replay
 from policywatch.orchestration import tasks
-from policywatch.steps.crawl import crawl_to_staging, load_staged, run_crawl
-from policywatch.steps.crawl_jobs import crawler_problem, last_error_line
+from policywatch.steps.crawl.jobs import crawler_problem, last_error_line
+from policywatch.steps.crawl.run import crawl_to_staging, load_staged, run_crawl
 from tests.conftest import SAMPLES, query
 from tests.policywatch.test_crawl import make_settings
-from transforms.errors import ConfigError, FetchError, TerminalError
 
 #: what Twisted writes to stderr when a spider cannot be made (a real crawler's log, shortened)
 UNHANDLED = """\
@@ -31,8 +31,8 @@ Traceback (most recent call last):
 re.error: missing ), unterminated subpattern at position 0
 """
 
-#: patches ``crawlers.sina.spiders.roll`` once it is imported (importing it earlier, before Scrapy has installed
-#: its reactor, would make a crash of its own)
+#: patches ``policywatch.crawlers.sina.spiders.roll`` once it is imported (importing it earlier, before Scrapy has
+#: installed its reactor, would make a crash of its own)
 PLANTER = """
 import importlib.abc, importlib.util, os, sys
 
@@ -43,7 +43,7 @@ def patch(roll):
 
 class Planter(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path, target=None):
-        if name != "crawlers.sina.spiders.roll":
+        if name != "policywatch.crawlers.sina.spiders.roll":
             return None
         sys.meta_path.remove(self)
         spec = importlib.util.find_spec(name)

@@ -12,15 +12,21 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from policywatch.crawlers.replay.server import start_replay
+from policywatch.crawlers.sina.spec import CrawlSpec
+from policywatch.transforms.errors import DatabaseLockedError
+from policywatch.warehouse.crawl_state import (
+    FetchOutcome,
+    known_item_keys,
+    known_zhibo_ids,
+    record_fetches,
+    retry_candidates,
+)
+from policywatch.warehouse.store import open_reader, open_writer
 
-from crawlers.replay.server import start_replay
-from crawlers.sina.spec import CrawlSpec
-from policywatch.steps.crawl import crawl_to_staging, load_staged, run_crawl
+from policywatch.steps.crawl.run import crawl_to_staging, load_staged, run_crawl
 from tests.conftest import SAMPLES, query
 from tests.policywatch.test_crawl import make_settings
-from transforms.errors import DatabaseLockedError
-from warehouse.crawl_state import FetchOutcome, known_item_keys, known_zhibo_ids, record_fetches, retry_candidates
-from warehouse.store import open_reader, open_writer
 
 pytestmark = pytest.mark.slow
 

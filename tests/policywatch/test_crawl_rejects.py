@@ -9,18 +9,18 @@ import zlib
 from datetime import UTC, datetime
 
 import pytest
+from policywatch.crawlers.replay.server import start_replay
+from policywatch.transforms.models import PARSER_VERSION
+from policywatch.transforms.sina.article import parse_archive_post
+from policywatch.warehouse.crawl_rejects import Reject, record_rejects
+from policywatch.warehouse.crawl_state import FetchOutcome, record_fetches
+from policywatch.warehouse.store import open_writer
 
-from crawlers.replay.server import start_replay
-from policywatch.steps.crawl import run_crawl
-from policywatch.steps.crawl_reparse import reparse_rejects
+from policywatch.steps.crawl.rejects import reparse_rejects
+from policywatch.steps.crawl.run import run_crawl
 from tests.conftest import SAMPLES, query
 from tests.crawlers.http_get import get
 from tests.policywatch.test_crawl import make_settings, posts
-from transforms.models import PARSER_VERSION
-from transforms.sina_article import parse_archive_post
-from warehouse.crawl_rejects import Reject, record_rejects
-from warehouse.crawl_state import FetchOutcome, record_fetches
-from warehouse.store import open_writer
 
 pytestmark = pytest.mark.slow
 EARLIER = "2020.1.1"  #: a parser version before this one

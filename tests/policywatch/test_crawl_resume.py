@@ -3,12 +3,13 @@ as a failed item (and its article asked for again), and the record written after
 
 from __future__ import annotations
 
-from crawlers.sina.staging import StagingWriter
-from policywatch.steps.crawl_load import load_run_dir
-from policywatch.steps.crawl_records import Tally
+from policywatch.crawlers.sina.staging import StagingWriter
+from policywatch.warehouse.runs import start_run
+from policywatch.warehouse.store import open_writer
+
+from policywatch.steps.crawl.load import load_run_dir
+from policywatch.steps.crawl.records import Tally
 from tests.crawlers.test_staging import PAGE_URL, staged
-from warehouse.runs import start_run
-from warehouse.store import open_writer
 
 NEXT_URL = "https://finance.sina.com.cn/b/doc-ibbbbbbb2222222.shtml"
 

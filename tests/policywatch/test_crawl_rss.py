@@ -7,10 +7,10 @@ import json
 import zlib
 
 import pytest
+from policywatch.crawlers.replay.server import start_replay
 
-from crawlers.replay.server import start_replay
-from policywatch.steps.crawl import run_crawl
-from policywatch.steps.crawl_load import unfinished_articles
+from policywatch.steps.crawl.load import unfinished_articles
+from policywatch.steps.crawl.run import run_crawl
 from tests.conftest import SAMPLES, query
 from tests.policywatch.test_crawl import make_settings, posts
 

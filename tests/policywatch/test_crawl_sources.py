@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from policywatch.steps.crawl_sources import plan_sources
+from policywatch.steps.crawl.sources import plan_sources
 
 LIVE_ROLL = "https://feed.mix.sina.com.cn/api/roll/get"
 LIVE_ZHIBO = "https://zhibo.sina.com.cn/api/zhibo/feed?zhibo_id=152&tag_id=0&dire=f&dpc=1"

@@ -10,19 +10,19 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from policywatch.crawlers.replay.server import start_replay
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.sina.article import parse_archive_post
+from policywatch.transforms.sina.feeds import ZhiboItem
+from policywatch.transforms.sina.zhibo import zhibo_article
+from policywatch.warehouse.articles import ArticleRecord, load_articles
+from policywatch.warehouse.crawl_state import FetchOutcome, known_item_keys, record_fetches
+from policywatch.warehouse.store import open_writer
 
-from crawlers.replay.server import start_replay
-from policywatch.steps.crawl import run_crawl
+from policywatch.steps.crawl.run import run_crawl
 from tests.conftest import SAMPLES, query
 from tests.crawlers.http_get import get
 from tests.policywatch.test_crawl import make_settings, posts
-from transforms.models import CHINA_TZ
-from transforms.sina_article import parse_archive_post
-from transforms.sina_feeds import ZhiboItem
-from transforms.zhibo import zhibo_article
-from warehouse.articles import ArticleRecord, load_articles
-from warehouse.crawl_state import FetchOutcome, known_item_keys, record_fetches
-from warehouse.store import open_writer
 
 
 @pytest.mark.slow

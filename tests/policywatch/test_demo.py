@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from policywatch.warehouse.store import open_reader
 from typer.testing import CliRunner
 
 from policywatch.cli import app
 from tests.conftest import ROOT
-from warehouse.store import open_reader
 
 
 @pytest.fixture(scope="module")

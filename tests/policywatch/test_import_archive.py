@@ -9,12 +9,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from policywatch.transforms.sina import body as sina_body
+from policywatch.transforms.sina.article import parse_archive_post
+from policywatch.warehouse.store import open_reader
+
 from policywatch.steps import import_archive as import_module
 from policywatch.steps.import_archive import import_archive
 from tests.conftest import SAMPLES, query, sample_path
-from transforms import sina_body
-from transforms.sina_article import parse_archive_post
-from warehouse.store import open_reader
 
 
 def build_archive(root):

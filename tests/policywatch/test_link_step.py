@@ -108,9 +108,9 @@ def test_an_updated_article_is_linked_again(settings):
     """A newer parser (or a re-crawled page with new text) replaces the article; its linkage must follow."""
     from dataclasses import replace
 
-    from transforms.sina_article import parse_archive_post
-    from warehouse.articles import ArticleRecord, load_articles
-    from warehouse.store import open_writer
+    from policywatch.transforms.sina.article import parse_archive_post
+    from policywatch.warehouse.articles import ArticleRecord, load_articles
+    from policywatch.warehouse.store import open_writer
 
     import_archive([sample_path("00_")], settings)
     link_articles(settings)
@@ -131,7 +131,7 @@ def test_an_updated_article_is_linked_again(settings):
 
 
 def test_stored_seven_by_24_tags_become_article_tickers(settings):
-    from warehouse.store import open_writer
+    from policywatch.warehouse.store import open_writer
 
     import_archive([sample_path("02_")], settings)
     con = open_writer(settings.db.path)

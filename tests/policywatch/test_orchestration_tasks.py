@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from policywatch.transforms.errors import ConfigError
 
 from policywatch.config import AlertSettings, CrawlSettings, DatabaseSettings, LinkingSettings, PricesSettings, Settings
 from policywatch.orchestration import tasks
 from policywatch.orchestration.airflow import check_configuration
-from transforms.errors import ConfigError
 
 
 def test_alert_task_without_a_watchlist_skips_with_a_reason(monkeypatch, tmp_path):

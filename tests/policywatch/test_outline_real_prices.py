@@ -21,15 +21,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from policywatch.warehouse.store import open_reader
 from scipy import stats
 
 from policywatch.reference import BUNDLED_PRICES
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
 from policywatch.steps.prices import fetch_prices
-from policywatch.steps.study import run_study
+from policywatch.steps.study.run import run_study
 from tests.conftest import sample_path
-from warehouse.store import open_reader
 
 STUDY = "outline_real"
 LINKED = {"300024.SZ", "000061.SZ", "000816.SZ", "300832.SZ"}  # Sina's four links

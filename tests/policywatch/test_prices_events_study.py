@@ -10,15 +10,15 @@ from datetime import UTC, date, datetime
 
 import duckdb
 import pytest
+from policywatch.transforms.errors import InputError
+from policywatch.transforms.models import CHINA_TZ
 
 from policywatch.reference import BUNDLED_PRICES
-from policywatch.steps.events import build_events
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.prices import fetch_prices
-from policywatch.steps.study import run_study
+from policywatch.steps.study.events import build_events
+from policywatch.steps.study.run import run_study
 from tests.conftest import query, sample_path
-from transforms.errors import InputError
-from transforms.models import CHINA_TZ
 
 REFERENCE = BUNDLED_PRICES
 SOURCE = "file:cn_daily_2020-10_2022-01.csv.gz"

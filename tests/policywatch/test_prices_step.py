@@ -6,12 +6,12 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from policywatch.crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
+from policywatch.transforms.errors import FetchError
+from policywatch.warehouse.prices import latest_failures
+from policywatch.warehouse.store import open_reader
 
-from crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
 from policywatch.steps.prices import fetch_prices, normalise_ticker
-from transforms.errors import FetchError
-from warehouse.prices import latest_failures
-from warehouse.store import open_reader
 
 
 class RecordingProvider:

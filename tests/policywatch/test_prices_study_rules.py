@@ -8,15 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import duckdb
 import numpy as np
 import pytest
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.trading_calendar import exchange_sessions
 
 from policywatch.reference import BUNDLED_PRICES
-from policywatch.steps.events import build_events
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.prices import fetch_prices
-from policywatch.steps.study import confounding_events, run_study
+from policywatch.steps.study.events import build_events
+from policywatch.steps.study.run import confounding_events, run_study
 from tests.conftest import query, sample_path
-from transforms.models import CHINA_TZ
-from transforms.trading_calendar import exchange_sessions
 
 OUTLINE = "h04a25845a96f8f15"  # published Sunday 2021-10-10 20:58 China time: day 0 is Monday 2021-10-11
 

@@ -8,13 +8,13 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from policywatch.crawlers.reference_akshare import fetch_securities
+from policywatch.transforms.errors import FetchError, InputError
 from typer.testing import CliRunner
 
-from crawlers.reference_akshare import fetch_securities
 from policywatch.cli import app
 from policywatch.reference import BUNDLED_REFERENCE, load_master
 from policywatch.steps.reference import refresh_reference
-from transforms.errors import FetchError, InputError
 
 runner = CliRunner()
 
@@ -145,7 +145,7 @@ def test_network_failure_is_retryable(settings, monkeypatch):
     module = recorded_akshare(fail=requests.ConnectionError("Max retries exceeded with url: query.sse.com.cn"))
     with pytest.raises(FetchError):
         fetch_securities(module)
-    monkeypatch.setattr("crawlers.reference_akshare.importlib.import_module", lambda name: module)
+    monkeypatch.setattr("policywatch.crawlers.reference_akshare.importlib.import_module", lambda name: module)
     result = runner.invoke(app, ["--db", str(settings.db.path), "reference", "refresh"])
     assert result.exit_code == 75 and "retryable" in result.stderr
 

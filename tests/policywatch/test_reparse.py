@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 
+from policywatch.warehouse.store import open_writer
 from typer.testing import CliRunner
 
 from policywatch.cli import app
@@ -11,7 +12,6 @@ from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
 from policywatch.steps.reparse import reparse_articles
 from tests.conftest import SAMPLES, query
-from warehouse.store import open_writer
 
 
 def test_only_articles_from_an_older_parser_are_reparsed_and_keep_their_ids(settings):

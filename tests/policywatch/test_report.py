@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from policywatch.warehouse.store import open_reader
 from typer.testing import CliRunner
 
 from policywatch.cli import app
@@ -20,9 +21,8 @@ from policywatch.report import HEADLINE_STUDY, write_reports
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.link import link_articles
 from policywatch.steps.prices import fetch_prices
-from policywatch.steps.study import run_study
+from policywatch.steps.study.run import run_study
 from tests.conftest import SAMPLES
-from warehouse.store import open_reader
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -240,9 +240,9 @@ def test_a_wide_band_does_not_flatten_the_other_curves():
     """A group of three can have a ±30% band: the y-axis follows the CAAR curves (padded by half their span,
     at least 2 points) and the band is clipped at it, with the curve labelled so."""
     import numpy as np
+    from policywatch.transforms.event_study.report import CaarCurve
 
     from policywatch.plots import _clipped, caar_grid_png, caar_png, y_range
-    from transforms.event_study.report import CaarCurve
 
     days = np.arange(-5, 11)
     narrow = CaarCurve("mention", 30, days, np.linspace(-0.01, 0.03, 16), np.full(16, -0.02), np.full(16, 0.04))
@@ -296,8 +296,9 @@ def test_the_totals_count_a_flash_once_whether_or_not_it_has_an_article():
 
 
 def test_the_report_reads_the_caar_band_from_the_stored_caar_se_and_caar_n(tmp_path):
+    from policywatch.warehouse.store import open_writer
+
     from policywatch.report.data import caar_curves_from_db
-    from warehouse.store import open_writer
 
     con = open_writer(tmp_path / "pw.duckdb")
     rows = [("caar", 0, 0.03, 2), ("caar_se", 0, 0.002, 2), ("caar_n", 0, 2.0, 2),

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from transforms.link_classifier import LinkJudgement, classify_stock_link
-from transforms.models import StockLink
-from transforms.name_matcher import NameMention, NameScanner, find_company_mentions
-from transforms.tickers import security_from_code
+from policywatch.transforms.linking.classifier import LinkJudgement, classify_stock_link
+from policywatch.transforms.linking.name_matcher import NameMention, NameScanner, find_company_mentions
+from policywatch.transforms.linking.tickers import security_from_code
+from policywatch.transforms.models import StockLink
 
 DAY = date(2021, 10, 11)
 M, C, T = "mention", "name_collision", "theme_stock"

@@ -3,9 +3,15 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from transforms.alert_matching import AlertCandidate, CandidateMeasure, CandidateTicker, SinaLink, match_rule
-from transforms.alert_message import render_alert
-from transforms.watchlist import Rule
+from policywatch.transforms.alerts.matching import (
+    AlertCandidate,
+    CandidateMeasure,
+    CandidateTicker,
+    SinaLink,
+    match_rule,
+)
+from policywatch.transforms.alerts.message import render_alert
+from policywatch.transforms.alerts.watchlist import Rule
 
 OUTLINE = AlertCandidate(
     article_id="h1",

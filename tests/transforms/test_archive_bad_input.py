@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from policywatch.transforms.errors import CharsetError, InputError, ParseError
+from policywatch.transforms.sina.article import parse_archive_post
 
 from tests.conftest import sample_path
-from transforms.errors import CharsetError, InputError, ParseError
-from transforms.sina_article import parse_archive_post
 
 
 def outline() -> bytes:
@@ -85,7 +85,7 @@ def test_no_title_anywhere():
 def test_a_date_without_a_zone_is_china_time_with_a_warning():
     from datetime import datetime
 
-    from transforms.models import CHINA_TZ
+    from policywatch.transforms.models import CHINA_TZ
 
     a = parse_archive_post("---\ntitle: 标题\ndate: 2021-10-10 20:58:34\n---\n<div><p>正文。</p></div>\n".encode())
     assert a.published_at == datetime(2021, 10, 10, 20, 58, 34, tzinfo=CHINA_TZ)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from policywatch.transforms.linking.linker import link_article
+from policywatch.transforms.sina.article import parse_archive_post
+
 from tests.conftest import sample_path
-from transforms.linking import link_article
-from transforms.sina_article import parse_archive_post
 
 
 def article(title: str, text: str):

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from policywatch.transforms.errors import CharsetError
+from policywatch.transforms.sina.article import parse_archive_post, parse_sina_page
+from policywatch.transforms.sina.charset import decode_document, plausibility
 
 from tests.conftest import PAGES
-from transforms.charset import decode_document, plausibility
-from transforms.errors import CharsetError
-from transforms.sina_article import parse_archive_post, parse_sina_page
 
 # A Traditional Chinese news paragraph, as a Taiwan or Hong Kong outlet would write it
 TRADITIONAL_TITLE = "行政院會通過產業創新條例修正草案"

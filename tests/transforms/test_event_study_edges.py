@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from transforms.errors import ConfigError, InputError
-from transforms.event_study import EventTable, PricePanel, StudySpec, run_event_study
-from transforms.event_study.report import TESTS, event_records, group_report
+from policywatch.transforms.errors import ConfigError, InputError
+from policywatch.transforms.event_study import EventTable, PricePanel, StudySpec, run_event_study
+from policywatch.transforms.event_study.report import TESTS, event_records, group_report
 
 SPEC = StudySpec(estimation=(-30, -2), window=(-1, 1), car_windows=((0, 0), (-1, 1)), min_estimation=20)
 N_SESSIONS = 80

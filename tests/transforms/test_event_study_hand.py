@@ -8,9 +8,8 @@ import math
 
 import numpy as np
 import pytest
-
-from transforms.event_study import EventTable, PricePanel, StudySpec, run_event_study
-from transforms.event_study.report import event_records, group_report
+from policywatch.transforms.event_study import EventTable, PricePanel, StudySpec, run_event_study
+from policywatch.transforms.event_study.report import event_records, group_report
 
 # returns of sessions 1..10 (session 0 is the base price); day 0 = session 9
 MARKET = [0.010, -0.005, 0.003, 0.012, -0.008, 0.004, -0.002, 0.006, 0.001, -0.003]
@@ -210,7 +209,7 @@ def _spec_args():
 def test_the_caar_band_uses_student_t_of_the_events_that_reach_each_day():
     """q from a printed t table (two-sided 95%): 12.7062 with 1 degree of freedom, 2.2281 with 10; no band
     where fewer than 2 events reach the day."""
-    from transforms.event_study.report import caar_band
+    from policywatch.transforms.event_study.report import caar_band
 
     caar = np.array([0.01, 0.02, 0.03, 0.04])
     se = np.array([0.01, 0.01, 0.002, 0.01])

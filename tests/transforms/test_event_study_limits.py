@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from transforms.event_study import EventTable, PricePanel, StudySpec, run_event_study
-from transforms.event_study.limits import is_st_name, limit_flags_from_prices, limit_price
+from policywatch.transforms.event_study import EventTable, PricePanel, StudySpec, run_event_study
+from policywatch.transforms.event_study.limits import is_st_name, limit_flags_from_prices, limit_price
 
 SPEC = StudySpec(estimation=(-30, -2), window=(-1, 1), car_windows=((0, 0),), min_estimation=20)
 N = 60

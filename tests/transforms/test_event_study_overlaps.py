@@ -7,9 +7,8 @@ import math
 
 import numpy as np
 import pytest
-
-from transforms.event_study import EventTable, Groups, PricePanel, StudySpec, run_event_study
-from transforms.event_study.report import group_report
+from policywatch.transforms.event_study import EventTable, Groups, PricePanel, StudySpec, run_event_study
+from policywatch.transforms.event_study.report import group_report
 
 SPEC = StudySpec(estimation=(-30, -2), window=(-1, 1), car_windows=((0, 0), (-1, 1)), min_estimation=20)
 N_SESSIONS = 90

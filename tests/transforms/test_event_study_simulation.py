@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from policywatch.transforms.event_study import EventTable, Groups, PricePanel, StudySpec, run_event_study
+from policywatch.transforms.event_study.report import TESTS
 from scipy.stats import binom
-
-from transforms.event_study import EventTable, Groups, PricePanel, StudySpec, run_event_study
-from transforms.event_study.report import TESTS
 
 SPEC = StudySpec(estimation=(-120, -11), window=(-5, 5), car_windows=((0, 0), (0, 1), (0, 5)), min_estimation=80)
 

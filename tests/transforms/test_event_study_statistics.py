@@ -6,9 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from policywatch.transforms.event_study.statistics import Segments, corrado, cross_section
 from scipy import stats
-
-from transforms.event_study.statistics import Segments, corrado, cross_section
 
 
 def one_column(values, groups):

@@ -5,9 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
-from transforms.models import CHINA_TZ
-from transforms.sina_article import parse_archive_post
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.sina.article import parse_archive_post
 
 NO_ZONE = "the post's date has no time zone: read as China time"
 NO_TIME = "the post's date has no time: read as 00:00 China time"

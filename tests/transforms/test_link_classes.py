@@ -7,10 +7,10 @@ classifier's output.
 from __future__ import annotations
 
 import pytest
+from policywatch.transforms.linking.linker import link_article
+from policywatch.transforms.sina.article import parse_archive_post, parse_sina_page
 
 from tests.conftest import PAGES, sample_path
-from transforms.linking import link_article
-from transforms.sina_article import parse_archive_post, parse_sina_page
 
 M, C, T, IDX = "mention", "name_collision", "theme_stock", "index"
 
@@ -130,7 +130,7 @@ def test_theme_stock_link_names_its_theme(linking_context):
 def test_seven_by_24_stock_tags_reach_tickers_without_being_judged(linking_context):
     from dataclasses import replace
 
-    from transforms.models import StockLink
+    from policywatch.transforms.models import StockLink
 
     article = parse_archive_post(sample_path("02_").read_bytes())
     tag = StockLink("sz300750", "300750.SZ", "SZ", "stock", "宁德时代", None, None, ("tag",))
@@ -144,7 +144,7 @@ def test_seven_by_24_stock_tags_reach_tickers_without_being_judged(linking_conte
 
 def facility_link(sentence: str, context) -> str:
     """The reason for the one link to 大秦铁路 (601006), a company named after the railway line it runs."""
-    from transforms.sina_article import parse_body_html
+    from policywatch.transforms.sina.article import parse_body_html
 
     link = (
         '<span id="stock_sh601006"><a href="https://finance.sina.com.cn/realstock/company/sh601006/nc.shtml"'

@@ -6,9 +6,10 @@ A measure is labelled with a theme when its text names that field (e.g. （十�
 
 from __future__ import annotations
 
+from policywatch.transforms.linking.linker import link_article
+from policywatch.transforms.sina.article import parse_archive_post
+
 from tests.conftest import sample_path
-from transforms.linking import link_article
-from transforms.sina_article import parse_archive_post
 
 EXPECTED = {
     1: set(), 2: set(),

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from transforms.measures import chinese_numeral, segment_measures
+from policywatch.transforms.policy.measures import chinese_numeral, segment_measures
 
 
 def segment(paragraphs: list[str]):

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from policywatch.transforms.policy.score import assess_policy
+from policywatch.transforms.sina.article import parse_archive_post
 
 from tests.conftest import sample_path
-from transforms.policy import assess_policy
-from transforms.sina_article import parse_archive_post
 
 # (is a policy document or the news of one, is a standardization policy)
 EXPECTED = {

@@ -8,10 +8,10 @@ and the names that look like one but are not.
 from __future__ import annotations
 
 import pytest
+from policywatch.transforms.linking.linker import link_article
+from policywatch.transforms.sina.article import parse_archive_post
 
 from tests.conftest import sample_path
-from transforms.linking import link_article
-from transforms.sina_article import parse_archive_post
 
 EXPECTED = {
     "00_": set(),  # the standardization outline names fields, no company (机器人, 农产品… are ordinary words)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from transforms.securities import IndexRow, NameSpan, Snapshot, build_master, normalise_name
+from policywatch.transforms.linking.securities import IndexRow, NameSpan, Snapshot, build_master, normalise_name
 
 OLD = Snapshot(
     date(2023, 10, 1),

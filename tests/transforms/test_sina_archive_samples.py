@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.sina.article import parse_archive_post
 
 from tests.conftest import sample_path
-from transforms.models import CHINA_TZ
-from transforms.sina_article import parse_archive_post
 
 
 def parse(prefix: str):

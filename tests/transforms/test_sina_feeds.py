@@ -7,9 +7,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-
-from transforms.errors import ParseError
-from transforms.sina_feeds import FeedFormatError, parse_roll_answer, parse_zhibo_answer, strip_jsonp
+from policywatch.transforms.errors import ParseError
+from policywatch.transforms.sina.feeds import FeedFormatError, parse_roll_answer, parse_zhibo_answer, strip_jsonp
 
 URL = "https://finance.sina.com.cn/china/gncj/2021-10-10/doc-iktzscyx9453213.shtml"
 WAP = "https://finance.sina.cn/2021-10-10/detail-iktzscyx9453213.d.html"

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from policywatch.transforms.errors import CharsetError, ParseError
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.sina.article import parse_sina_page
 
 from tests.conftest import PAGES
-from transforms.errors import CharsetError, ParseError
-from transforms.models import CHINA_TZ
-from transforms.sina_article import parse_sina_page
 
 OUTLINE_URL = "https://finance.sina.com.cn/china/gncj/2021-10-10/doc-iktzscyx9453213.shtml"
 
@@ -35,8 +35,9 @@ def test_modern_page_fields():
 
 
 def test_modern_page_and_archive_post_agree_on_the_article():
+    from policywatch.transforms.sina.article import parse_archive_post
+
     from tests.conftest import sample_path
-    from transforms.sina_article import parse_archive_post
 
     on_page = parse_sina_page(page("modern_2021_outline.html"), url=OUTLINE_URL)
     archived = parse_archive_post(sample_path("00_").read_bytes())
@@ -205,7 +206,7 @@ def test_malformed_html_still_yields_the_text():
     ],
 )
 def test_page_times(text, expected):
-    from transforms.sina_times import parse_china_time
+    from policywatch.transforms.sina.times import parse_china_time
 
     assert parse_china_time(text) == expected
 

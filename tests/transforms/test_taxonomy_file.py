@@ -3,10 +3,10 @@ from __future__ import annotations
 import csv
 
 import pytest
+from policywatch.transforms.errors import ConfigError
+from policywatch.transforms.policy.themes import ThemeMatcher, parse_taxonomy
 
 from policywatch.reference import BUNDLED_REFERENCE, BUNDLED_THEMES, load_taxonomy
-from transforms.errors import ConfigError
-from transforms.themes import ThemeMatcher, parse_taxonomy
 
 GOOD = """\
 themes:

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 import pytest
-
-from transforms.text_codes import find_text_codes
-from transforms.tickers import exchange_for_symbol, security_from_code, security_from_symbol
+from policywatch.transforms.linking.text_codes import find_text_codes
+from policywatch.transforms.linking.tickers import exchange_for_symbol, security_from_code, security_from_symbol
 
 
 @pytest.mark.parametrize(

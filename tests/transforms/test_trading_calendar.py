@@ -8,10 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
-
-from transforms.errors import ConfigError, InputError
-from transforms.models import CHINA_TZ
-from transforms.trading_calendar import Day0Rule, calendar_horizon, exchange_sessions
+from policywatch.transforms.errors import ConfigError, InputError
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.trading_calendar import Day0Rule, calendar_horizon, exchange_sessions
 
 CAL = exchange_sessions("XSHG")
 

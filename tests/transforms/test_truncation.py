@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from policywatch.transforms.errors import ParseError
+from policywatch.transforms.sina.article import parse_archive_post, parse_sina_page
+from policywatch.transforms.sina.truncation import fragment_cut_reason, page_cut_reason
 
 from tests.conftest import PAGES, sample_path
-from transforms.errors import ParseError
-from transforms.sina_article import parse_archive_post, parse_sina_page
-from transforms.truncation import fragment_cut_reason, page_cut_reason
 
 OUTLINE_URL = "https://finance.sina.com.cn/china/gncj/2021-10-10/doc-iktzscyx9453213.shtml"
 TRAILERS = [

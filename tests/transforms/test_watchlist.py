@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import pytest
+from policywatch.transforms.alerts.watchlist import parse_watchlist
+from policywatch.transforms.errors import ConfigError
 
 from policywatch.reference import load_taxonomy
 from tests.conftest import ROOT
-from transforms.errors import ConfigError
-from transforms.watchlist import parse_watchlist
 
 THEMES = {t.id for t in load_taxonomy().themes}
 GOOD = """\

@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from policywatch.transforms.errors import ParseError
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.sina.article import parse_archive_post
+from policywatch.transforms.sina.feeds import ZhiboItem, ZhiboStock
+from policywatch.transforms.sina.hexo import split_front_matter
+from policywatch.transforms.sina.rss_items import RssItem, is_full_description, rss_article
+from policywatch.transforms.sina.zhibo import zhibo_article, zhibo_tags
 
 from tests.conftest import sample_path
-from transforms.errors import ParseError
-from transforms.hexo import split_front_matter
-from transforms.models import CHINA_TZ
-from transforms.rss_items import RssItem, is_full_description, rss_article
-from transforms.sina_article import parse_archive_post
-from transforms.sina_feeds import ZhiboItem, ZhiboStock
-from transforms.zhibo import zhibo_article, zhibo_tags
 
 DOCURL = "https://finance.sina.com.cn/7x24/2019-10-19/doc-iicezuev3218731.shtml"
 

@@ -8,13 +8,13 @@ import zlib
 from datetime import datetime
 
 import pytest
+from policywatch.transforms.models import CHINA_TZ
+from policywatch.transforms.sina.article import parse_archive_post, parse_sina_page
+from policywatch.warehouse import articles as articles_module
+from policywatch.warehouse.articles import ArticleRecord, load_articles
+from policywatch.warehouse.store import open_writer
 
 from tests.conftest import PAGES, ROOT, SAMPLES, sample_path
-from transforms.models import CHINA_TZ
-from transforms.sina_article import parse_archive_post, parse_sina_page
-from warehouse import articles as articles_module
-from warehouse.articles import ArticleRecord, load_articles
-from warehouse.store import open_writer
 
 TABLES = (
     "articles",
@@ -126,10 +126,10 @@ def test_a_killed_process_leaves_no_half_written_article(tmp_path):
         f"""
         import os
         from pathlib import Path
-        from transforms.sina_article import parse_archive_post
-        from warehouse import articles
-        from warehouse.articles import ArticleRecord, load_articles
-        from warehouse.store import open_writer
+        from policywatch.transforms.sina.article import parse_archive_post
+        from policywatch.warehouse import articles
+        from policywatch.warehouse.articles import ArticleRecord, load_articles
+        from policywatch.warehouse.store import open_writer
 
         real = articles.insert_rows
         def dying(con, table, *a, **k):

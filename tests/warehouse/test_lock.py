@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from policywatch.transforms.errors import DatabaseLockedError
+from policywatch.warehouse.db import connect
+from policywatch.warehouse.store import open_reader, open_writer
 
 from tests.servers import database_lock_held
-from transforms.errors import DatabaseLockedError
-from warehouse.db import connect
-from warehouse.store import open_reader, open_writer
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import pytest
-
-from transforms.errors import ConfigError
-from warehouse import migrate as migrate_module
-from warehouse.db import connect
-from warehouse.migrate import available_migrations, migrate
+from policywatch.transforms.errors import ConfigError
+from policywatch.warehouse import migrate as migrate_module
+from policywatch.warehouse.db import connect
+from policywatch.warehouse.migrate import available_migrations, migrate
 
 
 def test_fresh_database_gets_every_migration_in_order(tmp_path):

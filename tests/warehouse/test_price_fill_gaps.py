@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
-
-from crawlers.prices.base import PriceBatch
-from warehouse.prices import load_prices
-from warehouse.store import open_writer
+from policywatch.crawlers.prices.base import PriceBatch
+from policywatch.warehouse.prices import load_prices
+from policywatch.warehouse.store import open_writer
 
 DAYS = [date(2021, 10, d) for d in (11, 12, 13, 14, 15, 18, 19, 20, 21)]
 # the real series trades near 1.50 while its adj_close is a total-return index near 100 (as in the bundled

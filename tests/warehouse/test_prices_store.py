@@ -7,10 +7,9 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
-
-from crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
-from warehouse.prices import last_price_dates, latest_failures, load_prices, read_prices
-from warehouse.store import open_writer
+from policywatch.crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
+from policywatch.warehouse.prices import last_price_dates, latest_failures, load_prices, read_prices
+from policywatch.warehouse.store import open_writer
 
 
 def batch(rows, *, failures=(), source="yfinance") -> PriceBatch:

@@ -3,9 +3,9 @@
 result = run_event_study(PricePanel(...), EventTable(...), StudySpec(model="market"), Groups(...))
 """
 
-from transforms.event_study.engine import EventTable, Groups, StudyResult, run_event_study
-from transforms.event_study.panel import PricePanel, ReturnPanel, compute_returns
-from transforms.event_study.spec import DEFAULT_CAR_WINDOWS, StudySpec, parse_window, window_label
+from policywatch.transforms.event_study.engine import EventTable, Groups, StudyResult, run_event_study
+from policywatch.transforms.event_study.panel import PricePanel, ReturnPanel, compute_returns
+from policywatch.transforms.event_study.spec import DEFAULT_CAR_WINDOWS, StudySpec, parse_window, window_label
 
 __all__ = [
     "DEFAULT_CAR_WINDOWS",

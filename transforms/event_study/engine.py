@@ -24,13 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from transforms.event_study.correlation import mean_correlations
-from transforms.event_study.estimation import EventBlock, WindowSource, estimate_block
-from transforms.event_study.limits import board_codes, limit_flags, limit_flags_from_prices, price_limits
-from transforms.event_study.panel import PricePanel, compute_returns
-from transforms.event_study.spec import StudySpec
-from transforms.event_study.statistics import (
+from policywatch.transforms.event_study.correlation import mean_correlations
+from policywatch.transforms.event_study.estimation import EventBlock, WindowSource, estimate_block
+from policywatch.transforms.event_study.limits import board_codes, limit_flags, limit_flags_from_prices, price_limits
+from policywatch.transforms.event_study.panel import PricePanel, compute_returns
+from policywatch.transforms.event_study.spec import StudySpec
+from policywatch.transforms.event_study.statistics import (
     Segments,
     corrado,
     cross_section,

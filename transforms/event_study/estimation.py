@@ -28,10 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
-
-from transforms.event_study.panel import ReturnPanel
-from transforms.event_study.ranks import row_ranks
-from transforms.event_study.spec import StudySpec
+from policywatch.transforms.event_study.panel import ReturnPanel
+from policywatch.transforms.event_study.ranks import row_ranks
+from policywatch.transforms.event_study.spec import StudySpec
 
 __all__ = ["EventBlock", "WindowSource", "estimate_block"]
 

@@ -19,9 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-
-from transforms.errors import InputError
-from transforms.event_study.spec import MissingRule, ReturnKind
+from policywatch.transforms.errors import InputError
+from policywatch.transforms.event_study.spec import MissingRule, ReturnKind
 
 __all__ = ["PricePanel", "ReturnPanel", "compute_returns"]
 

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from policywatch.transforms.event_study.engine import StudyResult
+from policywatch.transforms.event_study.spec import window_label
+from policywatch.transforms.event_study.statistics import TESTS
 from scipy.stats import t as student_t
-
-from transforms.event_study.engine import StudyResult
-from transforms.event_study.spec import window_label
-from transforms.event_study.statistics import TESTS
 
 __all__ = ["TESTS", "CaarCurve", "caar_band", "caar_curves", "event_records", "group_report", "long_rows"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from transforms.errors import ConfigError
+from policywatch.transforms.errors import ConfigError
 
 __all__ = [
     "DEFAULT_CAR_WINDOWS",

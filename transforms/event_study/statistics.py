@@ -29,11 +29,10 @@ import functools
 from dataclasses import dataclass
 
 import numpy as np
+from policywatch.transforms.event_study.ranks import segment_ranks
 from scipy import sparse
 from scipy.special import ndtr
 from scipy.stats import t as student_t
-
-from transforms.event_study.ranks import segment_ranks
 
 __all__ = [
     "EXACT_WILCOXON_MAX_N",

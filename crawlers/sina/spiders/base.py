@@ -8,6 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import scrapy
+from policywatch.crawlers.sina.middlewares import OffHostRedirect, RetriesExhausted
+from policywatch.crawlers.sina.site import RATE_LIMIT_STATUS, host_set
+from policywatch.crawlers.sina.spec import CrawlSpec
 from scrapy.exceptions import (
     CannotResolveHostError,
     DownloadConnectionRefusedError,
@@ -20,10 +23,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import ConnectError
 from twisted.internet.error import TimeoutError as TwistedTimeoutError
 from twisted.python.failure import Failure
-
-from crawlers.sina.middlewares import OffHostRedirect, RetriesExhausted
-from crawlers.sina.site import RATE_LIMIT_STATUS, host_set
-from crawlers.sina.spec import CrawlSpec
 
 __all__ = ["PolicySpider", "failure_reason", "now_iso"]
 
@@ -67,7 +66,7 @@ class PolicySpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.spec = CrawlSpec.read(spec_path)
         self.headers = {"Referer": self.spec.referer}
-        #: hosts a redirect may lead to (``crawlers.sina.middlewares``): the ones the crawl fetches from
+        #: hosts a redirect may lead to (``policywatch.crawlers.sina.middlewares``): the ones the crawl fetches from
         self.redirect_hosts = host_set(self.spec.allowed_hosts)
 
     @classmethod

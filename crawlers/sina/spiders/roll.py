@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from policywatch.crawlers.sina.site import ArticleFilter, article_key, roll_page_url
+from policywatch.crawlers.sina.spiders.base import PolicySpider, now_iso
+from policywatch.transforms.sina.feeds import FeedFormatError, RollItem, parse_roll_answer
 from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
-
-from crawlers.sina.site import ArticleFilter, article_key, roll_page_url
-from crawlers.sina.spiders.base import PolicySpider, now_iso
-from transforms.sina_feeds import FeedFormatError, RollItem, parse_roll_answer
 
 __all__ = ["RollSpider"]
 

@@ -2,7 +2,7 @@
 feed itself.
 
 The read goes from the newest item down to the newest stored one, then on to the gaps earlier runs left
-(``crawlers.sina.zhibo_paging`` steers it, within ``zhibo_pages`` pages). Each item is emitted as the exact
+(``policywatch.crawlers.sina.zhibo_paging`` steers it, within ``zhibo_pages`` pages). Each item is emitted as the exact
 JSON text Sina sent (``raw``), with its id and fetch time: the loader parses it, and a newer parser can parse
 it again. Each page asked for is emitted too (``zhibo_page``: its ids, or why it could not be read), and the
 end of the read (``zhibo_end``), so that the loader knows which ids were not read: nothing is passed over
@@ -14,15 +14,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from policywatch.crawlers.sina.site import zhibo_page_url
+from policywatch.crawlers.sina.spiders.base import PolicySpider, now_iso
+from policywatch.crawlers.sina.zhibo_page import split_zhibo_page
+from policywatch.crawlers.sina.zhibo_paging import PageResult, ZhiboPager
+from policywatch.transforms.sina.feeds import FeedFormatError
 from scrapy import Request
 from scrapy.http import Response
 from twisted.python.failure import Failure
-
-from crawlers.sina.site import zhibo_page_url
-from crawlers.sina.spiders.base import PolicySpider, now_iso
-from crawlers.sina.zhibo_page import split_zhibo_page
-from crawlers.sina.zhibo_paging import PageResult, ZhiboPager
-from transforms.sina_feeds import FeedFormatError
 
 __all__ = ["ZhiboSpider"]
 

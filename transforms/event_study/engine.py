@@ -266,7 +266,8 @@ def _group_statistics(result: StudyResult, block: EventBlock, groups: Groups) ->
         win_stats = pool.submit(cross_section, segs, result.car[rows], result.scar[rows], dof, p_hat, window_form=True)
         rank_stats = pool.submit(corrado, segs, block.ranks_u, slice(k_est, None), rank_windows)
         path_n, path_mean, path_sd = mean_sd(segs, block.car_path[rows])
-        (r_day, r_win), days, wins, ranks = (f.result() for f in (correlations, day_stats, win_stats, rank_stats))
+        r_day, r_win = correlations.result()
+        days, wins, ranks = day_stats.result(), win_stats.result(), rank_stats.result()
     result.r_bar_day, result.r_bar_window = r_day, r_win
     kolari_pynnonen(days, np.repeat(r_day[:, None], len(result.rel_days), axis=1))
     kolari_pynnonen(wins, r_win)

@@ -50,7 +50,7 @@ _ST = re.compile(r"^\*?ST")
 
 def is_st_name(name: str | None) -> bool:
     """``ST康美``, ``*ST海航``: special treatment (5% limit). A name merely containing the letters is not."""
-    return bool(name) and _ST.match(name.strip().upper()) is not None
+    return name is not None and _ST.match(name.strip().upper()) is not None
 
 
 def board_codes(tickers: Sequence[str]) -> np.ndarray:

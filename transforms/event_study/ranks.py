@@ -39,7 +39,7 @@ def row_ranks(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(keyed, axis=1)
     # the inverse permutation with flat indices (put_along_axis builds slower fancy indices)
     flat = (order + (np.arange(n, dtype=np.int64) * k)[:, None]).ravel()
-    ranks = np.empty(values.size)
+    ranks: np.ndarray = np.empty(values.size)
     ranks[flat] = np.tile(np.arange(1.0, k + 1.0), n)
     ranks = ranks.reshape(n, k)
     sorted_values = np.sort(keyed, axis=1)

@@ -137,6 +137,8 @@ def _long(result: StudyResult, stats, windows, days, values) -> dict[str, np.nda
     p_value = np.concatenate([np.full(cell * len(values), np.nan)] + [stats[p].ravel() for _, p in TESTS])
     missing = ~np.isfinite(value)
     notes = np.where(missing, np.tile(note, k), "")
+    note_column = notes.astype(object)
+    note_column[notes == ""] = None
     return {
         "group_type": np.tile(np.repeat(result.group_types, c), k),
         "group_id": np.tile(np.repeat(result.group_ids, c), k),
@@ -146,7 +148,7 @@ def _long(result: StudyResult, stats, windows, days, values) -> dict[str, np.nda
         "value": value,
         "p_value": p_value,
         "n": np.tile(stats["n"].ravel(), k).astype(np.int64),
-        "note": np.where(notes == "", None, notes),
+        "note": note_column,
     }
 
 

@@ -8,6 +8,7 @@ Never drop the market prefix: ``sh000001`` is the SSE Composite index, ``sz00000
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from policywatch.transforms.models import Exchange, Security
 
@@ -59,7 +60,7 @@ def security_from_code(code: str) -> Security | None:
         symbol = match.group(2)
     else:
         exchange, symbol = "HK", match.group(4)
-    kind = "index" if is_index(exchange, symbol) else "stock"
+    kind: Literal["stock", "index"] = "index" if is_index(exchange, symbol) else "stock"
     return Security(
         code=f"{exchange.lower()}{symbol}",
         symbol=symbol,

@@ -234,8 +234,8 @@ def parse_roll_answer(data: bytes | str, *, bad_items: Literal["raise", "keep_go
             refused.append(
                 FeedFormatError(f"{exc} (the item of {url})", reason=exc.reason) if isinstance(url, str) else exc
             )
-    total = result.obj.get("total")
-    return RollPage(tuple(items), int(total) if str(total or "").isdecimal() else None, tuple(refused))
+    total = str(result.obj.get("total") or "")
+    return RollPage(tuple(items), int(total) if total.isdecimal() else None, tuple(refused))
 
 
 def _roll_item(item: _Fields) -> RollItem:

@@ -52,7 +52,7 @@ def zhibo_article(item: ZhiboItem, *, fetched_at: datetime | None = None) -> Art
     )
     if article.id_source == "hash":
         # the feed's own id is stable; a hash of an edited flash would not be
-        article = replace(article, article_id=f"zhibo{item.id}", id_source="zhibo")  # type: ignore[arg-type]
+        article = replace(article, article_id=f"zhibo{item.id}", id_source="zhibo")
     return article
 
 
@@ -81,6 +81,6 @@ def zhibo_tags(item: ZhiboItem, article: Article) -> ZhiboTags:
             anchor_text=stock.key,
             position=position if position >= 0 else None,
             paragraph=paragraph,
-            seen_in=("tag",),  # type: ignore[arg-type]
+            seen_in=("tag",),
         )
     return ZhiboTags(tuple(links.values()), tuple(ignored))

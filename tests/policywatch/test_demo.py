@@ -1,5 +1,5 @@
 """The offline demo end to end, as `make demo` runs it (replay → crawl → link → prices → studies → alerts → report),
-and the README's SQL against the database it leaves."""
+and the SQL of the README and docs/ against the database it leaves."""
 
 from __future__ import annotations
 
@@ -69,10 +69,17 @@ def test_a_rerun_adds_nothing(demo):
     assert "0 new articles stored" in again.stdout and "0 sent now" in again.stdout
 
 
+def docs_text() -> str:
+    """The README and every page of docs/."""
+    return "".join(
+        page.read_text(encoding="utf-8") for page in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+    )
+
+
 def readme_queries() -> list[tuple[str, str]]:
-    """(first comment line, statement) for every statement of every ```sql block of the README, and every
+    """(first comment line, statement) for every statement of every ```sql block of the docs, and every
     ``policywatch … sql "…"`` example."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    text = docs_text()
     queries = []
     for block in re.findall(r"```sql\n(.*?)```", text, re.S):
         for statement in (s.strip() for s in block.split(";")):
@@ -107,7 +114,7 @@ def test_the_article_ids_the_docs_name_exist_in_the_demo(demo):
     show_help = CliRunner().invoke(app, ["show", "--help"], env={"COLUMNS": "200"}).output
     (prefix,) = re.findall(r"Example: policywatch show (\S+)", show_help)
     (tour,) = re.findall(r"data/demo/policywatch.duckdb show (\S+)", (ROOT / "README.md").read_text(encoding="utf-8"))
-    named = set(re.findall(r"article_id = '([^']+)'", (ROOT / "README.md").read_text(encoding="utf-8")))
+    named = set(re.findall(r"article_id = '([^']+)'", docs_text()))
     con = open_reader(tmp_path / "given.duckdb")
     try:
         ids = [a for (a,) in con.execute("SELECT article_id FROM articles").fetchall()]

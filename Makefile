@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format bench lock clean
+.PHONY: demo test docs lint format bench lock clean
 
 # The installer is uv, brought into the venv from requirements-uv.lock (pinned, hash-checked) by whatever pip the
 # venv starts with. It is not that pip: `python3.11 -m venv` installs the pip bundled with the Python (23.2.1 for
@@ -31,6 +31,10 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n auto --dist worksteal
 
+## docs: the reference in docs/ as a site in site/; strict: a page missing from the nav or a broken link fails
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -51,4 +55,4 @@ lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes --quiet -o requirements.lock
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache data/demo
+	rm -rf $(VENV) .pytest_cache .ruff_cache data/demo site

@@ -1,5 +1,5 @@
 """The offline demo end to end, as `make demo` runs it (replay → crawl → link → prices → studies → alerts → report),
-and the README's SQL against the database it leaves."""
+and the article ids the docs name. The docs' SQL runs on the demo's database in tests/test_docs_snippets.py."""
 
 from __future__ import annotations
 
@@ -69,45 +69,15 @@ def test_a_rerun_adds_nothing(demo):
     assert "0 new articles stored" in again.stdout and "0 sent now" in again.stdout
 
 
-def readme_queries() -> list[tuple[str, str]]:
-    """(first comment line, statement) for every statement of every ```sql block of the README, and every
-    ``policywatch … sql "…"`` example."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
-    queries = []
-    for block in re.findall(r"```sql\n(.*?)```", text, re.S):
-        for statement in (s.strip() for s in block.split(";")):
-            lines = statement.splitlines()
-            comments = [line.strip() for line in lines if line.strip().startswith("--")]
-            body = "\n".join(line for line in lines if not line.strip().startswith("--")).strip()
-            if body:
-                queries.append((comments[0] if comments else body.splitlines()[0], body))
-    queries += [(q, q) for q in re.findall(r'policywatch [^\n`|]*?sql "([^"]+)"', text) if "…" not in q]
-    return queries
-
-
-def test_the_readme_queries_run_on_the_demo_database_and_return_rows(demo):
-    """Every query of the README runs on the demo's database as `policywatch sql` runs it (read-only, no file
-    access), and returns rows unless its comment says it may be empty."""
-    tmp_path, _, result = demo
-    assert result.exit_code == 0, result.output
-    queries = readme_queries()
-    assert len(queries) >= 12
-    con = open_reader(tmp_path / "given.duckdb", external_access=False)
-    try:
-        for label, query in queries:
-            rows = con.execute(query).fetchall()
-            assert rows or "empty" in label, f"README query returns no rows on the demo: {label}"
-    finally:
-        con.close()
-
-
 def test_the_article_ids_the_docs_name_exist_in_the_demo(demo):
     tmp_path, _, result = demo
     assert result.exit_code == 0, result.output
     show_help = CliRunner().invoke(app, ["show", "--help"], env={"COLUMNS": "200"}).output
     (prefix,) = re.findall(r"Example: policywatch show (\S+)", show_help)
-    (tour,) = re.findall(r"data/demo/policywatch.duckdb show (\S+)", (ROOT / "README.md").read_text(encoding="utf-8"))
-    named = set(re.findall(r"article_id = '([^']+)'", (ROOT / "README.md").read_text(encoding="utf-8")))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    docs = "".join(page.read_text(encoding="utf-8") for page in sorted((ROOT / "docs").glob("*.md")))
+    (tour,) = re.findall(r"data/demo/policywatch.duckdb show (\S+)", readme)
+    named = set(re.findall(r"article_id = '([^']+)'", readme + docs))
     con = open_reader(tmp_path / "given.duckdb")
     try:
         ids = [a for (a,) in con.execute("SELECT article_id FROM articles").fetchall()]

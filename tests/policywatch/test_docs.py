@@ -1,6 +1,8 @@
-"""Every command has help with an example, and the README documents every command."""
+"""Every command has help with an example, and the commands page of the docs documents every command."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -8,7 +10,7 @@ from typer.testing import CliRunner
 from policywatch.cli import app
 from tests.conftest import ROOT
 
-README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMANDS_PAGE = ROOT / "docs" / "commands.md"
 
 
 def all_commands() -> list[str]:
@@ -34,6 +36,22 @@ def test_help_has_an_example(command):
     assert "Example" in result.output, f"policywatch {command} --help shows no example"
 
 
+def documented_commands() -> set[str]:
+    """The commands the commands page documents: the first words of a `policywatch …` row of a table, or of a
+    heading, up to the first option or argument."""
+    documented = set()
+    for line in COMMANDS_PAGE.read_text(encoding="utf-8").splitlines():
+        if m := re.match(r"(?:\| |#+ )`policywatch ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)*)", line):
+            documented.add(m.group(1))
+    return documented
+
+
+def test_the_commands_page_documents_only_commands_that_exist():
+    assert documented_commands() <= set(all_commands())
+
+
 @pytest.mark.parametrize("command", all_commands())
-def test_readme_documents_the_command(command):
-    assert f"`policywatch {command}" in README, f"README does not document policywatch {command}"
+def test_the_commands_page_documents_the_command(command):
+    assert command in documented_commands(), (
+        f"{COMMANDS_PAGE.relative_to(ROOT)} has no row or section for policywatch {command}"
+    )

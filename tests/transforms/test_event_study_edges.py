@@ -39,7 +39,7 @@ def test_zero_variance_is_dropped_with_its_reason():
 
 
 def test_fewer_than_two_events_keeps_what_can_be_computed_and_says_why():
-    """A group of one has no test at all (the README's rule): not only t, BMP and KP but Patell, Corrado,
+    """A group of one has no test at all (docs/event-studies.md): not only t, BMP and KP but Patell, Corrado,
     sign and Wilcoxon too, which would otherwise report p-values for one observation (Wilcoxon's normal
     approximation gave p = 0.317 for any single event). The AR, CAR and counts stay."""
     result = run_event_study(make_panel([series(1)]), events([0], [50]), SPEC)

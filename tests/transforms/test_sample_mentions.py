@@ -60,7 +60,7 @@ EXPECTED = {
     },
 }  # fmt: skip
 
-#: the confidence that follows from each occurrence's evidence (README: 0.85 with company words, 0.75 alone)
+#: the confidence that follows from each occurrence's evidence (docs/linking.md: 0.85 with company words, 0.75 alone)
 CONFIDENCE = {
     ("01_", "sh601555"): 0.75,  # 东吴证券认为: a distinctive name; 认为 says nothing only a company does
     ("01_", "sh601375"): 0.85,  # 中原证券公告称

@@ -1,6 +1,6 @@
 """The per-event pass, vectorised over a block of events: normal-return model, ARs, SARs, CARs, ranks.
 
-Conventions (documented in the README too):
+Conventions (documented in docs/event-studies.md too):
 
 - Estimation window E_i = sessions day0+τ0 … day0+τ1. A return counts when stock and benchmark are observed,
   it spans one session (multi-session trade-to-trade returns are kept out of estimation: their variance is

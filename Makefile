@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test docs lint format bench lock clean
+.PHONY: demo test test-fast docs lint format bench lock clean
 
 # The installer is uv, brought into the venv from requirements-uv.lock (pinned, hash-checked) by whatever pip the
 # venv starts with. It is not that pip: `python3.11 -m venv` installs the pip bundled with the Python (23.2.1 for
@@ -30,6 +30,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n auto --dist worksteal
+
+## test-fast: the unit tests only, spread over the cores: every test marked `integration` (a server, a subprocess,
+## Airflow or a real crawl) is left out; tests/integration_guard.py fails an unmarked test that starts one
+test-fast: $(STAMP)
+	$(BIN)/pytest -m "not integration" -n auto --dist worksteal
 
 ## docs: the reference in docs/ as a site in site/; strict: a page missing from the nav or a broken link fails
 docs: $(STAMP)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from policywatch.config import DatabaseSettings, Settings
+from tests.integration_guard import pytest_runtest_setup, pytest_runtest_teardown  # noqa: F401 (hooks)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "policywatch" / "data" / "samples" / "sina"

@@ -22,8 +22,10 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 import requests
+from policywatch.crawlers.prices.backoff import backoff
 from policywatch.crawlers.prices.base import FetchFailure, PriceBatch, chain_adjusted, normalise_rows
 from policywatch.transforms.linking.tickers import is_index
+from tenacity import retry_if_exception
 
 __all__ = ["AkshareProvider", "failure_reason"]
 
@@ -106,14 +108,17 @@ class AkshareProvider:
 
     def _retry(self, function: Callable[..., pd.DataFrame], **kwargs) -> pd.DataFrame:
         """Retry network failures with exponential backoff; an answer that cannot be parsed is final."""
-        for attempt in range(self.max_retries + 1):
-            try:
-                return function(**kwargs)
-            except Exception as exc:
-                if attempt == self.max_retries or failure_reason(exc) != "network":
-                    raise
-                self.sleep(self.backoff_s * 2**attempt)
-        raise AssertionError("unreachable")
+        retrying = backoff(
+            retry=retry_if_exception(_is_network),
+            max_retries=self.max_retries,
+            backoff_s=self.backoff_s,
+            sleep=self.sleep,
+        )
+        return retrying(function, **kwargs)
+
+
+def _is_network(exc: BaseException) -> bool:
+    return failure_reason(exc) == "network"
 
 
 def failure_reason(exc: BaseException) -> str:

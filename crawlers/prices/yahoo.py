@@ -35,8 +35,10 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
+from policywatch.crawlers.prices.backoff import backoff
 from policywatch.crawlers.prices.base import FetchFailure, PriceBatch, normalise_rows
 from policywatch.transforms.errors import InputError
+from tenacity import retry_if_exception_type
 
 __all__ = ["YFinanceProvider", "parse_download"]
 
@@ -140,6 +142,14 @@ def parse_download(
     return rows, failures
 
 
+class _RateLimited(Exception):
+    """Tickers of an attempt that Yahoo answered "Too Many Requests" for: the retried error."""
+
+    def __init__(self, failures: list[FetchFailure]) -> None:
+        super().__init__(f"{len(failures)} ticker(s) rate-limited by Yahoo")
+        self.failures = failures
+
+
 class YFinanceProvider:
     name = "yfinance"
 
@@ -201,6 +211,38 @@ class YFinanceProvider:
             logger.removeHandler(capture)
         return frame, capture.errors
 
+    def _fetch_batch(
+        self, tickers: list[str], start: date, end: date | None
+    ) -> tuple[list[pd.DataFrame], list[FetchFailure]]:
+        """One ``yf.download`` batch; the tickers Yahoo rate-limited are asked again, alone, after a pause,
+        and are ``rate_limited`` failures after the last attempt."""
+        parts: list[pd.DataFrame] = []
+        failures: list[FetchFailure] = []
+        pending = tickers
+
+        def attempt() -> None:
+            nonlocal pending
+            frame, errors = self._call(pending, start, end)
+            rows, failed = parse_download(frame, pending, errors)
+            if len(rows):
+                parts.append(rows)
+            failures.extend(f for f in failed if f.reason != "rate_limited")
+            if limited := [f for f in failed if f.reason == "rate_limited"]:
+                pending = [f.ticker for f in limited]
+                raise _RateLimited(limited)
+
+        retrying = backoff(
+            retry=retry_if_exception_type(_RateLimited),
+            max_retries=self.max_retries,
+            backoff_s=self.backoff_s,
+            sleep=self.sleep,
+        )
+        try:
+            retrying(attempt)
+        except _RateLimited as last:
+            failures.extend(last.failures)
+        return parts, failures
+
     def fetch(self, tickers: Sequence[str], start: date, end: date | None = None) -> PriceBatch:
         fetched_at = datetime.now(UTC)
         parts: list[pd.DataFrame] = []
@@ -212,21 +254,9 @@ class YFinanceProvider:
             if t.upper().endswith(".BJ")
         ]
         for lo in range(0, len(wanted), self.batch_size):
-            pending = wanted[lo : lo + self.batch_size]
-            for attempt in range(self.max_retries + 1):
-                frame, errors = self._call(pending, start, end)
-                rows, failed = parse_download(frame, pending, errors)
-                if len(rows):
-                    parts.append(rows)
-                limited = [f for f in failed if f.reason == "rate_limited"]
-                failures += [f for f in failed if f.reason != "rate_limited"]
-                if not limited:
-                    break
-                if attempt == self.max_retries:
-                    failures += limited
-                    break
-                self.sleep(self.backoff_s * 2**attempt)
-                pending = [f.ticker for f in limited]
+            batch_parts, batch_failures = self._fetch_batch(wanted[lo : lo + self.batch_size], start, end)
+            parts += batch_parts
+            failures += batch_failures
         rows = pd.concat(parts, ignore_index=True) if parts else normalise_rows(_empty(), what="yfinance")
         return PriceBatch(self.name, "yfinance", "yahoo_adj_close", rows, tuple(failures), fetched_at)
 

@@ -46,6 +46,8 @@ def eastmoney(monkeypatch):
     def get(url, params=None, timeout=None, **kwargs):
         calls.append(dict(params or {}))
         answer = answers.get(params["secid"], {"data": None})
+        if isinstance(answer, list):  # one answer per request, the last one repeated
+            answer = answer.pop(0) if len(answer) > 1 else answer[0]
         if isinstance(answer, Exception):
             raise answer
         return FakeResponse(answer)
@@ -120,3 +122,38 @@ def test_answers_that_cannot_be_parsed_are_final_not_network(eastmoney):
     assert not any(f.transient for f in batch.failures)
     assert sleeps == []  # nothing retried
     assert "KeyError" in failures["300001.SZ"].message
+
+
+def test_a_network_error_is_retried_after_a_pause_and_the_next_answer_used(eastmoney):
+    refused = requests.ConnectionError("Connection refused")
+    eastmoney.answers["0.300832"] = [refused, requests.Timeout("Read timed out"), {"data": {"klines": KLINES_300832}}]
+    sleeps: list[float] = []
+    batch = AkshareProvider(sleep=sleeps.append, max_retries=3, backoff_s=0.5).fetch(
+        ["300832.SZ"], date(2021, 5, 19), date(2021, 5, 24)
+    )
+    assert batch.failures == () and batch.rows["close"].tolist() == [126.75, 125.02, 65.25, 63.46]
+    assert sleeps == [0.5, 1.0]  # backoff_s × 2^n before retry n + 1
+    assert [call["secid"] for call in eastmoney.calls] == ["0.300832"] * 3
+
+
+@pytest.mark.parametrize(
+    "error",
+    [requests.ConnectionError("Connection refused"), requests.Timeout("Read timed out"), OSError("Network is down")],
+)
+def test_the_last_network_error_is_recorded_as_it_was_after_the_last_retry(eastmoney, error):
+    eastmoney.answers["0.300832"] = [error]
+    sleeps: list[float] = []
+    batch = AkshareProvider(sleep=sleeps.append, max_retries=4).fetch(["300832.SZ"], date(2021, 5, 19))
+    (failure,) = batch.failures
+    assert failure.reason == "network" and failure.transient
+    assert failure.message == f"akshare 300832.SZ: {type(error).__name__}: {error}"
+    assert sleeps == [2.0, 4.0, 8.0, 16.0]  # the defaults: 2 s doubled, four retries
+    assert len(eastmoney.calls) == 5
+
+
+def test_no_retries_means_one_attempt(eastmoney):
+    eastmoney.answers["0.300832"] = [requests.ConnectionError("Connection refused")]
+    sleeps: list[float] = []
+    batch = AkshareProvider(sleep=sleeps.append, max_retries=0).fetch(["300832.SZ"], date(2021, 5, 19))
+    assert [f.reason for f in batch.failures] == ["network"]
+    assert sleeps == [] and len(eastmoney.calls) == 1

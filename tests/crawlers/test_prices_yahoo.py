@@ -163,3 +163,30 @@ def test_an_exception_from_the_library_fails_every_ticker():
 
     batch = YFinanceProvider(download=broken, max_retries=0).fetch(["300024.SZ", "000061.SZ"], date(2021, 1, 4))
     assert {f.reason for f in batch.failures} == {"network"} and len(batch.failures) == 2
+
+
+def test_only_the_rate_limited_tickers_are_asked_again(yahoo):
+    adapter, session = yahoo
+    adapter.script = {"002594.SZ": ["rate_limited", "rate_limited", "rate_limited", "rate_limited", "ok"]}
+    sleeps: list[float] = []
+    batch = YFinanceProvider(session=session, threads=False, sleep=sleeps.append, backoff_s=0.5).fetch(
+        ["300024.SZ", "002594.SZ"], date(2021, 9, 28), date(2021, 10, 12)
+    )
+    assert batch.failures == () and sorted(batch.rows["ticker"].unique()) == ["002594.SZ", "300024.SZ"]
+    assert len(batch.rows) == sum(len(expected(t, "2021-09-28", "2021-10-12")) for t in ("300024.SZ", "002594.SZ"))
+    assert sleeps == [0.5, 1.0]  # two attempts of two HTTP 429s each (yfinance retries a 429 once itself)
+    # 300024.SZ once (its time zone, then its bars); 002594.SZ twice refused (two 429s each), then served
+    assert dict(adapter.chart_calls) == {"300024.SZ": 2, "002594.SZ": 2 + 2 + 2}
+
+
+def test_a_rate_limit_with_no_retries_left_is_recorded_with_yahoos_message(yahoo):
+    adapter, session = yahoo
+    adapter.script = {"300024.SZ": ["rate_limited"]}
+    sleeps: list[float] = []
+    batch = YFinanceProvider(session=session, threads=False, sleep=sleeps.append, max_retries=0).fetch(
+        ["300024.SZ", "000061.SZ"], date(2021, 9, 28), date(2021, 10, 12)
+    )
+    (failure,) = batch.failures
+    assert (failure.ticker, failure.reason) == ("300024.SZ", "rate_limited")
+    assert "Too Many Requests" in failure.message
+    assert sleeps == [] and batch.rows["ticker"].unique().tolist() == ["000061.SZ"]

@@ -42,6 +42,7 @@ def all_roll_items(replay, **params):
     return items
 
 
+@pytest.mark.integration
 def test_the_roll_api_lists_every_article_once_with_string_times(replay):
     pageid, lid = replay.articles[0].channel
     status, _, body = get(f"{replay.roll_url}?pageid={pageid}&lid={lid}&num=50&page=1")
@@ -63,6 +64,7 @@ def test_the_roll_api_lists_every_article_once_with_string_times(replay):
     assert any("/zt_d/" in i.url for i in items)
 
 
+@pytest.mark.integration
 def test_jsonp_wraps_the_same_answer(replay):
     pageid, lid = replay.articles[0].channel
     query = f"pageid={pageid}&lid={lid}&num=50&page=1"
@@ -73,6 +75,7 @@ def test_jsonp_wraps_the_same_answer(replay):
     assert parse_roll_answer(body).items == parse_roll_answer(plain).items != ()
 
 
+@pytest.mark.integration
 def test_no_referer_is_403_and_robots_txt_is_served(replay):
     assert get(f"{replay.roll_url}?pageid=155&lid=1686", referer=None)[0] == 403
     assert get(replay.url_of(replay.articles[0]), referer=None)[0] == 403
@@ -80,6 +83,7 @@ def test_no_referer_is_403_and_robots_txt_is_served(replay):
     assert status == 200 and b"Disallow: /private/" in robots
 
 
+@pytest.mark.integration
 def test_pages_parse_to_the_archived_article_in_both_templates(replay):
     templates = Counter()
     for article in replay.articles:
@@ -98,6 +102,7 @@ def test_pages_parse_to_the_archived_article_in_both_templates(replay):
     assert page.text == parse_archive_post(sample_path("00_").read_bytes()).text
 
 
+@pytest.mark.integration
 def test_the_zhibo_feed_carries_structured_stock_tags(replay):
     _, _, body = get(f"{replay.zhibo_url}&page=1&page_size=50")
     items = parse_zhibo_answer(body).items
@@ -110,6 +115,7 @@ def test_the_zhibo_feed_carries_structured_stock_tags(replay):
     }  # fmt: skip
 
 
+@pytest.mark.integration
 def test_rss_has_full_bodies_and_some_teasers(replay):
     status, headers, body = get(replay.rss_url, referer=None)
     assert status == 200 and headers["Content-Type"].startswith("application/rss+xml")
@@ -131,6 +137,7 @@ def test_faults_are_seeded_and_never_more_than_three_in_a_row():
     assert all(f is None for f in (FaultPlan(rate=0.0).next_fault("/a") for _ in range(20)))
 
 
+@pytest.mark.integration
 def test_fault_mode_mixes_in_every_kind_and_repeats_items_across_pages():
     with start_replay(SAMPLES, fault_rate=1.0, seed=4, slow_s=0.2, max_faults_in_a_row=100) as replay:
         seen = Counter()

@@ -25,6 +25,7 @@ def fetcher(**kwargs) -> FeedFetcher:
     return FeedFetcher(**options)
 
 
+@pytest.mark.integration
 def test_a_feed_through_faults_is_read_whole():
     # slow answers (4 s) outlast the 2 s timeout, which a good answer on a busy machine does not; at most three
     # faults in a row, then a good answer
@@ -40,6 +41,7 @@ def test_a_feed_through_faults_is_read_whole():
     assert waits == [0.0] * (len(faults) - 1)
 
 
+@pytest.mark.integration
 def test_backoff_doubles_and_a_lasting_failure_names_its_reason():
     with start_replay(SAMPLES, fault_rate=1.0, seed=5, max_faults_in_a_row=100, slow_s=4.0) as replay:
         waits: list[float] = []
@@ -51,6 +53,7 @@ def test_backoff_doubles_and_a_lasting_failure_names_its_reason():
     assert "after 4 attempts" in str(info.value)
 
 
+@pytest.mark.integration
 def test_robots_txt_is_obeyed():
     with start_replay(SAMPLES, robots_disallow=["/rss/"]) as replay:
         with pytest.raises(FetchError) as info:
@@ -65,6 +68,7 @@ def test_not_a_feed_is_a_clear_error():
     assert info.value.reason == "malformed_rss" and "example.org/feed" in str(info.value)
 
 
+@pytest.mark.integration
 def test_sinas_rate_limit_page_gets_the_rate_limit_pause_not_the_retry_backoff():
     with start_replay(SAMPLES, fault_rate=1.0, seed=1, max_faults_in_a_row=2, fault_kinds=["rate_limit_456"]) as replay:
         waits: list[float] = []
@@ -103,6 +107,7 @@ class _Drip:
         self.server.server_close()
 
 
+@pytest.mark.integration
 def test_the_timeout_bounds_the_whole_download_not_each_read():
     drip = _Drip()  # 200 bytes at 10 a second: 20 s, though no read waits more than 0.1 s
     try:

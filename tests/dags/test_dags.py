@@ -21,7 +21,7 @@ from tests.conftest import ROOT
 from tests.servers import smtp_server, webhook_server
 
 DAGS = ROOT / "dags"
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")

@@ -71,6 +71,7 @@ def deliveries(settings):
         con.close()
 
 
+@pytest.mark.integration
 def test_email_and_webhook_once_each(linked, tmp_path):
     with smtp_server() as mailbox, webhook_server() as hooks:
         path = watchlist(tmp_path / "w.yaml", mailbox.url(), hooks.url())
@@ -95,6 +96,7 @@ def test_email_and_webhook_once_each(linked, tmp_path):
     assert path
 
 
+@pytest.mark.integration
 def test_a_channel_that_is_down_is_retried_on_the_next_run(down, linked, tmp_path):
     with smtp_server() as mailbox:
         watchlist(tmp_path / "w.yaml", mailbox.url(), down.url("json", "/policywatch"))
@@ -133,6 +135,7 @@ def test_secrets_stay_out_of_the_database(down, linked, tmp_path, monkeypatch):
     assert "tok-7f3a9c" not in dump
 
 
+@pytest.mark.integration
 def test_old_articles_are_not_alerted_on_by_default(linked, tmp_path):
     with webhook_server() as hooks:
         watchlist(tmp_path / "w.yaml", "console://", hooks.url())
@@ -140,6 +143,7 @@ def test_old_articles_are_not_alerted_on_by_default(linked, tmp_path):
         assert (summary.candidates, summary.sent) == (0, 0)  # the samples are from 2021-22; lookback is 3 days
 
 
+@pytest.mark.integration
 def test_alerts_test_reaches_every_channel(settings, tmp_path):
     with smtp_server() as mailbox, webhook_server() as hooks:
         watchlist(tmp_path / "w.yaml", mailbox.url(), hooks.url())
@@ -149,6 +153,7 @@ def test_alerts_test_reaches_every_channel(settings, tmp_path):
         assert hooks.posts[0][1]["title"].startswith("[测试]")
 
 
+@pytest.mark.integration
 def test_cli_run_test_and_history(down, linked, tmp_path):
     db = str(linked.db.path)
     with smtp_server() as mailbox:
@@ -166,6 +171,7 @@ def test_cli_run_test_and_history(down, linked, tmp_path):
     assert missing.exit_code == 2 and "no watchlist" in missing.stderr
 
 
+@pytest.mark.integration
 def test_a_channel_missing_its_secret_fails_alone_and_goes_out_once_it_is_set(linked, tmp_path, monkeypatch):
     monkeypatch.delenv("DESK_TO", raising=False)
     with smtp_server() as mailbox, webhook_server() as hooks:
@@ -186,6 +192,7 @@ def test_a_channel_missing_its_secret_fails_alone_and_goes_out_once_it_is_set(li
         assert len(mailbox.messages) == 1 and len(hooks.posts) == 1
 
 
+@pytest.mark.integration
 def test_a_failed_delivery_is_retried_after_the_lookback_has_passed(down, linked, tmp_path):
     watchlist(tmp_path / "w.yaml", "console://", down.url("json", "/policywatch"))
     first = run_alerts(linked, watchlist_path=tmp_path / "w.yaml", since=SINCE, echo=lambda _: None)
@@ -196,6 +203,7 @@ def test_a_failed_delivery_is_retried_after_the_lookback_has_passed(down, linked
         assert later.sent == 3 and len(hooks.posts) == 3 and later.failed == []
 
 
+@pytest.mark.integration
 def test_since_on_the_command_line_is_china_midnight(linked, tmp_path):
     """02_ was published 2022-02-19 18:34 China time; 08_ on 2022-02-18 12:26. --since 2022-02-19 keeps one."""
     with webhook_server() as hooks:
@@ -222,6 +230,7 @@ def test_since_on_the_command_line_is_china_midnight(linked, tmp_path):
     assert not any("东数西算" in t for t in titles)  # 2022-02-18 12:26 China time is before China midnight
 
 
+@pytest.mark.integration
 def test_tokens_stay_out_of_the_logs_when_apprise_rejects_them_and_when_it_sends(caplog, capsys):
     """Apprise logs a rejected DingTalk token in full at WARNING, and the request URL with its token at DEBUG
     (so does urllib3): none of it may reach a handler unredacted."""
@@ -304,6 +313,7 @@ def sender(settings, watchlist_path: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL)
 
 
+@pytest.mark.integration
 def test_sending_holds_no_database_lock(linked, tmp_path):
     """While an alert is on the wire, another process can open the database for writing."""
     opened = []
@@ -322,6 +332,7 @@ def test_sending_holds_no_database_lock(linked, tmp_path):
     assert query(linked, "SELECT count(*) FROM alerts_sent WHERE status = 'sent'") == [(4,)]
 
 
+@pytest.mark.integration
 def test_a_sender_killed_mid_delivery_loses_no_record_and_sends_again(linked, tmp_path):
     """The sender dies after the webhook got the alert and before the answer: the next run records the
     attempt as interrupted and sends it again (at least once), and nothing is left unrecorded."""
@@ -353,6 +364,7 @@ def test_a_sender_killed_mid_delivery_loses_no_record_and_sends_again(linked, tm
     assert (third.sent, third.already_sent) == (0, 1)
 
 
+@pytest.mark.integration
 def test_sent_but_not_recorded_is_not_sent_twice(linked, tmp_path):
     """Sending succeeded and recording did not happen (the database was locked, the task died): the journal
     still counts, so the next run sends nothing again and records it."""
@@ -368,6 +380,7 @@ def test_sent_but_not_recorded_is_not_sent_twice(linked, tmp_path):
     assert record_alert_journals(linked).journals == 0  # nothing left to record
 
 
+@pytest.mark.integration
 def test_a_delivery_failing_max_attempts_times_is_given_up_with_its_last_error(down, linked, tmp_path):
     path = tmp_path / "w.yaml"
     one_rule(path, down.url("json", "/policywatch"))

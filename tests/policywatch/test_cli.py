@@ -144,6 +144,7 @@ def test_broken_config_is_exit_2(tmp_path):
     assert result.exit_code == 2 and "not valid TOML" in result.stderr
 
 
+@pytest.mark.integration
 def test_locked_database_is_exit_75_through_the_real_entry_point(db):
     with database_lock_held(db) as pid:
         exe = Path(sys.executable).with_name("policywatch")

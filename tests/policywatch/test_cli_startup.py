@@ -15,6 +15,9 @@ from policywatch.config import DatabaseSettings, Settings
 from policywatch.steps.import_archive import import_archive
 from tests.conftest import SAMPLES, query
 
+# every test runs the CLI in a process of its own, as a user starts it
+pytestmark = pytest.mark.integration
+
 #: what costs 0.1 s or more to import, or pulls in a framework; none is needed to list, show or query
 HEAVY = (
     "airflow", "akshare", "apprise", "exchange_calendars", "feedparser", "jieba", "jinja2", "lxml", "matplotlib",

@@ -20,7 +20,7 @@ from policywatch.config import CrawlSettings, DatabaseSettings, Settings
 from policywatch.steps.crawl.run import run_crawl
 from tests.conftest import SAMPLES, query
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 #: the four links Sina's linker put into the standardization outline (README, samples' SOURCES.md)
 OUTLINE_LINKS = {"sz300024", "sz000061", "sz000816", "sz300832"}

@@ -44,6 +44,7 @@ def cli(tmp_path: Path, *args: str):
     return runner.invoke(app, [*base, *args], catch_exceptions=False)
 
 
+@pytest.mark.integration
 def test_crawl_prints_a_summary_and_a_second_run_finds_everything_known(tmp_path):
     with start_replay(SAMPLES, seed=1) as replay:
         channels = sorted({f"{p}:{lid}" for p, lid in (a.channel for a in replay.articles)})
@@ -58,6 +59,7 @@ def test_crawl_prints_a_summary_and_a_second_run_finds_everything_known(tmp_path
     assert "known 11" in second.stdout and "fetched 0 pages" in second.stdout and "0 new" in second.stdout
 
 
+@pytest.mark.integration
 def test_a_roll_url_alone_takes_the_7x24_feed_along_and_leaves_a_live_rss_feed_out(tmp_path):
     config = config_file(tmp_path)
     config.write_text(config.read_text() + 'rss_feeds = ["https://rsshub.app/sina/finance/china"]\n')
@@ -76,6 +78,7 @@ def test_a_roll_url_alone_takes_the_7x24_feed_along_and_leaves_a_live_rss_feed_o
     assert "0 skipped, 0 failed" in result.stdout
 
 
+@pytest.mark.integration
 def test_failures_are_listed_with_their_reasons_and_exit_1(tmp_path):
     with start_replay(SAMPLES, seed=1) as probe:
         path = probe.articles[0].path
@@ -93,6 +96,7 @@ def test_a_bad_channel_is_a_configuration_error(tmp_path):
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])  # Ctrl-C, or `kill` of a server run with &
+@pytest.mark.integration
 def test_replay_serve_runs_until_interrupted(tmp_path, stop):
     process = subprocess.Popen(
         [sys.executable, "-c", "from policywatch.cli import main; main()", "replay", "serve", "--port", "0",

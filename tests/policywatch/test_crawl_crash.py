@@ -131,7 +131,7 @@ def test_a_crash_report_is_terminal_unless_the_machine_failed(tmp_path):
     assert crawler_problem(run, 3, finished=False).kind == "terminal"
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_spider_that_cannot_run_is_a_terminal_error_naming_the_exception(tmp_path, plant, monkeypatch):
     plant("init")
     with start_replay(SAMPLES, seed=1) as replay:
@@ -147,7 +147,7 @@ def test_a_spider_that_cannot_run_is_a_terminal_error_naming_the_exception(tmp_p
             tasks.crawl({"roll_url": replay.roll_url})
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_an_exception_in_a_callback_is_a_terminal_error(tmp_path, plant):
     plant("callback")
     with start_replay(SAMPLES, seed=1) as replay:
@@ -158,7 +158,7 @@ def test_an_exception_in_a_callback_is_a_terminal_error(tmp_path, plant):
     assert "ValueError: a bug planted by the test in parse_roll" in str(info.value)
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_killed_crawler_is_retried(tmp_path, plant, monkeypatch):
     plant("kill")
     with start_replay(SAMPLES, seed=1) as replay:

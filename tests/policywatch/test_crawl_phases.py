@@ -28,7 +28,7 @@ from policywatch.steps.crawl.run import crawl_to_staging, load_staged, run_crawl
 from tests.conftest import SAMPLES, query
 from tests.policywatch.test_crawl import make_settings
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 
 #: holds the DuckDB write lock until its stdin closes, as a long-running writer in another task would
 HOLDER = (

@@ -22,7 +22,7 @@ from tests.conftest import SAMPLES, query
 from tests.crawlers.http_get import get
 from tests.policywatch.test_crawl import make_settings, posts
 
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.integration
 EARLIER = "2020.1.1"  #: a parser version before this one
 
 

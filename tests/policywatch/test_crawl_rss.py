@@ -15,7 +15,7 @@ from tests.conftest import SAMPLES, query
 from tests.policywatch.test_crawl import make_settings, posts
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_refused_full_description_falls_back_to_the_page_or_is_recorded_once(tmp_path):
     with start_replay(SAMPLES, seed=1) as probe:
         first_item, third_item = probe.articles[0], probe.articles[2]  # whole descriptions (every 4th is a teaser)

@@ -25,7 +25,7 @@ from tests.crawlers.http_get import get
 from tests.policywatch.test_crawl import make_settings, posts
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_flash_linking_its_article_neither_replaces_it_nor_hides_it(tmp_path):
     with start_replay(SAMPLES, seed=1, zhibo_docurl="article") as replay:
         settings = make_settings(tmp_path, zhibo_url=replay.zhibo_url)
@@ -73,7 +73,7 @@ def _store_flashes(settings, ids: list[int]) -> None:
         con.close()
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_7x24_read_that_stops_at_its_page_limit_before_a_stored_item_records_a_gap(tmp_path):
     with start_replay(SAMPLES, seed=1) as replay:
         ids = sorted(4_000_000 + len(replay.articles) - i for i in range(len(replay.articles)))  # oldest first
@@ -109,7 +109,7 @@ def _flash_ids(settings) -> set[int]:
     return {int(r[0].removeprefix("zhibo")) for r in query(settings, "SELECT article_id FROM articles")}
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize(("broken", "reason"), [("malformed", "malformed_zhibo"), (500, "http_500")])
 def test_a_7x24_page_that_cannot_be_read_is_a_gap_the_next_run_reads(tmp_path, broken, reason):
     # 6 items, 2 a page; page 2 (4000004, 4000003) answers badly in the first run only
@@ -134,7 +134,7 @@ def test_a_7x24_page_that_cannot_be_read_is_a_gap_the_next_run_reads(tmp_path, b
     assert (third.zhibo_items, third.status) == (0, "ok")
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_a_flash_is_kept_as_sina_sent_it_and_tags_that_are_not_a_shares_are_reported(tmp_path):
     with start_replay(SAMPLES, seed=1) as replay:
         settings = make_settings(tmp_path, zhibo_url=replay.zhibo_url, zhibo_page_size=50)

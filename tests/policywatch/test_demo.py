@@ -12,6 +12,8 @@ from typer.testing import CliRunner
 from policywatch.cli import app
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):

@@ -66,6 +66,7 @@ def linked_deployment(tmp_path, monkeypatch, mail_url: str, hook_url: str) -> Se
     return settings
 
 
+@pytest.mark.integration
 def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_records_it(down, monkeypatch, tmp_path):
     """alert sends (no database writes) and raises after journaling a failure; record_alerts, the writer,
     records what alert did; the retry sends the failed delivery again, and only that one."""
@@ -94,6 +95,7 @@ def test_alert_task_fails_retryably_when_a_delivery_failed_and_record_alerts_rec
     ]  # fmt: skip
 
 
+@pytest.mark.integration
 def test_a_channel_missing_its_secret_fails_the_alert_task_terminally_not_retryably(monkeypatch, tmp_path):
     """Retrying cannot set an environment variable: the run goes red at once with what to fix, and the
     working channels' alerts are out."""

@@ -192,6 +192,7 @@ REQUIRED = bool(os.environ.get("POLICYWATCH_REQUIRE_BROWSER"))
     CHROMIUM is None and not REQUIRED,
     reason="Chromium is not installed (apt-get install chromium); .ci/run installs it and requires this test",
 )
+@pytest.mark.integration
 def test_pages_render_in_a_real_browser(report):
     from playwright.sync_api import sync_playwright
 

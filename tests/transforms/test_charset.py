@@ -135,3 +135,31 @@ def test_a_charset_declared_twice_is_named_once_when_the_page_is_refused():
     assert str(info.value).startswith(
         "the declared charset 'utf-8' (9 undecodable byte sequences) does not fit the bytes, and neither"
     )
+
+
+def gbk_page(charset: str) -> bytes:
+    return (PAGES / "page_2015_gbk.shtml").read_bytes().replace(b"charset=gb2312", f"charset={charset}".encode())
+
+
+def test_x_gbk_is_gbk_in_the_header_and_in_the_page():
+    """The WHATWG label that Python's codecs lack: honoured, not refused as an unknown charset."""
+    from_header = decode_document(gbk_page("utf-8"), http_charset="x-gbk")
+    from_meta = decode_document(gbk_page("x-gbk"))
+    for decoded in (from_header, from_meta):
+        assert (decoded.encoding, decoded.warnings) == ("gb18030", ())
+        assert "卫星导航个股表现活跃" in decoded.text
+
+
+def test_a_meta_charset_inside_a_comment_declares_nothing():
+    """Browsers skip comments when they look for the page's charset, and so does the decoding."""
+    raw = '<html><head><!-- <meta charset="big5"> --><title>纲要</title></head><body><p>国家标准化发展纲要</p>'
+    decoded = decode_document(raw.encode("utf-8"))
+    assert (decoded.encoding, decoded.warnings) == ("utf-8", ())
+
+
+@pytest.mark.xfail(
+    strict=True, reason="known: a short undeclared GB18030 text that is also valid UTF-8 is read as UTF-8"
+)
+def test_a_short_undeclared_gb18030_text_that_is_valid_utf8():
+    decoded = decode_document("<p>一</p>".encode("gb18030"))  # D2 BB: also UTF-8 for U+04BB
+    assert (decoded.text, decoded.encoding) == ("<p>一</p>", "gb18030")

@@ -119,6 +119,7 @@ def test_an_error_mid_batch_rolls_back_the_whole_batch(tmp_path, monkeypatch):
     assert counts(con) == before
 
 
+@pytest.mark.integration
 def test_a_killed_process_leaves_no_half_written_article(tmp_path):
     """The process dies (os._exit) after articles and links are inserted but before the commit."""
     db = tmp_path / "db.duckdb"

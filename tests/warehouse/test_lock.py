@@ -20,6 +20,7 @@ def held_lock(tmp_path):
         yield path, pid
 
 
+@pytest.mark.integration
 def test_locked_database_is_a_transient_error_naming_the_holder(held_lock):
     path, pid = held_lock
     started = time.monotonic()
@@ -28,12 +29,14 @@ def test_locked_database_is_a_transient_error_naming_the_holder(held_lock):
     assert time.monotonic() - started >= 0.5  # it waited before giving up
 
 
+@pytest.mark.integration
 def test_reader_also_waits_then_fails_clearly(held_lock):
     path, _ = held_lock
     with pytest.raises(DatabaseLockedError):
         open_reader(path, lock_timeout=0)
 
 
+@pytest.mark.integration
 def test_writer_gets_the_lock_once_released(tmp_path):
     path = tmp_path / "released.duckdb"
     open_writer(path).close()

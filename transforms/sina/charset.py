@@ -1,12 +1,17 @@
 """Bytes to text for Sina pages and archive posts.
 
-Order: the HTTP ``charset``, then the page's own ``<meta charset>``, then detection. GB2312 is decoded as
-GB18030 (old Sina pages declare GB2312 but use characters outside it, such as 镕). Never falls back to
-ISO-8859-1 and never stores mojibake:
+w3lib (Scrapy's own) finds what the bytes declare, the way browsers do: a byte order mark, then the HTTP
+``charset``, then the page's ``<meta charset>`` (the WHATWG prescan: comments skipped, stops at ``<body>``),
+each label resolved to Python's codec with GB2312 and GBK widened to GB18030 (old Sina pages declare GB2312
+but use characters outside it, such as 镕). What this module adds is the judgement of each decoding, since
+Sina's declarations are often wrong and w3lib would decode any bytes with any charset, replacing what does not
+fit. Never falls back to ISO-8859-1 and never stores mojibake:
 
 - a declared charset that leaves a few undecodable bytes for the page's size (a stray ``\\xff``, a short GBK
   string in a script of a UTF-8 page) is used, the bad bytes replaced by U+FFFD, with a warning; one that
   leaves many (more than 1 per 100 other non-ASCII characters) is not the page's charset;
+- a declared charset Python does not know is not guessed around: the bytes are used if they are UTF-8,
+  refused otherwise;
 - detection only considers the charsets Sina writes (UTF-8, GB18030, Big5) and judges each decoding by the
   share of common Chinese characters in it: GB18030 accepts almost any Big5 bytes, but the text it makes of
   them is a third rare characters and symbols. Bytes no candidate turns into plausible Chinese are refused.
@@ -23,12 +28,15 @@ from functools import lru_cache
 
 from charset_normalizer import from_bytes
 from policywatch.transforms.errors import CharsetError
+from w3lib.encoding import html_body_declared_encoding, read_bom, resolve_encoding
 
-__all__ = ["DecodedText", "decode_document", "normalise_encoding_name", "plausibility"]
+__all__ = ["DecodedText", "decode_document", "plausibility"]
 
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
-#: declared names that are really a superset on Sina's servers
-_SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "gb_2312-80": "gb18030"}
+#: the meta's label as the page writes it: messages name it so, and w3lib's prescan answers None both for no
+#: declaration and for a label no codec has, which are not the same thing here (the second is refused)
+_META_LABEL = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
+#: WHATWG labels Python has no codec name for
+_LABELS_PYTHON_LACKS = {"x-gbk": "gbk"}
 _DETECTED = ("utf-8", "gb18030", "big5")
 #: a charset may leave at most 1 undecodable sequence per this many other non-ASCII characters (one is always
 #: allowed): a stray byte, or a short string in another charset in a script, of a real page; not a page in
@@ -45,16 +53,6 @@ class DecodedText:
     text: str
     encoding: str  #: Python's codec name
     warnings: tuple[str, ...] = ()
-
-
-def normalise_encoding_name(name: str) -> str | None:
-    """Python's codec name for a declared charset, widened to its superset; None if Python knows no such codec."""
-    cleaned = name.strip().strip("\"'").lower()
-    cleaned = _SUPERSETS.get(cleaned, cleaned)
-    try:
-        return codecs.lookup(cleaned).name
-    except LookupError:
-        return None
 
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b < 9 or 13 < b < 32)  #: not tab, newline, CR, FF, VT
@@ -210,6 +208,52 @@ def _guess(data: bytes) -> str:
     return f" (it looks like {best.encoding}, not Chinese)" if best is not None else ""
 
 
+def _codec(label: str) -> str | None:
+    """Python's codec for a declared label (w3lib's mapping, GB2312 and GBK widened to GB18030); None if none."""
+    label = label.strip().strip("\"'")
+    return resolve_encoding(_LABELS_PYTHON_LACKS.get(label.lower(), label))
+
+
+def _declarations(data: bytes, http_charset: str | None) -> list[tuple[str, str | None]]:
+    """What the HTTP header, then the page, declare: (the label as written, Python's codec or None)."""
+    declared: list[tuple[str, str | None]] = []
+    if http_charset:
+        declared.append((http_charset, _codec(http_charset)))
+    codec = html_body_declared_encoding(data)
+    written = _META_LABEL.search(data[:4096])
+    label = written.group(1).decode("ascii") if written else None
+    if codec is not None:
+        declared.append((label if label is not None and _codec(label) == codec else codec, codec))
+    elif label is not None and resolve_encoding(label) is None:
+        # w3lib passes over a label it has no codec for: one Python knows by another name, or one to refuse
+        declared.append((label, _codec(label)))
+    return declared
+
+
+def _after_bom(data: bytes) -> DecodedText | None:
+    """The text after a byte order mark, which declares its charset beyond doubt; None without one."""
+    codec, bom = read_bom(data)
+    if codec is None or bom is None:
+        return None
+    attempt = _decode(data[len(bom) :], codec)
+    if attempt.text is None:
+        raise CharsetError(
+            f"the bytes start with a {codec.upper()} byte order mark but {len(attempt.bad)} byte sequences "
+            f"are not {codec.upper()}",
+            reason="charset_mismatch",
+        )
+    return DecodedText(attempt.text, codec, _replaced(attempt))
+
+
+def _unknown_charset(data: bytes, name: str) -> DecodedText:
+    try:
+        return DecodedText(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        raise CharsetError(
+            f"unknown charset {name!r} declared, and the bytes are not UTF-8", reason="unknown_charset"
+        ) from None
+
+
 def decode_document(data: bytes, http_charset: str | None = None) -> DecodedText:
     """Decode page or post bytes. Raises CharsetError with the reason.
 
@@ -220,42 +264,22 @@ def decode_document(data: bytes, http_charset: str | None = None) -> DecodedText
         raise CharsetError("empty document: no bytes to decode", reason="empty")
     if _looks_binary(data):
         raise CharsetError("binary data, not an HTML page or text post", reason="binary")
-    if data.startswith(codecs.BOM_UTF8):
-        attempt = _decode(data[3:], "utf-8")
-        if attempt.text is None:
-            raise CharsetError(
-                f"the bytes start with a UTF-8 byte order mark but {len(attempt.bad)} byte sequences are not UTF-8",
-                reason="charset_mismatch",
-            )
-        return DecodedText(attempt.text, "utf-8", _replaced(attempt))
-
-    declared: list[str] = []
-    if http_charset:
-        declared.append(http_charset)
-    meta = _META_CHARSET.search(data[:4096])
-    if meta:
-        declared.append(meta.group(1).decode("ascii", errors="replace"))
+    if (after_bom := _after_bom(data)) is not None:
+        return after_bom
 
     refused: list[str] = []
     tried: set[str] = set()
-    for name in declared:
-        codec = normalise_encoding_name(name)
+    for name, codec in _declarations(data, http_charset):
         if codec in tried:
             continue  # the header and the meta say the same: one attempt, named once
         if codec is None:
-            try:
-                return DecodedText(data.decode("utf-8"), "utf-8")
-            except UnicodeDecodeError:
-                raise CharsetError(
-                    f"unknown charset {name!r} declared, and the bytes are not UTF-8",
-                    reason="unknown_charset",
-                ) from None
+            return _unknown_charset(data, name)
         tried.add(codec)
         attempt = _decode(data, codec)
         if attempt.text is None:
             refused.append(f"{name!r} ({len(attempt.bad)} undecodable byte sequences)")
             continue  # a wrong declaration: try the next source of truth
-        if codec == "utf-8" or _plausible(attempt):
+        if _plausible(attempt):
             return DecodedText(attempt.text, codec, _replaced(attempt))
         # declared, decodable, but not Chinese: mojibake unless the bytes read plausibly in another charset
         other = _detect(data, tried)

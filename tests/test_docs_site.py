@@ -37,6 +37,7 @@ def nav_pages(nav: list) -> list[str]:
     return pages
 
 
+@pytest.mark.integration  # mkdocs runs as its own process
 def test_the_site_builds_strictly(tmp_path: Path):
     done = build_site(ROOT / "mkdocs.yml", tmp_path / "site")
     assert done.returncode == 0, done.stderr
@@ -54,6 +55,7 @@ def docs_copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.integration
 @pytest.mark.parametrize(
     ("breakage", "said"),
     [

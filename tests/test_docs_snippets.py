@@ -203,7 +203,7 @@ def sql_statements(code: str) -> list[tuple[str, str]]:
 SQL_FENCES = [f for f in ALL_FENCES if f.language == "sql" and f.not_run is None]
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize("fence", SQL_FENCES, ids=lambda f: f.where)
 def test_the_sql_snippets_run_on_the_demo_warehouse(fence: Fence, demo_folder: Path):
     import duckdb
@@ -293,7 +293,7 @@ SHELL_PAGES = sorted(
 )
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 @pytest.mark.parametrize("page", SHELL_PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_the_shell_snippets_of_a_page_run_in_order(page: Path, demo_folder: Path, tmp_path: Path):
     _checkout(tmp_path, demo_folder)

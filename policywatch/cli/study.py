@@ -154,6 +154,7 @@ def _study_files(
     result = files.result
     payload = study_json(result, files.messages)
     _emit_files(payload, fmt or OutputFormat.json)
+    _warn(list(files.warnings))
     if plot is not None:
         plot_caar(caar_curves(result), plot, title=f"CAAR, {result.spec.model} model (n={int(result.kept.sum())})")
         err_console.print(f"plot: {plot}", highlight=False)

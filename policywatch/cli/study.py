@@ -51,7 +51,10 @@ def events(ctx: typer.Context) -> None:
     settings = ctx.ensure_object(AppState).settings
     summary = build_events(settings)
     skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(summary.skipped.items())) or "none"
-    console.print(f"run {summary.run_id}: {summary.events} events; skipped: {skipped}", highlight=False)
+    removed = (
+        f"; removed (their article reaches no ticker now): {summary.stale_removed}" if summary.stale_removed else ""
+    )
+    console.print(f"run {summary.run_id}: {summary.events} events; skipped: {skipped}{removed}", highlight=False)
     _warn(summary.warnings)
 
 

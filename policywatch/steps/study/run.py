@@ -50,6 +50,7 @@ class StudyOutcome:
     warnings: list[str] = field(default_factory=list)  #: the calendar's horizon near, windows cut at it
     past_horizon: int = 0  #: events whose event window runs past the calendar's last session
     off_calendar_rows: int = 0  #: price rows dated on a day that is no session of the calendar, left out
+    unadjusted: tuple[str, ...] = ()  #: tickers whose returns use the traded close though adjusted ones were asked
 
     @property
     def n_events(self) -> int:
@@ -110,6 +111,8 @@ def run_study(
             counts["window_past_calendar"] = outcome.past_horizon
         if outcome.off_calendar_rows:
             counts["off_calendar_price_rows"] = outcome.off_calendar_rows
+        if outcome.unadjusted:
+            counts["unadjusted_tickers"] = len(outcome.unadjusted)
         finish_run(con, run_id, "ok", counts, "; ".join(outcome.warnings) or None)
     finally:
         con.close()
@@ -157,6 +160,7 @@ def _study(
             f"{build.off_calendar_rows} price row(s) dated on days that are no {cfg.calendar} session (a weekend or "
             "a holiday) were left out of the study"
         )
+    _say_unadjusted(outcome, build, settings.prices.adjustment)
     position = {t: i for i, t in enumerate(build.panel.tickers)}
     table = EventTable(
         event_ids=events["event_id"].to_numpy(dtype=object),
@@ -191,6 +195,19 @@ def _study(
         event_returns=window_rows(result, build, table.ticker_idx),
         diagnostics=diagnostic_rows(result, build, table.ticker_idx),
         results=long_rows(result),
+    )
+
+
+def _say_unadjusted(outcome: StudyOutcome, build: PanelBuild, adjustment: str) -> None:
+    """Total-return prices were asked for, and some series lack an adjusted close on some day: their returns use
+    the traded close, where a dividend or a split shows as a return."""
+    if adjustment != "total_return" or not build.unadjusted:
+        return
+    outcome.unadjusted = build.unadjusted
+    shown = ", ".join(build.unadjusted[:10]) + (", …" if len(build.unadjusted) > 10 else "")
+    outcome.warnings.append(
+        f"{len(build.unadjusted)} ticker(s) lack an adjusted close on some day, so their returns use the traded "
+        f"close (a dividend or split shows as a return): {shown}"
     )
 
 

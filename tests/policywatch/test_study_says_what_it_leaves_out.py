@@ -1,5 +1,6 @@
-"""A price row dated on a day that is no session of the study (a weekend row from a provider or a file) is left
-out of the study and said to be: counted in the run and in a warning, never dropped in silence."""
+"""What the study steps leave out or fall back on is said, never dropped in silence: a price row dated on a day
+that is no session (a weekend row from a provider or a file), a series without an adjusted close on every day,
+events whose article reaches no ticker any more."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from policywatch.cli import app
 from policywatch.reference import BUNDLED_PRICES
 from policywatch.steps.import_archive import import_archive
 from policywatch.steps.prices import fetch_prices
+from policywatch.steps.study.events import build_events
 from policywatch.steps.study.run import run_study
 from tests.conftest import query, sample_path
 from tests.policywatch.test_prices_events_study import OUTLINE, link
@@ -81,3 +83,38 @@ def test_a_study_on_files_says_what_it_left_out(tmp_path):
         "sessions) were left out" in " ".join(with_stray.stderr.split())
     )
     assert "warning" not in without.stderr
+
+
+def test_a_series_without_an_adjusted_close_every_day_is_named(settings):
+    outline_warehouse(settings)
+    settings.study.estimation, settings.study.min_estimation = "-200:-11", 100
+    clean = run_study(settings)
+    assert clean.unadjusted == ()
+    con = duckdb.connect(str(settings.db.path))
+    con.execute("UPDATE prices SET adj_close = NULL WHERE ticker = '000061.SZ' AND date = DATE '2021-09-03'")
+    con.close()
+    outcome = run_study(settings)
+    assert outcome.unadjusted == ("000061.SZ",)
+    assert outcome.warnings == [
+        *clean.warnings,
+        "1 ticker(s) lack an adjusted close on some day, so their returns use the traded close (a dividend or split"
+        " shows as a return): 000061.SZ",
+    ]
+    counts = query(settings, "SELECT counts FROM runs WHERE run_id = ?", [outcome.run_id])[0][0]
+    assert json.loads(counts)["unadjusted_tickers"] == 1
+    settings.prices.adjustment = "none"  # the traded close asked for: nothing to say
+    assert run_study(settings).warnings == clean.warnings
+
+
+def test_events_removed_with_their_article_s_tickers_are_counted(settings):
+    outline_warehouse(settings)
+    assert build_events(settings).stale_removed == 0
+    con = duckdb.connect(str(settings.db.path))
+    con.execute("DELETE FROM article_tickers WHERE article_id = ?", [OUTLINE])
+    con.close()
+    result = CliRunner().invoke(app, ["--db", str(settings.db.path), "events"])
+    assert result.exit_code == 0, result.output
+    assert "0 events; skipped: none; removed (their article reaches no ticker now): 2" in result.stdout
+    counts = query(settings, "SELECT counts FROM runs WHERE command = 'events' ORDER BY started_at DESC LIMIT 1")
+    assert json.loads(counts[0][0])["stale_removed"] == 2
+    assert query(settings, "SELECT count(*) FROM events") == [(0,)]

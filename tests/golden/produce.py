@@ -79,12 +79,21 @@ def parse_outputs() -> dict[str, str]:
 
 def demo_outputs(work: Path) -> dict[str, str]:
     """Run the demo into ``work`` and read back everything it made (``work`` is left behind for a look)."""
+    from policywatch.cli.common import UNMEASURED_WIDTH, console, err_console
+
+    widths = console.width, err_console.width
+    console.width = err_console.width = UNMEASURED_WIDTH  # the width every output without a terminal gets
+    try:
+        return _demo_outputs(work)
+    finally:
+        console.width, err_console.width = widths
+
+
+def _demo_outputs(work: Path) -> dict[str, str]:
     from typer.testing import CliRunner
 
     from policywatch.cli import app
-    from policywatch.cli.common import UNMEASURED_WIDTH, console, err_console
 
-    console.width = err_console.width = UNMEASURED_WIDTH  # the width every output without a terminal gets
     db, out = work / "pw.duckdb", work / "demo"
     runner = CliRunner()
 
@@ -149,7 +158,8 @@ def _tables(db: Path, work: Path) -> dict[str, str]:
             ]
             listed = ", ".join(f'"{c}"' for c in columns)
             rows = con.execute(f'SELECT {listed} FROM "{table}" ORDER BY ALL').fetchall()
-            text = "\t".join(columns) + "\n" + "".join(_row(row, work) + "\n" for row in rows)
+            text = "\t".join(columns) + "\n" + "".join(_row(row) + "\n" for row in rows)
+            text = _normalised(text, work)
             if len(rows) > LARGEST_TABLE_AS_ROWS:
                 digests.append(f"{table}\t{len(rows)} rows\t{hashlib.sha256(text.encode()).hexdigest()}\n")
             else:
@@ -160,8 +170,8 @@ def _tables(db: Path, work: Path) -> dict[str, str]:
     return outputs
 
 
-def _row(row: tuple, work: Path) -> str:
-    return "\t".join(_normalised(_value(v), work) for v in row)
+def _row(row: tuple) -> str:
+    return "\t".join(_value(v) for v in row)
 
 
 def _value(value: object) -> str:

@@ -1,7 +1,10 @@
-"""Typed records produced by the parsers. Frozen: a parsed article never changes after the fact."""
+"""Typed records produced by the parsers, and the paragraph positions they share. Frozen: a parsed article never
+changes after the fact."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -18,6 +21,8 @@ __all__ = [
     "Security",
     "StockLink",
     "TextCode",
+    "paragraph_of",
+    "paragraph_starts",
 ]
 
 #: bumped whenever parsing output changes; stored with every parsed row so stale rows can be re-parsed
@@ -27,6 +32,21 @@ CHINA_TZ = ZoneInfo("Asia/Shanghai")
 #: why the crawl left a listed item alone by its own rules (robots.txt, allowed hosts), saying nothing of the
 #: site's health or the parser: known whatever the parser version, never fetched again, reported as skipped
 CRAWL_RULE_REASONS = ("robots_disallowed", "off_host", "off_host_redirect")
+
+
+def paragraph_starts(paragraphs: Sequence[str]) -> list[int]:
+    """Where each paragraph starts in the article's text, the paragraphs joined by one newline each."""
+    starts, offset = [], 0
+    for paragraph in paragraphs:
+        starts.append(offset)
+        offset += len(paragraph) + 1
+    return starts
+
+
+def paragraph_of(position: int, starts: Sequence[int]) -> int:
+    """The paragraph that holds ``position`` of the text, given ``paragraph_starts``."""
+    return max(0, bisect_right(starts, position) - 1)
+
 
 Exchange = Literal["SH", "SZ", "BJ", "HK"]
 SecurityKind = Literal["stock", "index"]

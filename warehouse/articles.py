@@ -26,11 +26,20 @@ from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
-from policywatch.transforms.models import CHINA_TZ, Article
+from policywatch.transforms.models import CHINA_TZ, Article, StockLink
 from policywatch.warehouse.arrow_io import insert_rows
 from policywatch.warehouse.db import transaction
 
-__all__ = ["ArticleRecord", "LoadResult", "content_hash", "load_articles", "raw_sha256", "record_fingerprint"]
+__all__ = [
+    "STOCK_LINKS",
+    "ArticleRecord",
+    "LoadResult",
+    "content_hash",
+    "load_articles",
+    "raw_sha256",
+    "record_fingerprint",
+    "stock_link_rows",
+]
 
 _CHILD_TABLES = ("article_raw", "stock_links", "text_codes", "sections", "measures", "numbered_list_items")
 #: what linking derived from an article: stale once the article changes, so it goes with it (and is re-linked)
@@ -56,7 +65,8 @@ _RAW = pa.schema(
         ("http_charset", pa.string()), ("fetched_at", _TS),
     ]
 )  # fmt: skip
-_LINKS = pa.schema(
+#: the ``stock_links`` table: Sina's links of an article and, from the 7x24 feed, its stock tags
+STOCK_LINKS = pa.schema(
     [
         ("article_id", pa.string()), ("origin", pa.string()), ("code", pa.string()), ("ticker", pa.string()),
         ("exchange", pa.string()), ("kind", pa.string()), ("anchor_text", pa.string()),
@@ -233,7 +243,7 @@ def load_articles(con: duckdb.DuckDBPyConnection, records: Sequence[ArticleRecor
         insert_rows(con, "articles", _ARTICLES, (_article_row(r, fp, now, run_id) for r, fp in to_write))
         written = [r for r, _ in to_write]
         insert_rows(con, "article_raw", _RAW, (_raw_row(r) for r in written))
-        insert_rows(con, "stock_links", _LINKS, (row for r in written for row in _link_rows(r.article)))
+        insert_rows(con, "stock_links", STOCK_LINKS, (row for r in written for row in _link_rows(r.article)))
         insert_rows(con, "text_codes", _TEXT_CODES, (row for r in written for row in _text_code_rows(r.article)))
         insert_rows(con, "sections", _SECTIONS, (row for r in written for row in _section_rows(r.article)))
         insert_rows(con, "measures", _MEASURES, (row for r in written for row in _measure_rows(r.article)))
@@ -286,10 +296,15 @@ def _raw_row(record: ArticleRecord) -> dict:
 
 
 def _link_rows(a: Article) -> list[dict]:
+    return stock_link_rows(a.article_id, a.stock_links, origin="sina_link")
+
+
+def stock_link_rows(article_id: str, links: Sequence[StockLink], *, origin: str) -> list[dict]:
+    """``stock_links`` rows of one article's links of one origin (``sina_link``, or the 7x24 tags')."""
     return [
         {
-            "article_id": a.article_id,
-            "origin": "sina_link",
+            "article_id": article_id,
+            "origin": origin,
             "code": link.code,
             "ticker": link.ticker,
             "exchange": link.exchange,
@@ -299,7 +314,7 @@ def _link_rows(a: Article) -> list[dict]:
             "paragraph": link.paragraph,
             "seen_in": list(link.seen_in),
         }
-        for link in a.stock_links
+        for link in links
     ]
 
 

@@ -15,6 +15,7 @@ import duckdb
 import pyarrow as pa
 from policywatch.transforms.models import CRAWL_RULE_REASONS, PARSER_VERSION, StockLink
 from policywatch.warehouse.arrow_io import insert_rows
+from policywatch.warehouse.articles import STOCK_LINKS, stock_link_rows
 from policywatch.warehouse.db import transaction
 
 __all__ = [
@@ -272,22 +273,6 @@ def record_fetches(con: duckdb.DuckDBPyConnection, run_id: str, outcomes: Sequen
     return len(rows)
 
 
-_LINKS = pa.schema(
-    [
-        ("article_id", pa.string()),
-        ("origin", pa.string()),
-        ("code", pa.string()),
-        ("ticker", pa.string()),
-        ("exchange", pa.string()),
-        ("kind", pa.string()),
-        ("anchor_text", pa.string()),
-        ("position", pa.int32()),
-        ("paragraph", pa.int32()),
-        ("seen_in", pa.list_(pa.string())),
-    ]
-)
-
-
 def replace_tag_links(
     con: duckdb.DuckDBPyConnection, links_by_article: Mapping[str, Sequence[StockLink]], *, origin: str
 ) -> int:
@@ -296,25 +281,14 @@ def replace_tag_links(
     if not links_by_article:
         return 0
     rows = [
-        {
-            "article_id": article_id,
-            "origin": origin,
-            "code": link.code,
-            "ticker": link.ticker,
-            "exchange": link.exchange,
-            "kind": link.kind,
-            "anchor_text": link.anchor_text,
-            "position": link.position,
-            "paragraph": link.paragraph,
-            "seen_in": list(link.seen_in),
-        }
+        row
         for article_id, links in links_by_article.items()
-        for link in links
+        for row in stock_link_rows(article_id, links, origin=origin)
     ]
     with transaction(con):
         con.execute(
             "DELETE FROM stock_links WHERE origin = ? AND article_id IN (SELECT unnest(?::VARCHAR[]))",
             [origin, list(links_by_article)],
         )
-        insert_rows(con, "stock_links", _LINKS, rows)
+        insert_rows(con, "stock_links", STOCK_LINKS, rows)
     return len(rows)

@@ -24,6 +24,7 @@ from policywatch.cli.common import (
 from policywatch.transforms.errors import ConfigError
 
 if TYPE_CHECKING:
+    from policywatch.config import Settings
     from policywatch.steps.study.run import StudyOutcome
 
 __all__ = ["register"]
@@ -50,7 +51,10 @@ def events(ctx: typer.Context) -> None:
     settings = ctx.ensure_object(AppState).settings
     summary = build_events(settings)
     skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(summary.skipped.items())) or "none"
-    console.print(f"run {summary.run_id}: {summary.events} events; skipped: {skipped}", highlight=False)
+    removed = (
+        f"; removed (their article reaches no ticker now): {summary.stale_removed}" if summary.stale_removed else ""
+    )
+    console.print(f"run {summary.run_id}: {summary.events} events; skipped: {skipped}{removed}", highlight=False)
     _warn(summary.warnings)
 
 
@@ -94,12 +98,6 @@ def study(
     Example (your data): policywatch study --prices px.csv --events ev.csv --benchmark 000300.SS
     --estimation -250:-11 --window -5:10 --min-estimation 120 --format json
     """
-    from policywatch.plots import plot_caar
-    from policywatch.steps.study.files import study_files, study_json
-    from policywatch.steps.study.run import run_study, spec_from_settings
-    from policywatch.transforms.event_study import parse_window
-    from policywatch.transforms.event_study.report import caar_curves
-
     settings = ctx.ensure_object(AppState).settings
     if prices is not None or events_file is not None:
         missing = [
@@ -115,33 +113,75 @@ def study(
         ]
         if missing:
             raise ConfigError(f"a study on your own files also needs {', '.join(missing)}")
-        spec = spec_from_settings(
-            settings.study,
-            estimation=parse_window(estimation),
-            window=parse_window(window),
-            model=model.value if model else None,
-            returns=returns.value if returns else None,
-            min_estimation=min_estimation,
+        _study_files(
+            settings, prices, events_file, benchmark, estimation, window, model, returns, min_estimation, fmt, plot
         )
-        files = study_files(prices, events_file, benchmark=benchmark, spec=spec, day0_cutoff=settings.study.day0_cutoff)
-        result = files.result
-        payload = study_json(result, files.messages)
-        _emit_files(payload, fmt or OutputFormat.json)
-        if plot is not None:
-            plot_caar(caar_curves(result), plot, title=f"CAAR, {result.spec.model} model (n={int(result.kept.sum())})")
-            err_console.print(f"plot: {plot}", highlight=False)
-        dropped = [e for e in payload["events"] if e["status"] == "dropped"]
-        if dropped:
-            err_console.print(
-                labelled(f"{len(dropped)} of {len(payload['events'])} events dropped", "(see events[].reason)")
-            )
-            raise typer.Exit(EXIT_PARTIAL)
         return
     if any(v is not None for v in (benchmark, estimation, window, model, returns, min_estimation)):
         raise ConfigError(
             "--benchmark/--estimation/--window/--model/--returns/--min-estimation go with --prices and --events; "
             "the warehouse study takes them from the [study] config"
         )
+    _study_warehouse(settings, name, refresh_events, fmt, plot, plot_groups)
+
+
+def _study_files(
+    settings: Settings,
+    prices: Path,
+    events_file: Path,
+    benchmark: str,
+    estimation: str,
+    window: str,
+    model: ModelChoice | None,
+    returns: ReturnsChoice | None,
+    min_estimation: int | None,
+    fmt: OutputFormat | None,
+    plot: Path | None,
+) -> None:
+    """The study on the user's price and events files: JSON or CSV on stdout, nothing stored."""
+    from policywatch.plots import plot_caar
+    from policywatch.steps.study.files import study_files, study_json
+    from policywatch.steps.study.run import spec_from_settings
+    from policywatch.transforms.event_study import parse_window
+    from policywatch.transforms.event_study.report import caar_curves
+
+    spec = spec_from_settings(
+        settings.study,
+        estimation=parse_window(estimation),
+        window=parse_window(window),
+        model=model.value if model else None,
+        returns=returns.value if returns else None,
+        min_estimation=min_estimation,
+    )
+    files = study_files(prices, events_file, benchmark=benchmark, spec=spec, day0_cutoff=settings.study.day0_cutoff)
+    result = files.result
+    payload = study_json(result, files.messages)
+    _emit_files(payload, fmt or OutputFormat.json)
+    _warn(list(files.warnings))
+    if plot is not None:
+        plot_caar(caar_curves(result), plot, title=f"CAAR, {result.spec.model} model (n={int(result.kept.sum())})")
+        err_console.print(f"plot: {plot}", highlight=False)
+    dropped = [e for e in payload["events"] if e["status"] == "dropped"]
+    if dropped:
+        err_console.print(
+            labelled(f"{len(dropped)} of {len(payload['events'])} events dropped", "(see events[].reason)")
+        )
+        raise typer.Exit(EXIT_PARTIAL)
+
+
+def _study_warehouse(
+    settings: Settings,
+    name: str | None,
+    refresh_events: bool,
+    fmt: OutputFormat | None,
+    plot: Path | None,
+    plot_groups: str,
+) -> None:
+    """The study on the warehouse's events, its results stored under its name."""
+    from policywatch.plots import plot_caar
+    from policywatch.steps.study.run import run_study
+    from policywatch.transforms.event_study.report import caar_curves
+
     outcome = run_study(settings, name=name, refresh_events=refresh_events)
     _emit_warehouse(outcome, fmt or OutputFormat.table)
     _warn(outcome.warnings)

@@ -212,44 +212,26 @@ def load_prices(
 ) -> dict[str, Any]:
     """Load the staged batches (the writer: run it in the writers' pool). The prices asset gets an event only
     when bars were added or a stored series was rebased (the overlap a fetch re-reads changes nothing)."""
-    from policywatch.steps.prices import (
-        PriceFetchSummary,
-        PricePlan,
-        PriceRequest,
-        load_batch,
-        raise_if_all_transient,
-        record_refused,
-    )
-    from policywatch.warehouse.runs import finish_run, start_run
-    from policywatch.warehouse.store import open_writer
+    from policywatch.steps.prices import PricePlan, PriceRequest, load_batch, price_run, record_refused
 
-    settings = _settings()
     fill_gaps = bool(params.get("fill_gaps"))
-    con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
-    try:
-        run_id = start_run(con, "prices fetch", {"staged": len(staged), "fill_gaps": fill_gaps})
-        summary = PriceFetchSummary(run_id)
-        try:
-            refused = [(r["provider"], FetchFailure(r["ticker"], r["reason"], r["message"])) for r in plan["refused"]]
-            record_refused(con, summary, PricePlan(list(plan["requested"]), [], refused))
-            for stem in map(Path, staged):
-                meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
-                r = meta["request"]
-                start, end = date.fromisoformat(r["start"]), _date(r["end"])
-                request = PriceRequest(r["provider"], start, end, tuple(r["tickers"]))
-                rows = pd.read_parquet(stem.with_suffix(".parquet"))
-                batch = PriceBatch(
-                    meta["provider"], meta["source"], meta["adjustment"], rows,
-                    tuple(FetchFailure(**f) for f in meta["failures"]), datetime.fromisoformat(meta["fetched_at"]),
-                )  # fmt: skip
-                load_batch(con, summary, request, batch, fill_gaps=fill_gaps)
-        except BaseException as exc:
-            finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
-            raise
-        finish_run(con, run_id, "partial" if summary.failures else "ok", summary.counts())
-    finally:
-        con.close()
-    raise_if_all_transient(summary)
+
+    def load_staged(con, summary) -> None:
+        refused = [(r["provider"], FetchFailure(r["ticker"], r["reason"], r["message"])) for r in plan["refused"]]
+        record_refused(con, summary, PricePlan(list(plan["requested"]), [], refused))
+        for stem in map(Path, staged):
+            meta = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+            r = meta["request"]
+            start, end = date.fromisoformat(r["start"]), _date(r["end"])
+            request = PriceRequest(r["provider"], start, end, tuple(r["tickers"]))
+            rows = pd.read_parquet(stem.with_suffix(".parquet"))
+            batch = PriceBatch(
+                meta["provider"], meta["source"], meta["adjustment"], rows,
+                tuple(FetchFailure(**f) for f in meta["failures"]), datetime.fromisoformat(meta["fetched_at"]),
+            )  # fmt: skip
+            load_batch(con, summary, request, batch, fill_gaps=fill_gaps)
+
+    summary = price_run(_settings(), {"staged": len(staged), "fill_gaps": fill_gaps}, load_staged)
     from policywatch.orchestration.airflow import PRICES_ASSET, PRICES_LANDED, announce
 
     landed = announce(outlet_events, PRICES_LANDED, PRICES_ASSET, landed=bool(summary.new_rows or summary.rescaled),

@@ -197,6 +197,36 @@ def read_article_view(
     if head["policy_score"] is not None:
         policy = {k: head[k] for k in ("policy_score", "is_policy", "standardization_score", "is_standardization",
                                        "issuers", "documents", "reasons")}  # fmt: skip
+    links = _rows(
+        con,
+        "SELECT anchor_text, code, ticker, origin, link_class, link_reason FROM stock_links"
+        " WHERE article_id = ? ORDER BY origin, position NULLS LAST, code",
+        [article_id],
+    )
+    events = _article_events(con, article_id, study) if _has_table(con, "events") else []
+    sources = sorted({e["price_source"] for e in events if e.get("price_source")})
+    return ArticleView(
+        article_id=head["article_id"],
+        title=head["title"],
+        url=head["url"],
+        origin_ref=head["origin_ref"],
+        published_at=head["published_at"],
+        source=head["source"],
+        policy=policy,
+        measures=_measures_with_themes(con, article_id),
+        links=links,
+        other_tickers=_named_tickers(con, article_id),
+        events=events,
+        stats=window_stats(con, study, "article", article_id) if _has_table(con, "study_results") else [],
+        price_sources=sources,
+        study=study,
+        replayed=replayed,
+    )
+
+
+def _measures_with_themes(con: duckdb.DuckDBPyConnection, article_id: str) -> list[dict[str, Any]]:
+    """Each measure with the themes it names and their member stocks; an article without measures gets its
+    themes as one pseudo-measure."""
     themes_by_measure: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in _rows(
         con,
@@ -228,13 +258,12 @@ def read_article_view(
         themes = [{**t, "members": members.get((None, t["theme_id"]), [])} for t in themes_by_measure[None]]
         measures.append({"ordinal": None, "label": "", "heading": "(the whole article)", "section_title": None,
                          "themes": themes})  # fmt: skip
-    links = _rows(
-        con,
-        "SELECT anchor_text, code, ticker, origin, link_class, link_reason FROM stock_links"
-        " WHERE article_id = ? ORDER BY origin, position NULLS LAST, code",
-        [article_id],
-    )
-    other_tickers = _rows(
+    return measures
+
+
+def _named_tickers(con: duckdb.DuckDBPyConnection, article_id: str) -> list[dict[str, Any]]:
+    """The tickers the text names itself (a code written, a company's name), with the best evidence."""
+    return _rows(
         con,
         "SELECT ticker, name, confidence, vias, evidence FROM ("
         "  SELECT s.ticker, s.name, s.confidence, s.vias,"
@@ -245,49 +274,33 @@ def read_article_view(
         ") ORDER BY confidence DESC, ticker",
         [article_id],
     )
-    events: list[dict[str, Any]] = []
-    if _has_table(con, "events"):
-        events = _rows(
-            con,
-            """
-            SELECT e.event_id, e.ticker, e.name, e.day0, e.shifted, array_to_string(e.vias, ', ') AS vias,
-                   (SELECT string_agg(DISTINCT t.link_class, ', ') FROM article_tickers t
-                     WHERE t.article_id = e.article_id AND t.ticker = e.ticker AND t.link_class IS NOT NULL)
-                     AS link_class,
-                   d.status, d.reason, d.n_estimation, d.beta, d.car, d.price_source,
-                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
-                     AND r.rel_day = 0) AS ar0,
-                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
-                     AND r.rel_day BETWEEN 0 AND 1) AS car01,
-                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
-                     AND r.rel_day BETWEEN -1 AND 1) AS car11,
-                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
-                     AND r.rel_day BETWEEN 0 AND 5) AS car05,
-                   (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
-                     AND r.rel_day BETWEEN 0 AND 10) AS car010
-            FROM events e LEFT JOIN event_diagnostics d ON d.event_id = e.event_id AND d.study = ?
-            WHERE e.article_id = ?
-            ORDER BY d.status NULLS LAST, link_class NULLS LAST, e.ticker
-            """,
-            [study, article_id],
-        )
-    sources = sorted({e["price_source"] for e in events if e.get("price_source")})
-    return ArticleView(
-        article_id=head["article_id"],
-        title=head["title"],
-        url=head["url"],
-        origin_ref=head["origin_ref"],
-        published_at=head["published_at"],
-        source=head["source"],
-        policy=policy,
-        measures=measures,
-        links=links,
-        other_tickers=other_tickers,
-        events=events,
-        stats=window_stats(con, study, "article", article_id) if _has_table(con, "study_results") else [],
-        price_sources=sources,
-        study=study,
-        replayed=replayed,
+
+
+def _article_events(con: duckdb.DuckDBPyConnection, article_id: str, study: str) -> list[dict[str, Any]]:
+    """The article's events with the study's diagnostics and their AR and CARs over the report's windows."""
+    return _rows(
+        con,
+        """
+        SELECT e.event_id, e.ticker, e.name, e.day0, e.shifted, array_to_string(e.vias, ', ') AS vias,
+               (SELECT string_agg(DISTINCT t.link_class, ', ') FROM article_tickers t
+                 WHERE t.article_id = e.article_id AND t.ticker = e.ticker AND t.link_class IS NOT NULL)
+                 AS link_class,
+               d.status, d.reason, d.n_estimation, d.beta, d.car, d.price_source,
+               (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                 AND r.rel_day = 0) AS ar0,
+               (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                 AND r.rel_day BETWEEN 0 AND 1) AS car01,
+               (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                 AND r.rel_day BETWEEN -1 AND 1) AS car11,
+               (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                 AND r.rel_day BETWEEN 0 AND 5) AS car05,
+               (SELECT sum(r.abnormal_ret) FROM event_returns r WHERE r.study = d.study AND r.event_id = e.event_id
+                 AND r.rel_day BETWEEN 0 AND 10) AS car010
+        FROM events e LEFT JOIN event_diagnostics d ON d.event_id = e.event_id AND d.study = ?
+        WHERE e.article_id = ?
+        ORDER BY d.status NULLS LAST, link_class NULLS LAST, e.ticker
+        """,
+        [study, article_id],
     )
 
 

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -37,6 +38,7 @@ __all__ = [
     "load_batch",
     "normalise_ticker",
     "plan_prices",
+    "price_run",
 ]
 
 _TICKER = re.compile(r"^(?P<symbol>\d{6})\.(?P<suffix>SS|SH|SZ|BJ)$", re.IGNORECASE)
@@ -201,16 +203,31 @@ def fetch_prices(
     ``fill_gaps``: fetch from ``since`` (or ``prices.since``) for every ticker and add only the dates that have
     no bar yet, keeping every stored bar (a second source behind a first one: real prices, then synthetic)."""
     name = provider or settings.prices.provider
+
+    def fetch_and_load(con: duckdb.DuckDBPyConnection, summary: PriceFetchSummary) -> None:
+        plan = plan_prices(con, settings, tickers=tickers, since=since, end=end, provider=name, fill_gaps=fill_gaps)
+        record_refused(con, summary, plan)
+        factory = provider_factory or provider_factory_for(settings, file, plan.market)
+        for request, batch in download_prices(plan.requests, factory):
+            load_batch(con, summary, request, batch, fill_gaps=fill_gaps)
+
+    return price_run(settings, {"provider": name, "tickers": tickers, "since": since}, fetch_and_load)
+
+
+def price_run(
+    settings: Settings,
+    args: dict[str, Any],
+    load: Callable[[duckdb.DuckDBPyConnection, PriceFetchSummary], None],
+) -> PriceFetchSummary:
+    """One ``prices fetch`` run recorded in ``runs``: ``load`` loads prices and fills in the summary; the run
+    ends partial when any ticker failed, failed (and the error raised) when ``load`` raises. Whether the
+    command fetched the prices or a scheduler staged them beforehand, the run is recorded alike."""
     con = open_writer(settings.db.path, lock_timeout=settings.db.lock_timeout_s)
     try:
-        run_id = start_run(con, "prices fetch", {"provider": name, "tickers": tickers, "since": since})
+        run_id = start_run(con, "prices fetch", args)
         summary = PriceFetchSummary(run_id)
         try:
-            plan = plan_prices(con, settings, tickers=tickers, since=since, end=end, provider=name, fill_gaps=fill_gaps)
-            record_refused(con, summary, plan)
-            factory = provider_factory or provider_factory_for(settings, file, plan.market)
-            for request, batch in download_prices(plan.requests, factory):
-                load_batch(con, summary, request, batch, fill_gaps=fill_gaps)
+            load(con, summary)
         except BaseException as exc:
             finish_run(con, run_id, "failed", summary.counts(), f"{type(exc).__name__}: {exc}")
             raise

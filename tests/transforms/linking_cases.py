@@ -12,7 +12,7 @@ from datetime import date
 from policywatch.transforms.linking.classifier import LinkJudgement, classify_stock_link
 from policywatch.transforms.linking.name_matcher import NameMention, NameScanner, find_company_mentions
 from policywatch.transforms.linking.tickers import security_from_code
-from policywatch.transforms.models import StockLink
+from policywatch.transforms.models import StockLink, paragraph_starts
 
 DAY = date(2021, 10, 11)
 M, C, T = "mention", "name_collision", "theme_stock"
@@ -21,10 +21,7 @@ M, C, T = "mention", "name_collision", "theme_stock"
 def found(text: str, context, day=DAY) -> list[NameMention]:
     """The own matcher's finds in ``text``, one paragraph a line, as in ``link_article``."""
     paragraphs = text.split("\n")
-    starts, offset = [], 0
-    for p in paragraphs:
-        starts.append(offset)
-        offset += len(p) + 1
+    starts = paragraph_starts(paragraphs)
     return find_company_mentions(text, starts, paragraphs, day, context, NameScanner(context.master))
 
 

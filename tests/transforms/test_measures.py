@@ -1,15 +1,12 @@
 from __future__ import annotations
 
 import pytest
+from policywatch.transforms.models import paragraph_starts
 from policywatch.transforms.policy.measures import chinese_numeral, segment_measures
 
 
 def segment(paragraphs: list[str]):
-    starts, offset = [], 0
-    for p in paragraphs:
-        starts.append(offset)
-        offset += len(p) + 1
-    return segment_measures(paragraphs, starts)
+    return segment_measures(paragraphs, paragraph_starts(paragraphs))
 
 
 @pytest.mark.parametrize(

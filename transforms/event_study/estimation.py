@@ -121,12 +121,65 @@ class WindowSource:
 
 def estimate_block(source: WindowSource, tick: np.ndarray, day0: np.ndarray, spec: StudySpec) -> EventBlock:
     """Everything per event for ``tick``/``day0`` (indices into the panel; -1 = missing)."""
-    n = len(tick)
     valid = (tick >= 0) & (day0 >= 0)
     t = np.where(valid, tick, 0)
     # an invalid event reads the first window of the padded panel, then everything of it is blanked
-    r, m = source.estimation(t, np.where(valid, day0, -spec.estimation[0] - source.pad))
+    first = np.where(valid, day0, -spec.estimation[0] - source.pad)
+    r, m = source.estimation(t, first)
     r[~valid] = np.nan
+    fit = _fit(spec, r, m)
+    window = _event_window(source, spec, t, valid, day0, fit)
+    unmasked = source.unmasked(t, first)
+    unmasked = fit.big_m if unmasked is None else np.where(valid, unmasked, 0)
+    has_return = np.isfinite(window.ret) & np.isfinite(window.bench)
+    reason = _reasons(spec, valid, tick, day0, has_return, fit.big_m, unmasked, fit.sxx, fit.s2)
+    kept = reason == None  # noqa: E711 (object array)
+    ranks, counts = row_ranks(np.concatenate([fit.resid, window.ar], axis=1))
+    ranks_u = (ranks / (counts[:, None] + 1.0) - 0.5).astype(np.float32)
+    ranks_u[~kept] = np.nan
+    fit.z[~kept] = 0.0
+    return EventBlock(
+        reason=reason,
+        n_estimation=fit.big_m,
+        alpha=fit.alpha,
+        beta=fit.beta,
+        sigma=fit.sigma,
+        dof=fit.dof,
+        ret=window.ret,
+        bench=window.bench,
+        ar=window.ar,
+        sar=window.sar,
+        span=window.span,
+        simple=window.simple,
+        car=window.car,
+        scar=window.scar,
+        car_path=window.car_path,
+        p_positive=fit.p_positive,
+        ranks_u=ranks_u,
+        z=fit.z,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Fit:
+    """The normal-return model fitted on each event's estimation window (NaN where the model has no such term)."""
+
+    big_m: np.ndarray  #: M: the returns used
+    safe_m: np.ndarray  #: M, at least 1 (a divisor)
+    xbar: np.ndarray  #: mean benchmark return
+    sxx: np.ndarray  #: Σ(R_m − R̄_m)² (market model only)
+    alpha: np.ndarray
+    beta: np.ndarray
+    resid: np.ndarray  #: (n, K_est) residuals, NaN where no return
+    dof: np.ndarray
+    s2: np.ndarray
+    sigma: np.ndarray
+    p_positive: np.ndarray
+    z: np.ndarray  #: float32 unit-length centred residuals
+
+
+def _fit(spec: StudySpec, r: np.ndarray, m: np.ndarray) -> _Fit:
+    n = r.shape[0]
     ok = np.isfinite(r)
     big_m = ok.sum(axis=1)
     safe_m = np.maximum(big_m, 1)
@@ -159,7 +212,28 @@ def estimate_block(source: WindowSource, tick: np.ndarray, day0: np.ndarray, spe
         p_positive = (resid0 > 0).sum(axis=1) / safe_m
         norm = np.sqrt(ssr)
         z = (centred * (1.0 / np.where(norm > 0, norm, np.inf))[:, None]).astype(np.float32)
+    return _Fit(big_m, safe_m, xbar, sxx, alpha, beta, resid, dof, s2, sigma, p_positive, z)
 
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    """Each event's event window: returns, ARs and SARs per day, CARs per CAR window, the CAR path."""
+
+    ret: np.ndarray
+    bench: np.ndarray
+    span: np.ndarray
+    simple: np.ndarray
+    ar: np.ndarray
+    sar: np.ndarray
+    car: np.ndarray
+    scar: np.ndarray
+    car_path: np.ndarray
+
+
+def _event_window(
+    source: WindowSource, spec: StudySpec, t: np.ndarray, valid: np.ndarray, day0: np.ndarray, fit: _Fit
+) -> _Window:
+    with np.errstate(invalid="ignore", divide="ignore"):
         # event window, with the day before it (observed there = a CAR can start at the window's first day)
         day = np.where(valid, day0, 1 - spec.window[0] - source.pad)
         observed = source.event(source.observed, t, day)
@@ -172,39 +246,11 @@ def estimate_block(source: WindowSource, tick: np.ndarray, day0: np.ndarray, spe
         simple = source.returns.simple_from(rw, gw)
         observed[~valid] = False
         g = gw.astype(float)
-        ar, factor = _abnormal(spec.model, rw, mw, g, alpha, beta, xbar, sxx, safe_m)
-        sar = ar / np.sqrt(s2[:, None] * factor)
-        car, scar = _cars(spec, ar, mw, observed, alpha, beta, xbar, sxx, safe_m, s2)
+        ar, factor = _abnormal(spec.model, rw, mw, g, fit.alpha, fit.beta, fit.xbar, fit.sxx, fit.safe_m)
+        sar = ar / np.sqrt(fit.s2[:, None] * factor)
+        car, scar = _cars(spec, ar, mw, observed, fit.alpha, fit.beta, fit.xbar, fit.sxx, fit.safe_m, fit.s2)
         car_path = _car_path(spec, ar, observed)
-
-    unmasked = source.unmasked(t, np.where(valid, day0, -spec.estimation[0] - source.pad))
-    unmasked = big_m if unmasked is None else np.where(valid, unmasked, 0)
-    reason = _reasons(spec, valid, tick, day0, np.isfinite(rw) & np.isfinite(mw), big_m, unmasked, sxx, s2)
-    kept = reason == None  # noqa: E711 (object array)
-    ranks, counts = row_ranks(np.concatenate([resid, ar], axis=1))
-    ranks_u = (ranks / (counts[:, None] + 1.0) - 0.5).astype(np.float32)
-    ranks_u[~kept] = np.nan
-    z[~kept] = 0.0
-    return EventBlock(
-        reason=reason,
-        n_estimation=big_m,
-        alpha=alpha,
-        beta=beta,
-        sigma=sigma,
-        dof=dof,
-        ret=rw,
-        bench=mw,
-        ar=ar,
-        sar=sar,
-        span=gw,
-        simple=simple,
-        car=car,
-        scar=scar,
-        car_path=car_path,
-        p_positive=p_positive,
-        ranks_u=ranks_u,
-        z=z,
-    )
+    return _Window(rw, mw, gw, simple, ar, sar, car, scar, car_path)
 
 
 def _abnormal(model, rw, mw, g, alpha, beta, xbar, sxx, big_m):

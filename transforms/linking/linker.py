@@ -11,6 +11,7 @@ Four ways lead from an article to a ticker, each kept as its own row with a conf
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -18,7 +19,7 @@ from policywatch.transforms.linking.classifier import LinkJudgement, classify_st
 from policywatch.transforms.linking.context import LINKER_VERSION, LinkingContext
 from policywatch.transforms.linking.name_matcher import NameMention, NameScanner, find_company_mentions
 from policywatch.transforms.linking.tickers import code_for_ticker
-from policywatch.transforms.models import CHINA_TZ, Article, StockLink
+from policywatch.transforms.models import CHINA_TZ, Article, StockLink, TextCode, paragraph_starts
 from policywatch.transforms.policy.score import PolicyAssessment, assess_policy
 
 __all__ = ["LinkedArticle", "MeasureTheme", "TickerLink", "link_article"]
@@ -67,92 +68,49 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
     """Link one article. Pure: the context carries the master, lexicon, themes and boards."""
     scanner = scanner or NameScanner(ctx.master)
     day = _day(article)
-    starts, offset = [], 0
-    for paragraph in article.paragraphs:
-        starts.append(offset)
-        offset += len(paragraph) + 1
+    starts = paragraph_starts(article.paragraphs)
     mentions = find_company_mentions(article.text, starts, list(article.paragraphs), day, ctx, scanner)
     tags = [link for link in article.stock_links if link.seen_in == ("tag",)]
     sina_links = [link for link in article.stock_links if link.seen_in != ("tag",)]
-    # names that vouch for their neighbours in a list: distinctive linked names and the companies found
-    company_spans = [
+    spans = _company_spans(sina_links, mentions, ctx)
+    judgements = tuple(
+        (link, classify_stock_link(link, article.text, day, ctx, company_spans=spans)) for link in sina_links
+    )
+    measure_themes = _measure_themes(article, ctx)
+    policy = _policy(article, ctx, measure_themes)
+    tickers = (
+        *_from_sina_links(judgements, day, ctx),
+        *_from_zhibo_tags(tags, day, ctx),
+        *_from_text_codes(article.text_codes, day, ctx),
+        *_from_name_mentions(mentions, {link.code for link in sina_links}),
+        *_from_themes(measure_themes if policy.is_policy else [], article, day, ctx),
+    )
+    return LinkedArticle(
+        article_id=article.article_id,
+        linker_version=LINKER_VERSION,
+        judgements=judgements,
+        measure_themes=tuple(measure_themes),
+        mentions=tuple(mentions),
+        policy=policy,
+        tickers=tickers,
+    )
+
+
+def _company_spans(
+    sina_links: list[StockLink], mentions: list[NameMention], ctx: LinkingContext
+) -> list[tuple[int, int]]:
+    """Names that vouch for their neighbours in a list: distinctive linked names and the companies found."""
+    spans = [
         (link.position, link.position + len(link.anchor_text))
         for link in sina_links
         if link.position is not None and link.anchor_text and ctx.lexicon.distinctive(link.anchor_text)
     ]
-    company_spans += [(p, p + len(m.name)) for m in mentions for p in m.positions]
-    company_spans = sorted(set(company_spans))
+    spans += [(p, p + len(m.name)) for m in mentions for p in m.positions]
+    return sorted(set(spans))
 
-    judgements = tuple(
-        (link, classify_stock_link(link, article.text, day, ctx, company_spans=company_spans)) for link in sina_links
-    )
-    measure_themes = _measure_themes(article, ctx)
-    tickers: list[TickerLink] = []
-    for link, judgement in judgements:
-        record = ctx.master.get(link.code)
-        tickers.append(
-            TickerLink(
-                ticker=link.ticker,
-                code=link.code,
-                name=record.name_on(day) if record else None,
-                via="sina_link",
-                link_class=judgement.link_class,
-                theme_id=judgement.theme_id,
-                measure_ordinal=None,
-                confidence=judgement.confidence,
-                evidence=f"Sina linked '{link.anchor_text}': {judgement.reason}",
-            )
-        )
-    for tag in tags:
-        record = ctx.master.get(tag.code)
-        tickers.append(
-            TickerLink(
-                ticker=tag.ticker,
-                code=tag.code,
-                name=record.name_on(day) if record else None,
-                via="zhibo_tag",
-                link_class=None,
-                theme_id=None,
-                measure_ordinal=None,
-                confidence=0.0 if tag.kind == "index" else 0.9,
-                evidence=f"Sina's 7x24 feed tagged the item with {tag.anchor_text or tag.code}",
-            )
-        )
-    for code in article.text_codes:
-        record = ctx.master.get(code.code)
-        known = record is not None and record.listed_on(day)
-        tickers.append(
-            TickerLink(
-                ticker=code.ticker,
-                code=code.code,
-                name=record.name_on(day) if record else None,
-                via="text_code",
-                link_class=None,
-                theme_id=None,
-                measure_ordinal=None,
-                confidence=0.95 if known else 0.5,
-                evidence=f"the text writes {code.raw}"
-                + ("" if known else "; the code is not in the securities master"),
-            )
-        )
-    linked_codes = {link.code for link in sina_links}
-    for mention in mentions:
-        sina_too = "; Sina linked it too" if mention.code in linked_codes else "; Sina did not link it"
-        tickers.append(
-            TickerLink(
-                ticker=mention.ticker,
-                code=mention.code,
-                name=mention.name,
-                via="name_mention",
-                link_class=None,
-                theme_id=None,
-                measure_ordinal=None,
-                confidence=mention.confidence,
-                evidence=mention.evidence + sina_too,
-            )
-        )
+
+def _policy(article: Article, ctx: LinkingContext, measure_themes: list[MeasureTheme]) -> PolicyAssessment:
     policy = assess_policy(article, segment=ctx.lexicon.segment)
-    labels = {m.ordinal: m.label for m in article.measures}
     if measure_themes and not policy.is_policy:
         # a theme's member stocks are what a policy on it may move; an article that is no policy (a ranking,
         # fund managers' views, IPO statistics) names themes without acting on them
@@ -161,7 +119,101 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
             policy,
             reasons=(*policy.reasons, f"not a policy document: themes named ({named}), their member stocks not linked"),
         )
-    for theme_hit in measure_themes if policy.is_policy else ():
+    return policy
+
+
+def _ticker_link(
+    ticker: str,
+    code: str,
+    name: str | None,
+    via: str,
+    confidence: float,
+    evidence: str,
+    *,
+    link_class: str | None = None,
+    theme_id: str | None = None,
+    measure_ordinal: int | None = None,
+) -> TickerLink:
+    """The one place a ``TickerLink`` is made: each kind of evidence gives what it knows, the rest is None."""
+    return TickerLink(
+        ticker=ticker,
+        code=code,
+        name=name,
+        via=via,
+        link_class=link_class,
+        theme_id=theme_id,
+        measure_ordinal=measure_ordinal,
+        confidence=confidence,
+        evidence=evidence,
+    )
+
+
+def _name_on(ctx: LinkingContext, code: str, day: date | None, otherwise: str | None = None) -> str | None:
+    record = ctx.master.get(code)
+    return record.name_on(day) if record else otherwise
+
+
+def _from_sina_links(
+    judgements: tuple[tuple[StockLink, LinkJudgement], ...], day: date | None, ctx: LinkingContext
+) -> Iterator[TickerLink]:
+    for link, judgement in judgements:
+        yield _ticker_link(
+            link.ticker,
+            link.code,
+            _name_on(ctx, link.code, day),
+            "sina_link",
+            judgement.confidence,
+            f"Sina linked '{link.anchor_text}': {judgement.reason}",
+            link_class=judgement.link_class,
+            theme_id=judgement.theme_id,
+        )
+
+
+def _from_zhibo_tags(tags: list[StockLink], day: date | None, ctx: LinkingContext) -> Iterator[TickerLink]:
+    for tag in tags:
+        yield _ticker_link(
+            tag.ticker,
+            tag.code,
+            _name_on(ctx, tag.code, day),
+            "zhibo_tag",
+            0.0 if tag.kind == "index" else 0.9,
+            f"Sina's 7x24 feed tagged the item with {tag.anchor_text or tag.code}",
+        )
+
+
+def _from_text_codes(codes: tuple[TextCode, ...], day: date | None, ctx: LinkingContext) -> Iterator[TickerLink]:
+    for code in codes:
+        record = ctx.master.get(code.code)
+        known = record is not None and record.listed_on(day)
+        yield _ticker_link(
+            code.ticker,
+            code.code,
+            _name_on(ctx, code.code, day),
+            "text_code",
+            0.95 if known else 0.5,
+            f"the text writes {code.raw}" + ("" if known else "; the code is not in the securities master"),
+        )
+
+
+def _from_name_mentions(mentions: list[NameMention], linked_codes: set[str]) -> Iterator[TickerLink]:
+    for mention in mentions:
+        sina_too = "; Sina linked it too" if mention.code in linked_codes else "; Sina did not link it"
+        yield _ticker_link(
+            mention.ticker,
+            mention.code,
+            mention.name,
+            "name_mention",
+            mention.confidence,
+            mention.evidence + sina_too,
+        )
+
+
+def _from_themes(
+    measure_themes: list[MeasureTheme], article: Article, day: date | None, ctx: LinkingContext
+) -> Iterator[TickerLink]:
+    """Every member stock of every theme named, trading on the article's day (policy documents only)."""
+    labels = {m.ordinal: m.label for m in article.measures}
+    for theme_hit in measure_themes:
         theme = ctx.taxonomy.get(theme_hit.theme_id)
         where = f"measure {labels[theme_hit.measure_ordinal]}" if theme_hit.measure_ordinal else "the article"
         for member in theme.members:
@@ -170,29 +222,17 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
             if record is not None and not record.trading_on(day):
                 continue  # not listed yet, or gone, on the article's date
             basis = f"board {', '.join(member.boards)}" if member.source == "board" else f"curated: {member.note}"
-            tickers.append(
-                TickerLink(
-                    ticker=member.ticker,
-                    code=code,
-                    name=record.name_on(day) if record else member.name,
-                    via="theme",
-                    link_class=None,
-                    theme_id=theme.id,
-                    measure_ordinal=theme_hit.measure_ordinal,
-                    confidence=0.4 if member.source == "board" else 0.25,
-                    evidence=f"{where} names {', '.join(theme_hit.matched_terms)} → theme {theme.id} "
-                    f"({theme.name_zh}); member by {basis}",
-                )
+            yield _ticker_link(
+                member.ticker,
+                code,
+                record.name_on(day) if record else member.name,
+                "theme",
+                0.4 if member.source == "board" else 0.25,
+                f"{where} names {', '.join(theme_hit.matched_terms)} → theme {theme.id} "
+                f"({theme.name_zh}); member by {basis}",
+                theme_id=theme.id,
+                measure_ordinal=theme_hit.measure_ordinal,
             )
-    return LinkedArticle(
-        article_id=article.article_id,
-        linker_version=LINKER_VERSION,
-        judgements=judgements,
-        measure_themes=tuple(measure_themes),
-        mentions=tuple(mentions),
-        policy=policy,
-        tickers=tuple(tickers),
-    )
 
 
 def _measure_themes(article: Article, ctx: LinkingContext) -> list[MeasureTheme]:

@@ -8,7 +8,6 @@ Names inside a longer word or opening a fund name do not count.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -23,6 +22,7 @@ from policywatch.transforms.linking.company_context import (
 )
 from policywatch.transforms.linking.context import LinkingContext
 from policywatch.transforms.linking.securities import SecurityMaster
+from policywatch.transforms.models import paragraph_of
 
 __all__ = ["NameMention", "NameScanner", "find_company_mentions"]
 
@@ -109,7 +109,7 @@ def find_company_mentions(
             if judged is None:
                 continue
             basis, why = judged
-            in_table = "\t" in paragraphs[_paragraph_of(start, paragraph_starts)]
+            in_table = "\t" in paragraphs[paragraph_of(start, paragraph_starts)]
             by_code[code].append(_Occurrence(start, basis, why, in_table))
     mentions = []
     for code, hits in by_code.items():
@@ -165,7 +165,3 @@ def _why_company(
     if not ctx.lexicon.distinctive(name):
         return None
     return "distinctive", f"'{name}' is a distinctive company name"
-
-
-def _paragraph_of(position: int, starts: list[int]) -> int:
-    return max(0, bisect_right(starts, position) - 1)

@@ -167,48 +167,13 @@ def build_master(
 
     ``bse_successors`` maps an old Beijing symbol (838275) to its 920xxx successor (920275)."""
     ordered = sorted(snapshots, key=lambda s: s.as_of)
-    seen: dict[str, list[tuple[date, str, str]]] = defaultdict(list)  # code → [(as_of, name, source)]
-    marked: set[tuple[str, date]] = set()  # (code, as_of) of sightings shown with a day marker
-    exchanges: dict[str, Exchange] = {}
-    list_dates: dict[str, date] = {}
-    for snapshot in ordered:
-        for symbol, raw_name, exchange, list_date in snapshot.rows:
-            exchange = exchange or exchange_for_symbol(symbol)
-            if exchange is None:
-                continue
-            code = f"{exchange.lower()}{symbol}"
-            name, day_marked = split_day_marker(raw_name)
-            if not name:
-                continue
-            seen[code].append((snapshot.as_of, name, snapshot.source))
-            if day_marked:
-                marked.add((code, snapshot.as_of))
-            exchanges[code] = exchange
-            if list_date and code not in list_dates:
-                list_dates[code] = list_date
+    seen = _sightings(ordered)
     newest = {ex: max((s.as_of for s in ordered if ex in s.covers), default=None) for ex in ("SH", "SZ", "BJ")}
     records: dict[str, SecurityRecord] = {}
-    for code, sightings in seen.items():
-        exchange = exchanges[code]
+    for code, sightings in seen.names.items():
+        exchange = seen.exchanges[code]
         symbol = code[2:]
-        spans: list[NameSpan] = []
-        last_marked = False  # the newest span's name is a day-marked display name
-        for i, (as_of, name, _source) in enumerate(sightings):
-            day_marked = (code, as_of) in marked
-            if spans and (spans[-1].name == name or day_marked):
-                continue  # the same name, or a day's display of it (XD工商银): the previous full name goes on
-            if spans and last_marked and name.startswith(spans[-1].name):
-                # the full name of what was first seen cut short (XD泰金新, then 泰金新材)
-                spans[-1] = NameSpan(name, spans[-1].valid_from, spans[-1].valid_to)
-                last_marked = False
-                continue
-            last_marked = day_marked
-            if spans:  # renamed between the previous sighting and this one
-                previous = spans[-1]
-                spans[-1] = NameSpan(previous.name, previous.valid_from, as_of)
-                spans.append(NameSpan(name, sightings[i - 1][0], None))
-            else:
-                spans.append(NameSpan(name, None, None))
+        spans = _name_spans(code, sightings, seen.marked)
         last_list = newest[exchange]
         if last_list is not None and sightings[-1][0] < last_list and spans[-1].valid_to is None:
             # missing from the newest list of its exchange: delisted, merged or moved to a new code since
@@ -221,16 +186,79 @@ def build_master(
             ticker=ticker_for(symbol, exchange),
             yahoo_symbol=None if exchange == "BJ" else ticker_for(symbol, exchange),
             names=tuple(spans),
-            list_date=list_dates.get(code),
+            list_date=seen.list_dates.get(code),
             successor_code=f"bj{bse_successors[symbol]}" if exchange == "BJ" and symbol in bse_successors else None,
             sources=tuple(dict.fromkeys(s for _, _, s in sightings)),
         )
-    # a Beijing code's 920xxx successor carries its name from when the old code was last seen
+    _hand_over_beijing_codes(records, seen, bse_successors)
+    _end_transferred_listings(records)
+    records.update((record.code, record) for record in map(_index_record, indices))
+    return SecurityMaster(records, tuple((s.as_of, s.source) for s in ordered))
+
+
+@dataclass(frozen=True, slots=True)
+class _Sightings:
+    """What the snapshots, oldest first, showed of each code."""
+
+    names: dict[str, list[tuple[date, str, str]]]  #: code → [(as_of, name, source)]
+    marked: set[tuple[str, date]]  #: (code, as_of) of sightings shown with a day marker
+    exchanges: dict[str, Exchange]
+    list_dates: dict[str, date]  #: the first list date a snapshot gave
+
+
+def _sightings(ordered: list[Snapshot]) -> _Sightings:
+    seen = _Sightings(defaultdict(list), set(), {}, {})
+    for snapshot in ordered:
+        for symbol, raw_name, exchange, list_date in snapshot.rows:
+            exchange = exchange or exchange_for_symbol(symbol)
+            if exchange is None:
+                continue
+            code = f"{exchange.lower()}{symbol}"
+            name, day_marked = split_day_marker(raw_name)
+            if not name:
+                continue
+            seen.names[code].append((snapshot.as_of, name, snapshot.source))
+            if day_marked:
+                seen.marked.add((code, snapshot.as_of))
+            seen.exchanges[code] = exchange
+            if list_date and code not in seen.list_dates:
+                seen.list_dates[code] = list_date
+    return seen
+
+
+def _name_spans(code: str, sightings: list[tuple[date, str, str]], marked: set[tuple[str, date]]) -> list[NameSpan]:
+    """A code's names over time from its sightings, oldest first; a rename between two snapshots makes both
+    names valid in between."""
+    spans: list[NameSpan] = []
+    last_marked = False  # the newest span's name is a day-marked display name
+    for i, (as_of, name, _source) in enumerate(sightings):
+        day_marked = (code, as_of) in marked
+        if spans and (spans[-1].name == name or day_marked):
+            continue  # the same name, or a day's display of it (XD工商银): the previous full name goes on
+        if spans and last_marked and name.startswith(spans[-1].name):
+            # the full name of what was first seen cut short (XD泰金新, then 泰金新材)
+            spans[-1] = NameSpan(name, spans[-1].valid_from, spans[-1].valid_to)
+            last_marked = False
+            continue
+        last_marked = day_marked
+        if spans:  # renamed between the previous sighting and this one
+            previous = spans[-1]
+            spans[-1] = NameSpan(previous.name, previous.valid_from, as_of)
+            spans.append(NameSpan(name, sightings[i - 1][0], None))
+        else:
+            spans.append(NameSpan(name, None, None))
+    return spans
+
+
+def _hand_over_beijing_codes(
+    records: dict[str, SecurityRecord], seen: _Sightings, bse_successors: dict[str, str]
+) -> None:
+    """A Beijing code's 920xxx successor carries its name from when the old code was last seen."""
     for old_symbol, new_symbol in bse_successors.items():
         old, new = records.get(f"bj{old_symbol}"), records.get(f"bj{new_symbol}")
         if old is None or new is None or new.names[0].valid_from is not None:
             continue
-        handover = max(as_of for as_of, _, _ in seen[old.code])
+        handover = max(as_of for as_of, _, _ in seen.names[old.code])
         first = new.names[0]
         records[new.code] = replace(new, names=(NameSpan(first.name, handover, first.valid_to), *new.names[1:]))
         # and the old code ends there: one company, one code on any day (the move itself fell somewhere
@@ -238,24 +266,24 @@ def build_master(
         last = old.names[-1]
         if last.valid_to is None or last.valid_to > handover:
             records[old.code] = replace(old, names=(*old.names[:-1], NameSpan(last.name, last.valid_from, handover)))
-    _end_transferred_listings(records)
-    for index in indices:
-        exchange: Exchange = index.code[:2].upper()  # type: ignore[assignment]
-        symbol = index.code[2:]
-        names = (index.name, *index.aliases)
-        records[index.code] = SecurityRecord(
-            code=index.code,
-            symbol=symbol,
-            exchange=exchange,
-            kind="index",
-            ticker=ticker_for(symbol, exchange),
-            yahoo_symbol=None if exchange == "BJ" else ticker_for(symbol, exchange),
-            names=tuple(NameSpan(n, None, None) for n in reversed(names)),
-            list_date=None,
-            sources=("indices",),
-            same_as=index.same_as,
-        )
-    return SecurityMaster(records, tuple((s.as_of, s.source) for s in ordered))
+
+
+def _index_record(index: IndexRow) -> SecurityRecord:
+    exchange: Exchange = index.code[:2].upper()  # type: ignore[assignment]
+    symbol = index.code[2:]
+    names = (index.name, *index.aliases)
+    return SecurityRecord(
+        code=index.code,
+        symbol=symbol,
+        exchange=exchange,
+        kind="index",
+        ticker=ticker_for(symbol, exchange),
+        yahoo_symbol=None if exchange == "BJ" else ticker_for(symbol, exchange),
+        names=tuple(NameSpan(n, None, None) for n in reversed(names)),
+        list_date=None,
+        sources=("indices",),
+        same_as=index.same_as,
+    )
 
 
 def _end_transferred_listings(records: dict[str, SecurityRecord]) -> None:

@@ -7,11 +7,10 @@ brackets and only with a prefix some A-share uses; an explicit exchange suffix o
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Sequence
 
 from policywatch.transforms.linking.tickers import security_from_symbol
-from policywatch.transforms.models import Exchange, TextCode
+from policywatch.transforms.models import Exchange, TextCode, paragraph_of
 
 __all__ = ["find_text_codes"]
 
@@ -49,10 +48,6 @@ def find_text_codes(text: str, paragraph_starts: Sequence[int]) -> list[TextCode
                 raw=match.group(0),
                 explicit_exchange=exchange is not None,
                 position=position,
-                paragraph=_paragraph_of(position, paragraph_starts),
+                paragraph=paragraph_of(position, paragraph_starts),
             )
     return [found[key] for key in sorted(found)]
-
-
-def _paragraph_of(position: int, starts: Sequence[int]) -> int:
-    return max(0, bisect_right(starts, position) - 1)

@@ -119,8 +119,46 @@ def segment_measures(
     paragraphs: Sequence[str], starts: Sequence[int]
 ) -> tuple[list[Section], list[Measure], list[NumberedList]]:
     """Split paragraphs into sections, the principal measures and other numbered lists."""
-    markers = [_classify(p) for p in paragraphs]
+    outline = _outline(paragraphs, starts)
+    principal_style, measures, covered = _principal_measures(outline)
+    other_lists: list[NumberedList] = []
+    for style in (*_ITEM_STYLES, "sub"):
+        if style == principal_style:
+            continue
+        for run in _runs(outline.candidates(style, covered)):
+            run_set = set(run)
+            items = []
+            for pos, index in enumerate(run):
+                end = _item_end(index, run, pos, outline.markers, run_set | outline.section_set, len(paragraphs))
+                items.append(_make_item(style, pos + 1, index, end, outline))
+            other_lists.append(NumberedList(style="arabic" if style == "sub" else style, items=tuple(items)))
+    other_lists.sort(key=lambda lst: lst.items[0].position)
+    return outline.sections, measures, other_lists
 
+
+@dataclass(frozen=True, slots=True)
+class _Outline:
+    """The paragraphs with their markers and the section each falls in: what every item is cut from."""
+
+    paragraphs: Sequence[str]
+    starts: Sequence[int]
+    markers: list[_Marker | None]
+    sections: list[Section]
+    section_set: set[int]  #: the paragraphs that are section headings
+    section_of: list[int | None]  #: paragraph → the number of the section it is in
+    section_titles: dict[int, str]
+
+    def candidates(self, style: str, excluded: set[int]) -> list[tuple[int, _Marker]]:
+        return [
+            (i, m)
+            for i, m in enumerate(self.markers)
+            if m is not None and m.kind == style and i not in excluded and i not in self.section_set
+        ]
+
+
+def _outline(paragraphs: Sequence[str], starts: Sequence[int]) -> _Outline:
+    """Sections are numbered 一、二、… in order from one; fewer than two are no sections."""
+    markers = [_classify(p) for p in paragraphs]
     sections: list[Section] = []
     expected = 1
     section_indices: list[int] = []
@@ -141,62 +179,32 @@ def segment_measures(
             section_titles[marker.number] = marker.rest
             sections.append(Section(marker.number, marker.label, marker.rest, starts[index], index))
         section_of[index] = current_section
-    section_set = set(section_indices)
+    return _Outline(paragraphs, starts, markers, sections, set(section_indices), section_of, section_titles)
 
-    def candidates(style: str, excluded: set[int]) -> list[tuple[int, _Marker]]:
-        return [
-            (i, m)
-            for i, m in enumerate(markers)
-            if m is not None and m.kind == style and i not in excluded and i not in section_set
-        ]
 
+def _principal_measures(outline: _Outline) -> tuple[str | None, list[Measure], set[int]]:
+    """The first item style with a numbered run is the principal list: its style, its measures and the
+    paragraphs they cover."""
     principal_style, principal_runs = None, []
     for style in _ITEM_STYLES:
-        runs = _runs(candidates(style, set()))
+        runs = _runs(outline.candidates(style, set()))
         if runs:
             principal_style, principal_runs = style, runs
             break
-
     measures: list[Measure] = []
     covered: set[int] = set()
-    if principal_style is not None:
-        items = [i for run in principal_runs for i in run]
-        item_set = set(items)
-        ordinal = 0
-        for run in principal_runs:
-            for pos, index in enumerate(run):
-                end = _item_end(index, run, pos, markers, item_set | section_set, len(paragraphs))
-                covered.update(range(index, end))
-                ordinal += 1
-                measures.append(
-                    _make_item(
-                        principal_style,
-                        ordinal,
-                        index,
-                        end,
-                        markers,
-                        paragraphs,
-                        starts,
-                        section_of,
-                        section_titles,
-                    )
-                )
-
-    other_lists: list[NumberedList] = []
-    for style in (*_ITEM_STYLES, "sub"):
-        if style == principal_style:
-            continue
-        for run in _runs(candidates(style, covered)):
-            run_set = set(run)
-            items = []
-            for pos, index in enumerate(run):
-                end = _item_end(index, run, pos, markers, run_set | section_set, len(paragraphs))
-                items.append(
-                    _make_item(style, pos + 1, index, end, markers, paragraphs, starts, section_of, section_titles)
-                )
-            other_lists.append(NumberedList(style="arabic" if style == "sub" else style, items=tuple(items)))
-    other_lists.sort(key=lambda lst: lst.items[0].position)
-    return sections, measures, other_lists
+    if principal_style is None:
+        return None, measures, covered
+    item_set = {i for run in principal_runs for i in run}
+    stops = item_set | outline.section_set
+    ordinal = 0
+    for run in principal_runs:
+        for pos, index in enumerate(run):
+            end = _item_end(index, run, pos, outline.markers, stops, len(outline.paragraphs))
+            covered.update(range(index, end))
+            ordinal += 1
+            measures.append(_make_item(principal_style, ordinal, index, end, outline))
+    return principal_style, measures, covered
 
 
 def _item_end(
@@ -214,21 +222,11 @@ def _item_end(
     return end
 
 
-def _make_item(
-    style: str,
-    ordinal: int,
-    index: int,
-    end: int,
-    markers: Sequence[_Marker | None],
-    paragraphs: Sequence[str],
-    starts: Sequence[int],
-    section_of: Sequence[int | None],
-    section_titles: dict[int, str],
-) -> Measure:
-    marker = markers[index]
+def _make_item(style: str, ordinal: int, index: int, end: int, outline: _Outline) -> Measure:
+    marker = outline.markers[index]
     assert marker is not None
-    text = "\n".join([marker.rest, *paragraphs[index + 1 : end]])
-    section = section_of[index]
+    text = "\n".join([marker.rest, *outline.paragraphs[index + 1 : end]])
+    section = outline.section_of[index]
     return Measure(
         ordinal=ordinal,
         number=marker.number,
@@ -237,7 +235,7 @@ def _make_item(
         heading=_heading(marker.rest),
         text=text,
         section=section,
-        section_title=section_titles.get(section) if section is not None else None,
-        position=starts[index],
+        section_title=outline.section_titles.get(section) if section is not None else None,
+        position=outline.starts[index],
         paragraph=index,
     )

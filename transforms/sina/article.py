@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree, html
 from policywatch.transforms.errors import ParseError
 from policywatch.transforms.linking.text_codes import find_text_codes
 from policywatch.transforms.linking.tickers import security_from_code
-from policywatch.transforms.models import Article, StockLink
+from policywatch.transforms.models import Article, StockLink, paragraph_starts
 from policywatch.transforms.policy.measures import segment_measures
 from policywatch.transforms.sina.body import BodyExtract, body_from_fragment, extract_body
 from policywatch.transforms.sina.charset import decode_document
@@ -225,35 +226,81 @@ def _assemble(
     fetched_at: datetime | None,
     warnings: list[str],
 ) -> Article:
-    paragraphs = list(body.paragraphs)
-    original_title = None
+    head = _without_head_lines(body.paragraphs)
+    paragraphs = head.paragraphs
+    if not paragraphs:
+        raise ParseError("the article body has no text", reason="empty_body")
+    title = title or head.original_title
+    if not title:
+        raise ParseError("the article has no title", reason="no_title")
+    starts = paragraph_starts(paragraphs)
+    text = "\n".join(paragraphs)
+    comment_codes = body.keyword_comment_codes
+    links = _stock_links(body, head.new_index, starts, warnings)
+    match_comment = _links_match_comment(links, comment_codes, warnings)
+    sections, measures, other_lists = segment_measures(paragraphs, starts)
+    if publishid:
+        article_id, id_source = publishid, "publishid"
+    else:
+        article_id, id_source = article_hash_id(title, text), "hash"
+    return Article(
+        article_id=article_id,
+        id_source=id_source,  # type: ignore[arg-type]
+        url=url,
+        title=title,
+        original_title=head.original_title,
+        published_at=published_at,
+        source=source if head.source is None else source or head.source,
+        editor=body.editor,
+        keywords=keywords,
+        template=template,
+        encoding=encoding,
+        fetched_at=fetched_at,
+        text=text,
+        paragraphs=tuple(paragraphs),
+        stock_links=tuple(links),
+        keyword_comment_codes=tuple(comment_codes) if comment_codes is not None else None,
+        links_match_comment=match_comment,
+        text_codes=tuple(find_text_codes(text, starts)),
+        sections=tuple(sections),
+        measures=tuple(measures),
+        other_lists=tuple(other_lists),
+        warnings=tuple(warnings),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Head:
+    paragraphs: list[str]  #: the body's paragraphs less the lines taken out
+    new_index: dict[int, int]  #: the body's paragraph index → its index among ``paragraphs``
+    original_title: str | None  #: from a 原标题 line near the top
+    source: str | None  #: from the first 来源 line near the top or the end
+
+
+def _without_head_lines(body_paragraphs: Sequence[str]) -> _Head:
+    """Take out the lines that are metadata, not text: the original title (in the first four paragraphs) and
+    the source line (in the first four or the last three)."""
+    original_title = source = None
     keep: list[int] = []
-    for index, paragraph in enumerate(paragraphs):
+    for index, paragraph in enumerate(body_paragraphs):
         head = index < 4
         match = _ORIGINAL_TITLE.match(paragraph) if head else None
         if match and original_title is None:
             original_title = match.group(1).strip()
             continue
-        match = _SOURCE_LINE.match(paragraph) if head or index >= len(paragraphs) - 3 else None
+        match = _SOURCE_LINE.match(paragraph) if head or index >= len(body_paragraphs) - 3 else None
         if match:
             source = source or match.group(1).strip()
             continue
         keep.append(index)
     new_index = {old: new for new, old in enumerate(keep)}
-    paragraphs = [paragraphs[i] for i in keep]
-    if not paragraphs:
-        raise ParseError("the article body has no text", reason="empty_body")
-    title = title or original_title
-    if not title:
-        raise ParseError("the article has no title", reason="no_title")
+    return _Head([body_paragraphs[i] for i in keep], new_index, original_title, source)
 
-    starts: list[int] = []
-    offset = 0
-    for paragraph in paragraphs:
-        starts.append(offset)
-        offset += len(paragraph) + 1
-    text = "\n".join(paragraphs)
 
+def _stock_links(
+    body: BodyExtract, new_index: dict[int, int], starts: Sequence[int], warnings: list[str]
+) -> list[StockLink]:
+    """Sina's links in the markup, placed in the text, then the codes only the keyword comment lists."""
     comment_codes = body.keyword_comment_codes
     links: list[StockLink] = []
     seen_codes: set[str] = set()
@@ -289,39 +336,17 @@ def _assemble(
             StockLink(security.code, security.ticker, security.exchange, security.kind, "", None, None, ("comment",))
         )
     links.sort(key=lambda link: (link.position is None, link.position or 0, link.code))
-    match_comment = None
-    if comment_codes is not None:
-        in_markup = {link.code for link in links if link.seen_in != ("comment",)}
-        match_comment = in_markup == set(comment_codes)
-        if not match_comment:
-            warnings.append("the news_keyword_pub comment and the page's links list different codes")
+    return links
 
-    sections, measures, other_lists = segment_measures(paragraphs, starts)
-    if publishid:
-        article_id, id_source = publishid, "publishid"
-    else:
-        article_id, id_source = article_hash_id(title, text), "hash"
-    return Article(
-        article_id=article_id,
-        id_source=id_source,  # type: ignore[arg-type]
-        url=url,
-        title=title,
-        original_title=original_title,
-        published_at=published_at,
-        source=source,
-        editor=body.editor,
-        keywords=keywords,
-        template=template,
-        encoding=encoding,
-        fetched_at=fetched_at,
-        text=text,
-        paragraphs=tuple(paragraphs),
-        stock_links=tuple(links),
-        keyword_comment_codes=tuple(comment_codes) if comment_codes is not None else None,
-        links_match_comment=match_comment,
-        text_codes=tuple(find_text_codes(text, starts)),
-        sections=tuple(sections),
-        measures=tuple(measures),
-        other_lists=tuple(other_lists),
-        warnings=tuple(warnings),
-    )
+
+def _links_match_comment(
+    links: list[StockLink], comment_codes: Sequence[str] | None, warnings: list[str]
+) -> bool | None:
+    """Whether the keyword comment lists the codes linked in the markup; None without a comment."""
+    if comment_codes is None:
+        return None
+    in_markup = {link.code for link in links if link.seen_in != ("comment",)}
+    match_comment = in_markup == set(comment_codes)
+    if not match_comment:
+        warnings.append("the news_keyword_pub comment and the page's links list different codes")
+    return match_comment

@@ -218,52 +218,18 @@ def fetch_to_staging(
     started = time.monotonic()
     runs_dir = Path(crawl.staging_dir).resolve() / "runs"
     live = _Live(on_progress)
-    crawled: list[Path] = []
-    resumed, requests, finished = 0, 0, True
-    problems: list[CrawlerProblem] = []
+    jobs = _Jobs()
     pending = pending_run_dirs(runs_dir)
-    for run_dir in pending:
-        if job_finished(run_dir):
-            continue  # staged whole, waiting for the load
-        resumed += 1
-        live.progress("resume")
-        refreshed_spec(CrawlSpec.read(run_dir / SPEC_FILE), crawl).write()
-        finished, made, problem = _run_job(run_dir, live)
-        requests += made
-        crawled.append(run_dir)
-        problems += [problem] if problem else []
-        if not finished:
-            break
-    if finished:
-        run_dir = runs_dir / _job_id()
-        known = read_known_state(settings, crawl, since_epoch=_since_epoch(since))
-        staged, staged_zhibo = staged_keys(pending)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        live.progress("discover")
-        discovered = discover_rss(crawl, run_dir, set(known.keys) | staged)
-        crawl_spec(
-            crawl,
-            run_dir,
-            since_epoch=_since_epoch(since),
-            known=known.keys | staged | discovered.stored_keys,
-            extra=[*discovered.teasers, *known.retries],
-            zhibo_known=known.zhibo_ids | staged_zhibo,
-            zhibo_gaps=[(g.low, g.high) for g in known.zhibo_gaps],
-        ).write()
-        finished, made, problem = _run_job(run_dir, live)
-        requests += made
-        crawled.append(run_dir)
-        problems += [problem] if problem else []
-    if not problems and (unreachable := unreachable_problem(crawled)):
-        problems.append(CrawlerProblem(unreachable, "transient"))
-    # a crash that will happen again outweighs one that may not
-    problem = next((p for p in problems if p.kind == "terminal"), problems[0] if problems else None)
+    _resume_unfinished(pending, crawl, live, jobs)
+    if jobs.finished:
+        _start_job(runs_dir / _job_id(), settings, crawl, since, pending, live, jobs)
+    problem = _worst_problem(jobs)
     return StagedCrawl(
-        run_dirs=tuple(str(p) for p in crawled),
+        run_dirs=tuple(str(p) for p in jobs.crawled),
         args=args,
-        resumed_jobs=resumed,
-        job_finished=finished,
-        requests=requests,
+        resumed_jobs=jobs.resumed,
+        job_finished=jobs.finished,
+        requests=jobs.requests,
         listed=live.counts["listed"],
         fetched=live.counts["fetched"],
         failed=live.counts["failed"],
@@ -271,3 +237,69 @@ def fetch_to_staging(
         problem_kind=problem.kind if problem else None,
         elapsed_s=round(time.monotonic() - started, 3),
     )
+
+
+@dataclass
+class _Jobs:
+    """The jobs this crawl ran, in order, and what they came to."""
+
+    crawled: list[Path] = field(default_factory=list)
+    problems: list[CrawlerProblem] = field(default_factory=list)
+    resumed: int = 0
+    requests: int = 0
+    finished: bool = True  #: the last job run finished (True when none was run)
+
+    def run(self, run_dir: Path, live: _Live) -> None:
+        self.finished, made, problem = _run_job(run_dir, live)
+        self.requests += made
+        self.crawled.append(run_dir)
+        self.problems += [problem] if problem else []
+
+
+def _resume_unfinished(pending: list[Path], crawl: CrawlSettings, live: _Live, jobs: _Jobs) -> None:
+    """Continue the jobs an earlier crawl left unfinished, oldest first, until one stops unfinished again."""
+    for run_dir in pending:
+        if job_finished(run_dir):
+            continue  # staged whole, waiting for the load
+        jobs.resumed += 1
+        live.progress("resume")
+        refreshed_spec(CrawlSpec.read(run_dir / SPEC_FILE), crawl).write()
+        jobs.run(run_dir, live)
+        if not jobs.finished:
+            break
+
+
+def _start_job(
+    run_dir: Path,
+    settings: Settings,
+    crawl: CrawlSettings,
+    since: date | datetime | None,
+    pending: list[Path],
+    live: _Live,
+    jobs: _Jobs,
+) -> None:
+    """A new job: what is stored or staged is left out, RSS discovered first, then the crawler run."""
+    known = read_known_state(settings, crawl, since_epoch=_since_epoch(since))
+    staged, staged_zhibo = staged_keys(pending)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    live.progress("discover")
+    discovered = discover_rss(crawl, run_dir, set(known.keys) | staged)
+    crawl_spec(
+        crawl,
+        run_dir,
+        since_epoch=_since_epoch(since),
+        known=known.keys | staged | discovered.stored_keys,
+        extra=[*discovered.teasers, *known.retries],
+        zhibo_known=known.zhibo_ids | staged_zhibo,
+        zhibo_gaps=[(g.low, g.high) for g in known.zhibo_gaps],
+    ).write()
+    jobs.run(run_dir, live)
+
+
+def _worst_problem(jobs: _Jobs) -> CrawlerProblem | None:
+    """What went wrong, if anything: a site never reached counts when the crawler itself reported nothing."""
+    problems = list(jobs.problems)
+    if not problems and (unreachable := unreachable_problem(jobs.crawled)):
+        problems.append(CrawlerProblem(unreachable, "transient"))
+    # a crash that will happen again outweighs one that may not
+    return next((p for p in problems if p.kind == "terminal"), problems[0] if problems else None)

@@ -47,11 +47,14 @@ class EventsSummary:
     run_id: str
     events: int = 0
     skipped: Counter = field(default_factory=Counter)
-    stale_removed: int = 0
+    stale_removed: int = 0  #: events removed because their article reaches no ticker any more
     warnings: list[str] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
-        return {"events": self.events, "skipped": sum(self.skipped.values()), **dict(self.skipped)}
+        counts = {"events": self.events, "skipped": sum(self.skipped.values()), **dict(self.skipped)}
+        if self.stale_removed:
+            counts["stale_removed"] = self.stale_removed
+        return counts
 
 
 def build_events(settings: Settings) -> EventsSummary:

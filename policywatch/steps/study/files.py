@@ -2,6 +2,7 @@
 
 Prices: long CSV/Parquet ``date,ticker,close`` (``adj_close``/``pre_close`` used when present).
 Events: CSV ``event_id,ticker,event_date``. The sessions are the benchmark's dates in the price file.
+A row dated on a day the benchmark has no price for is left out, and the study's warnings count them.
 Tickers are compared in one spelling (``600000.SH`` in one file matches ``600000.SS`` in the other); an
 event whose ticker the price file lacks is dropped as ``no_prices`` with the message saying so.
 Day 0: a date → the first session on or after it; a date with a time (ISO 8601, zone or China time) →
@@ -83,6 +84,7 @@ class FileStudy:
     result: StudyResult
     build: PanelBuild
     messages: dict[str, str]  #: event_id → why it was dropped, in words, where the reason code needs one
+    warnings: tuple[str, ...] = ()  #: what of the files the study left out, and why
 
 
 def same_ticker(text: str) -> str:
@@ -121,7 +123,13 @@ def study_files(
         for event_id, ticker, i in zip(frame["event_id"], frame["ticker"], table.ticker_idx, strict=True)
         if i < 0
     }
-    return FileStudy(run_event_study(build.panel, table, spec), build, messages)
+    warnings = ()
+    if build.off_calendar_rows:
+        warnings = (
+            f"{build.off_calendar_rows} price row(s) of {name} dated on days the benchmark {benchmark} has no price "
+            "(the study's sessions) were left out",
+        )
+    return FileStudy(run_event_study(build.panel, table, spec), build, messages, warnings)
 
 
 def study_json(result: StudyResult, messages: dict[str, str] | None = None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from policywatch.steps.study.panel import PanelBuild, build_panel
 from policywatch.transforms.event_study import EventTable, Groups, StudyResult, StudySpec, parse_window, run_event_study
 from policywatch.transforms.event_study.limits import is_st_name
 from policywatch.transforms.event_study.report import event_records, long_rows
-from policywatch.transforms.trading_calendar import calendar_horizon, exchange_sessions
+from policywatch.transforms.trading_calendar import TradingSessions, calendar_horizon, exchange_sessions
 from policywatch.warehouse.events import read_event_groups, read_events
 from policywatch.warehouse.prices import read_prices
 from policywatch.warehouse.runs import finish_run, start_run
@@ -48,6 +49,8 @@ class StudyOutcome:
     run_id: str | None = None
     warnings: list[str] = field(default_factory=list)  #: the calendar's horizon near, windows cut at it
     past_horizon: int = 0  #: events whose event window runs past the calendar's last session
+    off_calendar_rows: int = 0  #: price rows dated on a day that is no session of the calendar, left out
+    unadjusted: tuple[str, ...] = ()  #: tickers whose returns use the traded close though adjusted ones were asked
 
     @property
     def n_events(self) -> int:
@@ -106,6 +109,10 @@ def run_study(
         counts = {"events": outcome.n_events, "kept": outcome.n_kept, **outcome.dropped}
         if outcome.past_horizon:
             counts["window_past_calendar"] = outcome.past_horizon
+        if outcome.off_calendar_rows:
+            counts["off_calendar_price_rows"] = outcome.off_calendar_rows
+        if outcome.unadjusted:
+            counts["unadjusted_tickers"] = len(outcome.unadjusted)
         finish_run(con, run_id, "ok", counts, "; ".join(outcome.warnings) or None)
     finally:
         con.close()
@@ -141,22 +148,19 @@ def _study(
         return
     calendar = exchange_sessions(cfg.calendar)
     day0 = calendar.index_of(events["day0"].to_numpy(dtype="datetime64[D]"))
-    (e0, _), (_, w1) = spec.estimation, spec.window
-    past = int(((day0 >= 0) & (day0 + w1 > len(calendar) - 1)).sum())
-    if past:
-        outcome.past_horizon = past
-        outcome.warnings.append(
-            f"{past} event(s) have event windows past {horizon.last_session}, the last {cfg.calendar} session "
-            "the calendar knows: those days stay empty until exchange-calendars is upgraded"
-        )
-    lo = int(max(0, day0.min() + e0 - 1))
-    hi = int(min(len(calendar) - 1, day0.max() + w1))
-    sessions = calendar.sessions[lo : hi + 1]
+    lo, sessions = _sessions_needed(calendar, day0, spec, outcome, horizon.last_session, cfg.calendar)
     tickers = sorted(set(events["ticker"]) | {cfg.benchmark})
     rows = read_prices(con, tickers, start=sessions[0].astype(object), end=sessions[-1].astype(object))
     if price_sources is not None:
         rows = rows[rows["source"].isin(set(price_sources))].reset_index(drop=True)
     build = build_panel(rows, sessions, cfg.benchmark, adjustment=settings.prices.adjustment)
+    if build.off_calendar_rows:
+        outcome.off_calendar_rows = build.off_calendar_rows
+        outcome.warnings.append(
+            f"{build.off_calendar_rows} price row(s) dated on days that are no {cfg.calendar} session (a weekend or "
+            "a holiday) were left out of the study"
+        )
+    _say_unadjusted(outcome, build, settings.prices.adjustment)
     position = {t: i for i, t in enumerate(build.panel.tickers)}
     table = EventTable(
         event_ids=events["event_id"].to_numpy(dtype=object),
@@ -192,6 +196,42 @@ def _study(
         diagnostics=diagnostic_rows(result, build, table.ticker_idx),
         results=long_rows(result),
     )
+
+
+def _say_unadjusted(outcome: StudyOutcome, build: PanelBuild, adjustment: str) -> None:
+    """Total-return prices were asked for, and some series lack an adjusted close on some day: their returns use
+    the traded close, where a dividend or a split shows as a return."""
+    if adjustment != "total_return" or not build.unadjusted:
+        return
+    outcome.unadjusted = build.unadjusted
+    shown = ", ".join(build.unadjusted[:10]) + (", …" if len(build.unadjusted) > 10 else "")
+    outcome.warnings.append(
+        f"{len(build.unadjusted)} ticker(s) lack an adjusted close on some day, so their returns use the traded "
+        f"close (a dividend or split shows as a return): {shown}"
+    )
+
+
+def _sessions_needed(
+    calendar: TradingSessions,
+    day0: np.ndarray,
+    spec: StudySpec,
+    outcome: StudyOutcome,
+    last_session: date,
+    calendar_name: str,
+) -> tuple[int, np.ndarray]:
+    """The sessions from the first estimation window's start to the last event window's end (the index of the
+    first in the calendar, and the sessions); events whose window runs past the calendar are counted and said."""
+    (e0, _), (_, w1) = spec.estimation, spec.window
+    past = int(((day0 >= 0) & (day0 + w1 > len(calendar) - 1)).sum())
+    if past:
+        outcome.past_horizon = past
+        outcome.warnings.append(
+            f"{past} event(s) have event windows past {last_session}, the last {calendar_name} session "
+            "the calendar knows: those days stay empty until exchange-calendars is upgraded"
+        )
+    lo = int(max(0, day0.min() + e0 - 1))
+    hi = int(min(len(calendar) - 1, day0.max() + w1))
+    return lo, calendar.sessions[lo : hi + 1]
 
 
 def confounding_events(vias: Sequence[Sequence[str]], mode: str) -> np.ndarray | None:

@@ -89,7 +89,7 @@ def classify_stock_link(
     # a port's, an airport's or an expressway's name says the facility only where its words are around
     # (宁波港吞吐量, 从天津港出发); elsewhere it is the listed operator (上海临港与…签署, 宁沪高速拟发行…)
     facility = ctx.lexicon.facility(anchor)
-    if facility and not facility_words_around(text, start, end, facility.ending):
+    if facility and not facility_words_around(text, start, end):
         return LinkJudgement(
             "mention",
             f"'{anchor}' may also name {facility.what}, but nothing around it speaks of {facility.what}: "

@@ -1,18 +1,21 @@
-"""Two ways a listed company's short name appears in policy text without meaning the company. The sentences of
-each class are real, quoted whole from State Council documents and Sina news of the archive (the posts of
-tests/fixtures/linkage_eval); the counter-examples that keep the company (its results, its shares) are written
-for the test.
+"""Two ways a listed company's short name appears in policy text without meaning the company, and the one way a
+farm-produce word is the company's business. The sentences of each class are real, quoted whole from State
+Council documents and Sina news of the archive (the posts of tests/fixtures/linkage_eval); the counter-examples
+that keep the company (its results, its shares) are written for the test.
 
 1. A facility named in a list of facilities and places: the port, the airport, the railway line, not the
    listed operator.
 2. A short name inside a longer proper name: a zone, a planned project, an institution, a brand.
+3. 农产品 (000061): a theme stock where the measure names cold chain (the company runs farm-produce markets and
+   cold-chain logistics and sits in the board 冷链物流), the ordinary word elsewhere.
 """
 
 from __future__ import annotations
 
 import pytest
+from policywatch.transforms.linking.classifier import classify_stock_link
 
-from tests.transforms.linking_cases import C, M, check
+from tests.transforms.linking_cases import DAY, C, M, T, check, sina_link
 
 
 @pytest.mark.parametrize(
@@ -117,3 +120,81 @@ def test_a_short_name_inside_a_longer_proper_name_is_not_the_company(text, code,
 )
 def test_the_short_name_alone_is_still_the_company(text, code, anchor, linking_context):
     check(text, code, anchor, M, linking_context)
+
+
+#: measure (九) of the State Council's opinions on Guizhou (2022)
+GUIZHOU_NINE = (
+    "（九）大力发展现代山地特色高效农业。严格落实全省耕地保护任务与责任，强化耕地数量保护和质量提升，调整优化耕地布局，"
+    "核实整改补划永久基本农田，促进优质耕地集中连片，到2030年建成高标准农田2800万亩以上。做优做精特色优势农产品，"
+    "提高重要农产品标准化、规模化、品牌化水平。深入实施品牌强农战略，打造一批区域公用品牌、农业企业品牌和农产品品牌。"
+    "加快现代种业、特色优势杂粮、优质稻推广，推动山地适用小型农机研发推广应用，推进丘陵山区农田宜机化改造。"
+    "支持建设产地冷链物流设施，鼓励农业产业化龙头企业、农产品流通企业和大型商超在贵州建设绿色农产品供应基地，推动“黔货出山”。"
+)
+#: a paragraph of Xinhua's report on the 14th five-year cold-chain logistics plan (2021)
+COLD_CHAIN_PLAN = (
+    "《规划》明确五方面原则，即市场驱动、政府引导，统筹推进、分类指导，创新引领、提质增效，区域协同、联动融合，绿色智慧、"
+    "安全可靠。到2025年，初步形成衔接产地销地、覆盖城市乡村、联通国内国际的冷链物流网络，基本建成符合我国国情和产业结构"
+    "特点、适应经济社会发展需要的冷链物流体系。布局建设100个左右国家骨干冷链物流基地，基本建成以国家骨干冷链物流基地为核心、"
+    "产销冷链集配中心和两端冷链物流设施为支撑的三级冷链物流节点设施网络。冷链物流规模化组织效率大幅提升，技术装备水平和"
+    "标准化、智慧化、绿色化水平明显提高，成本水平显著降低，服务能力显著增强，形成一批具有较强国际竞争力的综合性龙头企业。"
+    "农产品产后损失和食品流通浪费显著减少。基本建立“政府监管、企业自管、行业自律、社会监督”的监管机制。展望2035年，"
+    "全面建成现代冷链物流体系，设施网络、技术装备、服务质量达到世界先进水平，行业监管和治理能力基本实现现代化。"
+)
+
+
+def _in_measure(text: str, anchor: str, context):
+    """The judgement of a Sina link to 000061 on ``anchor`` when ``text`` is the whole measure."""
+    return classify_stock_link(sina_link(text, "sz000061", anchor), text, DAY, context, scope=(0, len(text)))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # measures on cold chain: the farm produce the company trades and keeps cold
+        (GUIZHOU_NINE, T),
+        (COLD_CHAIN_PLAN, T),
+        # measures on grain supply, farmland, freight: the ordinary word
+        ("12．保障粮食等重要农产品供应。", C),
+        (
+            "强化进港区、进园区、进厂区、进规模化农产品基地等集疏运设施建设，加快推动铁路进港口重点港区和大型工矿企业、物流园区、"
+            "重点物资储备库。",
+            C,
+        ),
+        ("一、全力抓好粮食生产和重要农产品供给", C),
+    ],
+)
+def test_farm_produce_is_the_company_s_field_only_where_the_measure_names_cold_chain(text, expected, linking_context):
+    judgement = _in_measure(text, "农产品", linking_context)
+    assert judgement.link_class == expected, judgement.reason
+    if expected == T:
+        assert judgement.theme_id == "cold_chain"
+        assert "its measure names 冷链物流" in judgement.reason and "TDX 冷链物流" in judgement.reason
+
+
+def test_a_measure_theme_makes_no_theme_stock_of_a_place_or_a_curated_phrase(linking_context):
+    # 中关村 is a place and 线上线下 a curated phrase: a measure on big data or e-commerce does not make them
+    # fields (sentences written for the test; 000931 is in TDX 大数据, 300959 in boards of e-commerce)
+    for text, code, anchor in [
+        ("支持中关村建设大数据交易中心。", "sz000931", "中关村"),
+        ("推动线上线下消费深度融合，发展农村电商。", "sz300959", "线上线下"),
+    ]:
+        judgement = classify_stock_link(sina_link(text, code, anchor), text, DAY, linking_context, scope=(0, len(text)))
+        assert judgement.link_class == C, judgement.reason
+
+
+def test_a_link_in_the_source_line_is_the_outlet_not_the_company(linking_context):
+    # 来源：中国银行保险报 is set aside by the parser; Sina linked 中国银行 in it
+    link = sina_link("x中国银行", "sh601988", "中国银行")
+    link = type(link)(link.code, link.ticker, link.exchange, link.kind, "中国银行", None, None, ("span",))
+    judgement = classify_stock_link(link, "正文", DAY, linking_context, source="中国银行保险报")
+    assert judgement.link_class == C and "中国银行保险报" in judgement.reason
+    in_title = classify_stock_link(link, "正文", DAY, linking_context, source="新华社")
+    assert in_title.link_class == M and "original title" in in_title.reason
+
+
+def test_a_ranking_line_of_share_moves_names_the_company(linking_context):
+    # 新希望 is also "a new hope"; in a list of the sector's stocks with their moves it is the pig farmer
+    text = (
+        "从2021年1月1日到12月1日，当期营收前三的样本公司，在A股的表现如下：\n新希望： 下跌35.2%；\n牧原股份：下跌2.5%；"
+    )
+    check(text, "sz000876", "新希望", M, linking_context)

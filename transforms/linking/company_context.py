@@ -71,6 +71,8 @@ _FACILITY_BEFORE = re.compile(
 #: a gap that makes the name a field or a commodity, not a company (农产品价格…, 机器人行业…)
 _FIELD_GAP = re.compile(r"价格|价|行业|产业|企业|领域|市场|板块|概念|类")
 _MARKET_BEFORE = re.compile(r"(公司|企业|集团|券商|个股|龙头|概念股|上市公司|A股|港股|子公司)[：:，,]?$")
+#: a ranking's line of share moves: 新希望： 下跌35.2%；, 万科（A股）：下跌32.7%
+_SHARE_MOVE_AFTER = re.compile(r"^(?:[（(][A-Z港美]股[)）])?\s*[：:]\s*(?P<cue>(?:上涨|下跌|涨|跌)\s*\d+(?:\.\d+)?%)")
 _CODE_AFTER = re.compile(r"^\s*[（(]\s*(?:\d{6})(?:\s*[.．]\s*(?:SH|SZ|SS|BJ))?\s*[）)]", re.IGNORECASE)
 #: a fund product named after a company: the name, a few words of the product's own (稳健增利) and its holding
 #: period (一年持有, 两年持有期), the fund type, then the fund's ending (型, 基金, a share class A/C) and a
@@ -144,6 +146,9 @@ def company_cues(
     code = _CODE_AFTER.match(after)
     if code:
         cues.append(f"the code {code.group(0).strip()} follows")
+    move = _SHARE_MOVE_AFTER.match(after)
+    if move:
+        cues.append(f"its share move follows ({move.group('cue')})")
     clause = _SENTENCE_END.split(after, maxsplit=1)[0]
     for pattern in _COMPANY_AFTER:
         market = pattern.match(clause)

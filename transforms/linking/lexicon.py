@@ -143,6 +143,18 @@ class Lexicon:
         kind = _POS_WORDS.get(entry.pos, "an ordinary word")
         return f"{kind} in the general lexicon (frequency {entry.frequency})"
 
+    def common_noun(self, word: str) -> bool:
+        """``word`` is a common noun of the general lexicon (农产品, 机器人): a thing or a field, not a place, an
+        idiom or a curated phrase."""
+        entry = self.entries.get(word)
+        return (
+            word not in self.common
+            and word not in self.company
+            and entry is not None
+            and entry.pos == "n"
+            and entry.frequency >= self.min_frequency
+        )
+
     def distinctive(self, name: str) -> bool:
         """A short name that says the company by itself: not an ordinary word, longer than two characters."""
         return len(name) > 2 and self.common_word(name) is None

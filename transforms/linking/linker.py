@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from policywatch.transforms.linking.classifier import LinkJudgement, classify_stock_link
+from policywatch.transforms.linking.classifier import LinkJudgement, classify_stock_link, theme_scope
 from policywatch.transforms.linking.context import LINKER_VERSION, LinkingContext
 from policywatch.transforms.linking.name_matcher import NameMention, NameScanner, find_company_mentions
 from policywatch.transforms.linking.tickers import code_for_ticker
@@ -84,7 +84,19 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
     company_spans = sorted(set(company_spans))
 
     judgements = tuple(
-        (link, classify_stock_link(link, article.text, day, ctx, company_spans=company_spans)) for link in sina_links
+        (
+            link,
+            classify_stock_link(
+                link,
+                article.text,
+                day,
+                ctx,
+                company_spans=company_spans,
+                scope=theme_scope(article, link),
+                source=article.source,
+            ),
+        )
+        for link in sina_links
     )
     measure_themes = _measure_themes(article, ctx)
     tickers: list[TickerLink] = []

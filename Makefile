@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/event_study.py
 	$(BIN)/python bench/crawl.py
 	$(BIN)/python bench/startup.py
+	$(BIN)/python bench/linkage.py
 
 ## lock: re-resolve requirements.lock from pyproject.toml with the venv's uv (needs network to PyPI)
 lock: $(STAMP)

@@ -28,7 +28,9 @@ def load_yaml_with_lines(text: str, source: str) -> tuple[Any, dict[tuple, int]]
             return [build(child, (*path, i)) for i, child in enumerate(node.value)]
         if node.tag == "tag:yaml.org,2002:str":
             return node.value
-        return yaml.safe_load(yaml.serialize(node))
+        # through the safe constructor, not a round trip through text: an empty value (``key:``) serializes to
+        # a bare document end that cannot be read back
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
 
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)

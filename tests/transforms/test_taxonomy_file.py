@@ -54,6 +54,8 @@ def test_parse_a_small_taxonomy():
         (GOOD.replace("boards: [EM 机器人概念]", "boards: [EM 不存在]"), 10, "not among the theme's boards"),
         (GOOD.replace("id: ai", "id: AI Theme"), 12, "lowercase slugs"),
         (GOOD + "  - id: x\n    unknown_key: 1\n", 17, "unknown_key"),
+        # an empty value is null, read as such (it once crashed the line-keeping loader)
+        (GOOD.replace("    name_en: AI\n", "    name_en:\n"), 14, "name_en"),
     ],
 )
 def test_malformed_taxonomy_names_the_line(broken, line, message):

@@ -52,13 +52,16 @@ _ACT_AFTER = re.compile(
     r"(?P<cue>公告|业绩|年报|年度报告|半年报|季报|快报|预告|财报)"
 )
 #: words right after a facility's name, past a period (今年, 10月), that speak of the facility itself
-#: (宁波港吞吐量, 大秦铁路今年运量, 白云机场T3航站楼, 京沪高铁开通), not of the company that runs it
+#: (宁波港吞吐量, 大秦铁路今年运量, 白云机场T3航站楼, 京沪高铁开通, 京沪高铁辅助通道), of a part of it (广州港南沙港区,
+#: 连云港连云港区) or of works on it (日照港转型升级工程), not of the company that runs it
 _FACILITY_AFTER = re.compile(
     r"^(?:今年|去年|全年|上半年|下半年|前三季度|[一二三四]季度|\d{4}年|\d{1,2}(?:[-—~至]\d{1,2})?月份?|本月|当月|上月|"
     r"日均|单日|累计|同期)*"
     r"(?:[A-Z]?\d{1,2}号?)?(?:旅客|货物|集装箱|原油)?(?:吞吐量|运量|客运量|货运量|发送量|客流|车流|航线|航班|航站楼|"
     r"跑道|起降|港口|码头|港区|泊位|航道|锚地|沿线|路段|收费站|服务区|全线|通车|开通|列车|班列|车次|运送|"
-    r"扩建|改扩建|拥堵|油井|产量)"
+    r"扩建|改扩建|拥堵|油井|产量|(?:辅助|主)?通道)"
+    r"|^[\u4e00-\u9fff]{1,4}?(?:港区|作业区|航站区)"
+    r"|^[\u4e00-\u9fff]{0,4}?(?:改造|升级|扩建|扩容|扩能|整治|建设)工程"
 )
 #: words right before a facility's name that put something in it or on its way (从天津港出发, 乘坐京沪高铁)
 _FACILITY_BEFORE = re.compile(
@@ -68,6 +71,8 @@ _FACILITY_BEFORE = re.compile(
 #: a gap that makes the name a field or a commodity, not a company (农产品价格…, 机器人行业…)
 _FIELD_GAP = re.compile(r"价格|价|行业|产业|企业|领域|市场|板块|概念|类")
 _MARKET_BEFORE = re.compile(r"(公司|企业|集团|券商|个股|龙头|概念股|上市公司|A股|港股|子公司)[：:，,]?$")
+#: a ranking's line of share moves: 新希望： 下跌35.2%；, 万科（A股）：下跌32.7%
+_SHARE_MOVE_AFTER = re.compile(r"^(?:[（(][A-Z港美]股[)）])?\s*[：:]\s*(?P<cue>(?:上涨|下跌|涨|跌)\s*\d+(?:\.\d+)?%)")
 _CODE_AFTER = re.compile(r"^\s*[（(]\s*(?:\d{6})(?:\s*[.．]\s*(?:SH|SZ|SS|BJ))?\s*[）)]", re.IGNORECASE)
 #: a fund product named after a company: the name, a few words of the product's own (稳健增利) and its holding
 #: period (一年持有, 两年持有期), the fund type, then the fund's ending (型, 基金, a share class A/C) and a
@@ -90,6 +95,17 @@ _SENTENCE_END = re.compile(r"[。！？；!?;\n]")
 #: what may follow a name in the words of a company: its corporate acts, its share moves, its business acts
 _COMPANY_AFTER = (_CORPORATE_AFTER, _MOVE_AFTER, _ACT_AFTER)
 _STOCKS_AFTER = re.compile(r"^(?:[、和与及][^，,。；;、]{1,6}?)*等?[^，,。；;]{0,4}?(?:个股|股票|股|板块|概念)")
+#: a facility or a place of the kind listed with ports and airports (珠海机场, 深圳港西部, 南沙港区, 前海合作区)
+_FACILITY_OR_PLACE = (
+    r"[\u4e00-\u9fff]{1,6}?(?:国际机场|机场|空港|港区|港口|码头|港|火车站|高铁站|车站|铁路|高铁|高速|园区|公园|"
+    r"新区|开发区|保税区|合作区)"
+)
+#: the rest of a list whose end says its items are facilities: …、日照岚山、连云港港…等20万吨级及以上航道建设,
+#: …、防城港企沙等矿石码头工程, …等港口集疏运系统 (the item the name opens may go on: 连云港连云)
+_FACILITY_LIST_END = re.compile(
+    r"[^，,。；;、]{0,6}?(?:[、和与及][^，,。；;、]{1,8}?)+等[^，,。；;、]{0,10}?"
+    r"(?:航道|港口|码头|港区|泊位|机场|枢纽|集疏运|铁路|高速公路)"
+)
 
 
 def sentence_bounds(text: str, start: int, end: int) -> tuple[int, int]:
@@ -130,6 +146,9 @@ def company_cues(
     code = _CODE_AFTER.match(after)
     if code:
         cues.append(f"the code {code.group(0).strip()} follows")
+    move = _SHARE_MOVE_AFTER.match(after)
+    if move:
+        cues.append(f"its share move follows ({move.group('cue')})")
     clause = _SENTENCE_END.split(after, maxsplit=1)[0]
     for pattern in _COMPANY_AFTER:
         market = pattern.match(clause)
@@ -152,24 +171,24 @@ def company_cues(
     return cues
 
 
-def facility_words_around(text: str, start: int, end: int, ending: str) -> bool:
-    """Do the words around the name at ``text[start:end]``, a facility's (its name ends in ``ending``: 港,
-    机场…), speak of the facility itself: what follows (吞吐量, 运量, 航线), what comes before (从…, 乘坐…), or
-    other facilities of its kind listed with it (宁波港、上海港)?"""
+def facility_words_around(text: str, start: int, end: int) -> bool:
+    """Do the words around the name at ``text[start:end]``, a facility's (宁波港, 白云机场, 京沪高铁), speak of
+    the facility itself: what follows (吞吐量, 运量, 航线, 港区), what comes before (从…, 乘坐…), or the
+    facilities and places listed with it (宁波港、上海港; 珠海机场、珠海港; …等航道建设)?"""
     if _FACILITY_AFTER.match(text[end : end + 20]):
         return True
     clause_start = max(text.rfind(mark, 0, start) for mark in "。！？；!?;\n，,：:") + 1
     if _FACILITY_BEFORE.search(text, clause_start, start):
         return True
-    # 宁波港、上海港、深圳港 and 宁波港、舟山港一体化 list ports as ports; 上海机场、白云机场涨超3% and
-    # 上海机场、白云机场等机场股 list stocks: what follows the list decides
-    kin = re.escape(ending)
+    # a list of facilities and places: 宁波港、上海港、深圳港 and 与珠海机场、珠海港功能协调 list the port with other
+    # facilities; 上海机场、白云机场涨超3% and 上海机场、白云机场等机场股 list stocks: what follows the list decides
     rest = text[end : end + 12]
-    neighbour = re.match(rf"[、和与及]\s*[\u4e00-\u9fff]{{1,5}}?{kin}", rest)
+    neighbour = re.match(rf"[、和与及]\s*{_FACILITY_OR_PLACE}", rest)
     if neighbour:
         rest = text[end + neighbour.end() : end + neighbour.end() + 12]
-    elif not re.search(rf"{kin}[、和与及]$", text[max(0, start - 10) : start]):
-        return False
+    elif not re.search(rf"{_FACILITY_OR_PLACE}[、和与及]$", text[max(0, start - 10) : start]):
+        # 推进锦州港、唐山京唐、曹妃甸…等20万吨级及以上航道建设: a list that ends in works of ports is of ports
+        return _FACILITY_LIST_END.match(text, end) is not None
     return not (_STOCKS_AFTER.match(rest) or any(p.match(rest) for p in _COMPANY_AFTER))
 
 

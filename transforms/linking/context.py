@@ -12,7 +12,7 @@ from policywatch.transforms.policy.themes import Taxonomy, ThemeMatcher
 __all__ = ["LINKER_VERSION", "LinkingContext"]
 
 #: bumped whenever linking output changes for the same inputs; stored with every linked article
-LINKER_VERSION = "2026.12.1"
+LINKER_VERSION = "2026.12.2"
 
 
 @dataclass

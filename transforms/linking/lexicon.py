@@ -69,6 +69,38 @@ _BANK_AND_INSURANCE = re.compile(
 )
 
 
+#: a zone's or a park's name a short name runs into: 东湖高新 + 区 is 东湖高新区 (the Wuhan East Lake zone), its
+#: last characters opening the zone word
+_ZONE_WORDS = ("高新区", "开发区", "示范区", "自贸区", "保税区", "试验区", "合作区", "产业园", "科技园", "工业园",
+               "园区")  # fmt: skip
+#: a planned hub, centre or platform whose name a short name ends: 探索建设数字丝绸之路国际数据港 is the project,
+#: not 数据港 (603881). A naming word right before the name (国际, 国家级…) and a verb of building earlier in the
+#: clause: a company is not built, a project is.
+_NAME_OPENER = re.compile(r"(?:国际|国家级|全国性|区域性|全球|世界级)$")
+_BUILD_VERB = re.compile(r"建设|打造|建成|建立|创建|筹建|规划建设|布局建设")
+_CLAUSE_MARK = re.compile(r"[。！？；!?;\n，,、：:]")
+
+
+def _zone_around(name: str, text: str, end: int) -> LongerWord | None:
+    for zone in _ZONE_WORDS:
+        for cut in range(1, len(zone)):
+            if name.endswith(zone[:cut]) and text.startswith(zone[cut:], end):
+                return LongerWord(name + zone[cut:], True, "the name of a zone")
+    return None
+
+
+def _project_ending(text: str, start: int, end: int) -> LongerWord | None:
+    opener = _NAME_OPENER.search(text, max(0, start - 3), start)
+    if opener is None:
+        return None
+    clause = max((m.end() for m in _CLAUSE_MARK.finditer(text, 0, start)), default=0)
+    verbs = list(_BUILD_VERB.finditer(text, clause, opener.start()))
+    if not verbs:
+        return None
+    # the project's name runs from the last verb of building to the short name that ends it
+    return LongerWord(text[verbs[-1].end() : end], True, "the name of a planned project")
+
+
 #: characters that turn a name's last word into a field or a market: 银行 + 业 (banking), 银行 + 间 (interbank),
 #: 建筑 + 业 (construction), 银行 + 界 (bankers)
 _FIELD_SUFFIXES = frozenset("业间界")
@@ -110,6 +142,18 @@ class Lexicon:
             return None
         kind = _POS_WORDS.get(entry.pos, "an ordinary word")
         return f"{kind} in the general lexicon (frequency {entry.frequency})"
+
+    def common_noun(self, word: str) -> bool:
+        """``word`` is a common noun of the general lexicon (农产品, 机器人): a thing or a field, not a place, an
+        idiom or a curated phrase."""
+        entry = self.entries.get(word)
+        return (
+            word not in self.common
+            and word not in self.company
+            and entry is not None
+            and entry.pos == "n"
+            and entry.frequency >= self.min_frequency
+        )
 
     def distinctive(self, name: str) -> bool:
         """A short name that says the company by itself: not an ordinary word, longer than two characters."""
@@ -158,8 +202,9 @@ class Lexicon:
         association named after a field the name opens (中国动力电池产业创新联盟, 中国建筑装饰协会); an academy of the
         science the name ends with (中国建筑科学研究院, but 中国银行研究院 is the bank's own); a character
         that makes its last word a field or a market (中国建筑 + 业 → 建筑业, 上海银行 + 间 → 银行间; but
-        中国建筑 + 业绩 is the company's results); and the segmenter's cuts: 中国动力电池装车量 segments as
-        中国/动力电池/…, the name's end falls inside 动力电池, so the longer word is 中国动力电池.
+        中国建筑 + 业绩 is the company's results); a zone's name the name runs into (东湖高新 + 区 → 东湖高新区);
+        a planned project's name the name ends (建设…国际数据港); and the segmenter's cuts: 中国动力电池装车量
+        segments as 中国/动力电池/…, the name's end falls inside 动力电池, so the longer word is 中国动力电池.
         """
         curated = self._curated_around(text, start, end)
         if curated:
@@ -184,6 +229,11 @@ class Lexicon:
             and not (len(after) == 2 and after in self.entries)
         ):
             return LongerWord(name + after[:1], True, "an industry or a market")
+        return _zone_around(name, text, end) or _project_ending(text, start, end) or self._segmented(text, start, end)
+
+    def _segmented(self, text: str, start: int, end: int) -> LongerWord | None:
+        """The segmenter's reading of the sentence: the words the name's edges fall inside, if any."""
+        name = text[start:end]
         left = max((m.end() for m in _SENTENCE.finditer(text, 0, start)), default=0)
         right_match = _SENTENCE.search(text, end)
         right = right_match.start() if right_match else len(text)
@@ -197,6 +247,12 @@ class Lexicon:
             cuts.add(offset)
         if a in cuts and b in cuts:
             return None
+        covering = [(s, e) for s, e in spans if s < b and e > a]
+        longer = LongerWord(sentence[min(s for s, _ in covering) : max(e for _, e in covering)], False, "a word")
+        # both edges inside words: the name is no word of the sentence but runs across words (创新 + 和 + 成果
+        # read as 新和成)
+        if a not in cuts and b not in cuts and len(covering) > 1:
+            return LongerWord(longer.word, False, "words the name runs across")
         # a word crossing an edge by one character is usually a particle the segmenter glued on (和, 等, 的);
         # only a crossing by two or more characters makes a longer word (中国动力 + 电池 → 动力电池)
         crossing = [(s, e) for s, e in spans if (s < a < e) or (s < b < e)]
@@ -210,8 +266,7 @@ class Lexicon:
             and all(s < b < e and sentence[b:e] in self.entries for s, e in crossing)
         ):
             return None
-        covering = [(s, e) for s, e in spans if s < b and e > a]
-        return LongerWord(sentence[min(s for s, _ in covering) : max(e for _, e in covering)], False, "a word")
+        return longer
 
     def _place_after(self, name: str, text: str, end: int) -> LongerWord | None:
         """A place word after a place's name. A one-character one that opens a longer word (市民, 市委, 区域)

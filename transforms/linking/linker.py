@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date
 
-from policywatch.transforms.linking.classifier import LinkJudgement, classify_stock_link
+from policywatch.transforms.linking.classifier import LinkJudgement, classify_stock_link, theme_scope
 from policywatch.transforms.linking.context import LINKER_VERSION, LinkingContext
 from policywatch.transforms.linking.name_matcher import NameMention, NameScanner, find_company_mentions
 from policywatch.transforms.linking.tickers import code_for_ticker
@@ -74,7 +74,19 @@ def link_article(article: Article, ctx: LinkingContext, scanner: NameScanner | N
     sina_links = [link for link in article.stock_links if link.seen_in != ("tag",)]
     spans = _company_spans(sina_links, mentions, ctx)
     judgements = tuple(
-        (link, classify_stock_link(link, article.text, day, ctx, company_spans=spans)) for link in sina_links
+        (
+            link,
+            classify_stock_link(
+                link,
+                article.text,
+                day,
+                ctx,
+                company_spans=spans,
+                scope=theme_scope(article, link),
+                source=article.source,
+            ),
+        )
+        for link in sina_links
     )
     measure_themes = _measure_themes(article, ctx)
     policy = _policy(article, ctx, measure_themes)

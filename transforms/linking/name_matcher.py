@@ -159,7 +159,7 @@ def _why_company(
         return "context", f"'{name}' in company context: {'; '.join(cues)}"
     facility = ctx.lexicon.facility(name)
     if facility:
-        if facility_words_around(text, start, end, facility.ending):
+        if facility_words_around(text, start, end):
             return None
         return "distinctive", f"'{name}' names the company: nothing around it speaks of {facility.what}"
     if not ctx.lexicon.distinctive(name):

@@ -43,7 +43,7 @@ def test_parse_and_link_output_of_the_samples_and_pages_is_unchanged():
     assert differences(outputs, ("parse",)) == []
 
 
-@pytest.mark.slow
+@pytest.mark.integration
 def test_what_the_demo_leaves_is_unchanged(tmp_path):
     assert differences(demo_outputs(tmp_path), ("demo/", "files/")) == []
 

@@ -37,6 +37,7 @@ def test_the_recorded_files_are_there():
     assert "parse.jsonl" in names and "demo/summary.txt" in names and len(names) > 50, FILES
 
 
+@pytest.mark.integration
 def test_parse_and_link_output_of_the_samples_and_pages_is_unchanged():
     outputs = parse_outputs()
     assert outputs["parse.jsonl"].count("\n") == 17  # the eleven samples and the six page fixtures
